@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** Every connector type Ferry knows. File connectors now; databases share the same manifest shape later. */
+export const CONNECTOR_TYPES = ['local', 'sftp', 'ftp', 'ftps', 's3', 'azure', 'gcs'] as const;
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+
+export const HASH_TYPES = ['md5', 'sha1', 'sha256', 'crc32c'] as const;
+export type HashType = (typeof HASH_TYPES)[number];
+
+/**
+ * What a connector can do, declared up front (like rclone's Features). The engine and the UI read these;
+ * an operation that is not declared is never called, so nothing throws "not implemented" at run time.
+ */
+export const CapabilitiesSchema = z.object({
+  /** read(path, {start, end}) honours byte ranges without reading from the start. */
+  rangedRead: z.boolean(),
+  /** copy(from, to) inside one connection happens on the server. */
+  serverSideCopy: z.boolean(),
+  /** rename(from, to) exists (a move inside one connection). */
+  rename: z.boolean(),
+  /** rename replaces an existing destination atomically (POSIX rename semantics). */
+  atomicRename: z.boolean(),
+  /** A write is invisible under its name until it completes (object stores): no temp name needed. */
+  atomicWrite: z.boolean(),
+  /** write(path, src, {offset}) appends at an offset of an existing partial file (resume). */
+  resumableWrite: z.boolean(),
+  /** Large writes are split into parts sent in parallel. */
+  multipartWrite: z.boolean(),
+  /** Hashes that list/stat report (or hash() computes on the server) without downloading. */
+  hashes: z.array(z.enum(['md5', 'sha1', 'sha256', 'crc32c'])),
+  /** Modification time: kept on write? settable? with what precision (ms; 0 when not kept). */
+  modTime: z.object({
+    settable: z.boolean(),
+    precisionMs: z.number(),
+  }),
+  /** Folders exist on their own (false for object stores, where a folder is a prefix or a marker). */
+  emptyDirs: z.boolean(),
+  /** Top-level folders are buckets/containers. */
+  bucketBased: z.boolean(),
+  caseInsensitive: z.boolean(),
+  /** remove(path, {recursive: true}) deletes a tree server-side or efficiently. */
+  purge: z.boolean(),
+  /** Connections a server usually allows; the engine never opens more than this per endpoint. */
+  maxConnections: z.number().int().positive(),
+});
+export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+
+export const OPTION_KINDS = ['string', 'number', 'boolean', 'enum', 'secret', 'file', 'text'] as const;
+
+/**
+ * One declared profile option. The profile form, the CLI flags and docs/connectors.md are generated from these.
+ * `secret` options live only in the OS keychain; the CLI takes them as `--NAME-stdin`, a prompt, or FERRY_SECRET_<NAME>.
+ * `text` is multi-line (a JSON key file's content); `secret: true` on it keeps it in the keychain too.
+ */
+export const OptionSpecSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  kind: z.enum(OPTION_KINDS),
+  help: z.string().optional(),
+  required: z.boolean().optional(),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  choices: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+  /** Stored in the keychain (kind 'secret' implies it). */
+  secret: z.boolean().optional(),
+  advanced: z.boolean().optional(),
+  placeholder: z.string().optional(),
+  /** Show (and validate) only when another option has one of these values. */
+  showIf: z.object({ option: z.string(), in: z.array(z.union([z.string(), z.boolean()])) }).optional(),
+});
+export type OptionSpec = z.infer<typeof OptionSpecSchema>;
+
+/** What the renderer and CLI know about a connector type (the manifest minus its code). */
+export const ConnectorInfoSchema = z.object({
+  type: z.enum(CONNECTOR_TYPES),
+  label: z.string(),
+  description: z.string(),
+  options: z.array(OptionSpecSchema),
+  capabilities: CapabilitiesSchema,
+  /** Shown in docs: how this connector guarantees no partial file is visible under its final name. */
+  atomicityNote: z.string(),
+});
+export type ConnectorInfo = z.infer<typeof ConnectorInfoSchema>;
+
+export const ENTRY_TYPES = ['file', 'dir', 'symlink', 'other'] as const;
+
+/** One listing entry. `modified` is ISO 8601 (UTC) at the connector's declared precision. */
+export const EntrySchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  type: z.enum(ENTRY_TYPES),
+  size: z.number(),
+  modified: z.string().nullable(),
+  hashes: z.record(z.string(), z.string()).optional(),
+});
+export type Entry = z.infer<typeof EntrySchema>;
+
+/** An endpoint is "local" (this computer) or a saved profile's id. */
+export const EndpointSchema = z.string().min(1);
+export type Endpoint = z.infer<typeof EndpointSchema>;
+export const LOCAL_ENDPOINT = 'local';

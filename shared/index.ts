@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './paths';
+export * from './connectors';
+export * from './profiles';
+export * from './transfers';
+export * from './api';

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { EndpointSchema } from './connectors';
+import { ErrorDataSchema } from './errors';
+
+export const JOB_KINDS = ['copy', 'move', 'sync'] as const;
+
+/**
+ * What to do when the destination already has a file of that name.
+ * - ask: stop that file and ask (UI dialog with "apply to all"; the CLI treats it as a usage error)
+ * - overwrite: always replace
+ * - if-changed: replace when the source is newer or its size differs, else skip
+ * - skip: keep the destination
+ * - rename: write the new file as "name (1).ext"
+ * - resume: continue a partial file where it stopped (falls back to overwrite when it cannot)
+ */
+export const CONFLICT_POLICIES = ['ask', 'overwrite', 'if-changed', 'skip', 'rename', 'resume'] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+
+export const FiltersSchema = z.object({
+  include: z.array(z.string()).default([]),
+  exclude: z.array(z.string()).default([]),
+  minSize: z.number().int().nonnegative().optional(),
+  maxSize: z.number().int().nonnegative().optional(),
+  modifiedAfter: z.string().optional(),
+  modifiedBefore: z.string().optional(),
+});
+export type Filters = z.infer<typeof FiltersSchema>;
+
+export const JobSpecSchema = z.object({
+  kind: z.enum(JOB_KINDS),
+  source: z.object({
+    endpoint: EndpointSchema,
+    /** Files, folders, or globs (a glob in the last segment: "/in/*.csv"). */
+    paths: z.array(z.string()).min(1),
+  }),
+  destination: z.object({
+    endpoint: EndpointSchema,
+    /** The folder that receives the files. */
+    path: z.string(),
+  }),
+  recursive: z.boolean().default(true),
+  filters: FiltersSchema.default({ include: [], exclude: [] }),
+  conflict: z.enum(CONFLICT_POLICIES).default('ask'),
+  /** sync only: delete destination files that are not in the source (only those listed in the plan). */
+  mirror: z.boolean().default(false),
+  /** 'hash' (default) compares a hash when both sides can give one, else Ferry's own hash of the streamed bytes. */
+  verify: z.enum(['size', 'hash']).default('hash'),
+  /** Files in flight at once for this job. */
+  transfers: z.number().int().min(1).max(64).default(4),
+  /** Bytes per second for the whole job; null for no limit. */
+  bwlimit: z.number().int().positive().nullable().default(null),
+});
+export type JobSpec = z.infer<typeof JobSpecSchema>;
+export type JobSpecInput = z.input<typeof JobSpecSchema>;
+
+export const PLAN_ACTIONS = ['copy', 'overwrite', 'resume', 'rename', 'skip', 'delete', 'mkdir', 'conflict'] as const;
+export type PlanAction = (typeof PLAN_ACTIONS)[number];
+
+export const PlanItemSchema = z.object({
+  /** Path relative to the job's roots, '/'-separated. */
+  relPath: z.string(),
+  srcPath: z.string().nullable(),
+  dstPath: z.string(),
+  action: z.enum(PLAN_ACTIONS),
+  size: z.number(),
+  modified: z.string().nullable(),
+  reason: z.string().optional(),
+});
+export type PlanItem = z.infer<typeof PlanItemSchema>;
+
+export const PlanSchema = z.object({
+  id: z.string(),
+  spec: JobSpecSchema,
+  items: z.array(PlanItemSchema),
+  totals: z.object({
+    files: z.number(),
+    bytes: z.number(),
+    copies: z.number(),
+    overwrites: z.number(),
+    deletes: z.number(),
+    skips: z.number(),
+    conflicts: z.number(),
+  }),
+  createdAt: z.string(),
+});
+export type Plan = z.infer<typeof PlanSchema>;
+
+export const JOB_STATES = ['queued', 'running', 'paused', 'waiting', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const FILE_STATES = ['pending', 'running', 'paused', 'conflict', 'done', 'skipped', 'failed', 'cancelled'] as const;
+export type FileState = (typeof FILE_STATES)[number];
+
+export const JobSchema = z.object({
+  id: z.string(),
+  kind: z.enum(JOB_KINDS),
+  spec: JobSpecSchema,
+  state: z.enum(JOB_STATES),
+  title: z.string(),
+  totalFiles: z.number(),
+  totalBytes: z.number(),
+  doneFiles: z.number(),
+  doneBytes: z.number(),
+  failedFiles: z.number(),
+  skippedFiles: z.number(),
+  /** Bytes per second right now (running) or on average (finished). */
+  rate: z.number(),
+  etaSeconds: z.number().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: ErrorDataSchema.nullable(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const JobFileSchema = z.object({
+  jobId: z.string(),
+  idx: z.number(),
+  relPath: z.string(),
+  srcPath: z.string().nullable(),
+  dstPath: z.string(),
+  action: z.enum(PLAN_ACTIONS),
+  size: z.number(),
+  state: z.enum(FILE_STATES),
+  bytesDone: z.number(),
+  attempts: z.number(),
+  rate: z.number(),
+  error: ErrorDataSchema.nullable(),
+});
+export type JobFile = z.infer<typeof JobFileSchema>;
+
+/** Batched (a few per second at most), so a large job never floods the UI. */
+export const JobProgressEventSchema = z.object({
+  jobs: z.array(
+    JobSchema.pick({ id: true, state: true, doneFiles: true, doneBytes: true, failedFiles: true, rate: true, etaSeconds: true }),
+  ),
+  files: z.array(JobFileSchema.pick({ jobId: true, idx: true, state: true, bytesDone: true, rate: true })),
+});
+export type JobProgressEvent = z.infer<typeof JobProgressEventSchema>;
