@@ -66,6 +66,10 @@ export const OptionSpecSchema = z.object({
   placeholder: z.string().optional(),
   /** Show (and validate) only when another option has one of these values. */
   showIf: z.object({ option: z.string(), in: z.array(z.union([z.string(), z.boolean()])) }).optional(),
+  /** CLI flag name when it differs from the kebab-cased option name (e.g. keyFile → "key"). */
+  cliFlag: z.string().optional(),
+  /** When this option is given, these others default to these values (e.g. keyFile implies auth=key). */
+  implies: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 export type OptionSpec = z.infer<typeof OptionSpecSchema>;
 
@@ -76,6 +80,8 @@ export const ConnectorInfoSchema = z.object({
   description: z.string(),
   options: z.array(OptionSpecSchema),
   capabilities: CapabilitiesSchema,
+  /** Value-less CLI switches that set options (e.g. sftp's --agent sets auth=agent). */
+  cliSwitches: z.array(z.object({ flag: z.string(), help: z.string(), sets: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) })).optional(),
   /** Shown in docs: how this connector guarantees no partial file is visible under its final name. */
   atomicityNote: z.string(),
 });
