@@ -1,0 +1,212 @@
+import { constants, type Dirent, type Stats } from 'node:fs';
+import { copyFile, cp, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, utimes } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { Readable } from 'node:stream';
+import type { Capabilities, Entry } from '../../../../shared/connectors';
+import { basename, joinPath, normalizePath } from '../../../../shared/paths';
+import { FerryError, fromNodeError } from '../../errors';
+import type { Connector, ReadOptions, WriteOptions, WriteResult } from '../types';
+import { fromNativePath, toNativePath } from './paths';
+
+/** stat() calls in flight while listing: the libuv pool has 4 threads, more only queues. */
+const LIST_PARALLEL = 32;
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * The file system of this computer, over node:fs/promises. Connector paths map to native paths in
+ * paths.ts only. Symlinks are shown as what they point to (a dangling one as 'symlink'); deleting one
+ * removes the link, never its target.
+ */
+export class LocalConnector implements Connector {
+  constructor(readonly capabilities: Capabilities) {}
+
+  async home(): Promise<string> {
+    return fromNativePath(process.env.FERRY_LOCAL_HOME || homedir());
+  }
+
+  async list(path: string, opts: { signal?: AbortSignal } = {}): Promise<Entry[]> {
+    const dir = normalizePath(path);
+    const dirents = await fsCall(dir, () => readdir(toNativePath(dir), { withFileTypes: true }));
+    const entries: Array<Entry | undefined> = new Array(dirents.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < dirents.length) {
+        if (opts.signal?.aborted) throw new FerryError('CANCELLED', `Listing cancelled: ${dir}`);
+        const i = next++;
+        entries[i] = await this.entryOf(joinPath(dir, dirents[i].name), dirents[i]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LIST_PARALLEL, dirents.length) }, worker));
+    // An entry deleted between readdir and stat is simply no longer there.
+    return entries.filter((e): e is Entry => e !== undefined);
+  }
+
+  async stat(path: string): Promise<Entry> {
+    const p = normalizePath(path);
+    const entry = await this.entryOf(p);
+    if (!entry) throw new FerryError('NOT_FOUND', `Not found: ${p}`, { detail: { path: p } });
+    return entry;
+  }
+
+  async read(path: string, opts: ReadOptions = {}): Promise<Readable> {
+    const p = normalizePath(path);
+    const handle = await fsCall(p, () => open(toNativePath(p), 'r'));
+    try {
+      if ((await handle.stat()).isDirectory()) throw new FerryError('IS_A_DIRECTORY', `Is a folder: ${p}`, { detail: { path: p } });
+    } catch (e) {
+      await handle.close();
+      throw fromNodeError(e, { path: p });
+    }
+    const start = opts.start ?? 0;
+    if (opts.end !== undefined && opts.end <= start) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    const source = handle.createReadStream({ start, end: opts.end === undefined ? undefined : opts.end - 1, highWaterMark: READ_CHUNK });
+    const onAbort = () => source.destroy(new FerryError('CANCELLED', `Reading cancelled: ${p}`));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    // A generator re-throws the stream's errors as FerryErrors; destroying the result closes the file.
+    async function* bytes() {
+      try {
+        for await (const chunk of source) yield chunk as Buffer;
+      } catch (e) {
+        throw fromNodeError(e, { path: p });
+      } finally {
+        opts.signal?.removeEventListener('abort', onAbort);
+      }
+    }
+    return Readable.from(bytes(), { objectMode: false });
+  }
+
+  async write(path: string, source: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
+    const p = normalizePath(path);
+    const resume = opts.offset !== undefined;
+    let handle;
+    try {
+      // 'r+' keeps the bytes before the offset; 'w' creates or truncates.
+      handle = await open(toNativePath(p), resume ? 'r+' : 'w');
+    } catch (e) {
+      source.destroy();
+      throw fromNodeError(e, { path: p });
+    }
+    let position = opts.offset ?? 0;
+    try {
+      if (resume && (await handle.stat()).size < position) {
+        throw new FerryError('INVALID_INPUT', `Cannot resume ${p} at byte ${position}: the file is shorter`, { detail: { path: p } });
+      }
+      for await (const chunk of source) {
+        if (opts.signal?.aborted) throw new FerryError('CANCELLED', `Writing cancelled: ${p}`);
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        for (let done = 0; done < buf.length; ) {
+          const { bytesWritten } = await handle.write(buf, done, buf.length - done, position);
+          done += bytesWritten;
+          position += bytesWritten;
+        }
+      }
+      // A resumed file may have had a longer (bad) tail beyond what was written now.
+      if (resume) await handle.truncate(position);
+      if (opts.modified) await handle.utimes(new Date(), opts.modified);
+    } catch (e) {
+      throw fromNodeError(e, { path: p });
+    } finally {
+      await handle.close();
+    }
+    return { size: position };
+  }
+
+  async mkdir(path: string): Promise<void> {
+    const p = normalizePath(path);
+    await fsCall(p, () => mkdir(toNativePath(p), { recursive: true }));
+  }
+
+  async remove(path: string): Promise<void> {
+    const p = normalizePath(path);
+    const native = toNativePath(p);
+    const st = await fsCall(p, () => lstat(native));
+    if (st.isDirectory()) throw new FerryError('IS_A_DIRECTORY', `Is a folder: ${p}`, { detail: { path: p } });
+    await fsCall(p, () => unlink(native));
+  }
+
+  async rmdir(path: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    const p = normalizePath(path);
+    const native = toNativePath(p);
+    const st = await fsCall(p, () => lstat(native));
+    // A link to a folder is listed as a folder; deleting it removes the link, not what it points to.
+    if (st.isSymbolicLink() && (await this.entryOf(p))?.type === 'dir') return fsCall(p, () => unlink(native));
+    if (!st.isDirectory()) throw new FerryError('NOT_A_DIRECTORY', `Not a folder: ${p}`, { detail: { path: p } });
+    if (opts.recursive) await fsCall(p, () => rm(native, { recursive: true }));
+    else await fsCall(p, () => rmdir(native));
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const [f, t] = [normalizePath(from), normalizePath(to)];
+    const [nf, nt] = [toNativePath(f), toNativePath(t)];
+    try {
+      await rename(nf, nt);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw fromNodeError(e, { path: `${f} -> ${t}` });
+      // Another disk: the user still sees one computer, so move by copying then deleting.
+      await fsCall(`${f} -> ${t}`, async () => {
+        await cp(nf, nt, { recursive: true, force: true, preserveTimestamps: true });
+        await rm(nf, { recursive: true });
+      });
+    }
+  }
+
+  async copy(from: string, to: string): Promise<void> {
+    const [f, t] = [normalizePath(from), normalizePath(to)];
+    // FICLONE makes a copy-on-write clone where the file system can (btrfs, xfs, APFS), else a plain copy.
+    await fsCall(`${f} -> ${t}`, () => copyFile(toNativePath(f), toNativePath(t), constants.COPYFILE_FICLONE));
+  }
+
+  async setModTime(path: string, modified: Date): Promise<void> {
+    const p = normalizePath(path);
+    const native = toNativePath(p);
+    await fsCall(p, async () => utimes(native, (await stat(native)).atime, modified));
+  }
+
+  async close(): Promise<void> {}
+
+  /** The entry at `path`, following a symlink to its target; undefined when nothing is there. */
+  private async entryOf(path: string, dirent?: Dirent): Promise<Entry | undefined> {
+    const native = toNativePath(path);
+    try {
+      return toEntry(path, await stat(native));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A dangling or looping symlink: show the link itself.
+      if ((dirent === undefined || dirent.isSymbolicLink()) && (code === 'ENOENT' || code === 'ELOOP')) {
+        try {
+          const link = await lstat(native);
+          if (link.isSymbolicLink()) return toEntry(path, link);
+        } catch (inner) {
+          if ((inner as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw fromNodeError(inner, { path });
+        }
+      }
+      if (code === 'ENOENT') return undefined;
+      throw fromNodeError(e, { path });
+    }
+  }
+}
+
+function toEntry(path: string, st: Stats): Entry {
+  const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+  return {
+    name: basename(path),
+    path,
+    type,
+    size: type === 'file' ? st.size : 0,
+    // mtimeMs carries sub-millisecond digits as a float; round so a time set to the millisecond reads back equal.
+    modified: new Date(Math.round(st.mtimeMs)).toISOString(),
+  };
+}
+
+/** Runs one fs call, turning Node's errors into FerryErrors naming `path`. */
+async function fsCall<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw fromNodeError(e, { path });
+  }
+}
