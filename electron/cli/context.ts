@@ -1,0 +1,35 @@
+import type { HostKeyDetail } from '../../shared/errors';
+import { FerryCore } from '../core/app';
+import { isFerryError } from '../core/errors';
+import { interactive, promptHidden, promptLine } from './prompt';
+
+export interface GlobalOptions {
+  trustHostKey?: string;
+}
+
+/** One core for one CLI run. Secrets missing from the keychain are asked for on a terminal, never taken from argv. */
+export function openCore(opts: GlobalOptions, extra: { startQueue?: boolean } = {}): FerryCore {
+  return new FerryCore({
+    acceptFingerprint: opts.trustHostKey,
+    startQueue: extra.startQueue,
+    promptSecret: interactive() ? (profile, _name, label) => promptHidden(`${label} for ${profile}: `) : undefined,
+  });
+}
+
+/**
+ * Runs `f`; on an unknown host key at a terminal, shows the fingerprint and asks, then pins and runs again.
+ * Not at a terminal the error stands (exit 1 with the fingerprint to pass to --trust-host-key).
+ */
+export async function withHostKeyPrompt<T>(core: FerryCore, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!isFerryError(e, 'HOST_KEY_UNKNOWN') || !interactive()) throw e;
+    const d = e.detail as unknown as HostKeyDetail;
+    process.stderr.write(`The ${d.kind === 'ssh' ? 'host key' : 'TLS certificate'} of ${d.host}:${d.port} is not known:\n  ${d.keyType} ${d.fingerprint}\n`);
+    const answer = await promptLine('Trust it and connect? (yes/no) ');
+    if (!/^y(es)?$/i.test(answer.trim())) throw e;
+    core.trust.pin(d);
+    return f();
+  }
+}

@@ -1,0 +1,37 @@
+import { LOCAL_ENDPOINT } from '../../shared/connectors';
+import { joinPath, normalizePath } from '../../shared/paths';
+import { resolve } from 'node:path';
+import type { FerryCore } from '../core/app';
+
+export interface EndpointPath {
+  endpoint: string;
+  /** Normalized connector path. */
+  path: string;
+  /** The user's words, for messages. */
+  label: string;
+  /** A path given with a trailing "/" names a folder explicitly. */
+  trailingSlash: boolean;
+}
+
+/**
+ * "PROFILE:PATH", "local:PATH", or a bare local path (relative to the working directory).
+ * A Windows drive ("C:\\x") is a local path, not a profile named C.
+ */
+export function parseEndpointPath(core: FerryCore, arg: string): EndpointPath {
+  const m = /^([^:/\\]{2,}):(.*)$/.exec(arg);
+  const trailingSlash = arg.endsWith('/');
+  if (!m || m[1] === LOCAL_ENDPOINT) {
+    const raw = m ? m[2] : arg;
+    return { endpoint: LOCAL_ENDPOINT, path: normalizePath(resolve(raw || '.')), label: arg, trailingSlash };
+  }
+  const profile = core.profiles.resolve(m[1]);
+  const rest = m[2];
+  return { endpoint: profile.id, path: rest.startsWith('/') ? normalizePath(rest) : rest, label: arg, trailingSlash };
+}
+
+/** Like scp: a relative remote path ("prof:" or "prof:dir/x") is taken from the remote's home folder. */
+export async function absolutize(core: FerryCore, ep: EndpointPath): Promise<EndpointPath> {
+  if (ep.path.startsWith('/')) return ep;
+  const { path: home } = await core.handlers['fs.home']({ endpoint: ep.endpoint });
+  return { ...ep, path: joinPath(home, ep.path) };
+}

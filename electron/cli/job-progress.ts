@@ -1,0 +1,62 @@
+import type { Job, JobProgressEvent } from '../../shared/transfers';
+import type { FerryCore } from '../core/app';
+import { humanSize } from './output';
+
+const FINAL = new Set(['done', 'failed', 'cancelled']);
+
+const eta = (s: number | null) => (s === null ? '--:--' : `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`);
+
+/**
+ * Follows a job until it ends: a live line on a terminal, plain lines per finished file otherwise,
+ * and a summary. Resolves with the final job.
+ */
+export async function watchJob(core: FerryCore, id: string, opts: { quiet?: boolean } = {}): Promise<Job> {
+  const tty = !!process.stderr.isTTY && !opts.quiet;
+  const startedAt = Date.now();
+  const seen = new Map<number, string>();
+  const final = await new Promise<Job>((resolve) => {
+    const off = core.onEvent((event, payload) => {
+      if (event === 'jobs.changed') {
+        const j = payload as Job;
+        if (j.id === id && FINAL.has(j.state)) {
+          off();
+          resolve(j);
+        }
+      } else if (event === 'jobs.progress' && !opts.quiet) {
+        const p = payload as JobProgressEvent;
+        const j = p.jobs.find((x) => x.id === id);
+        if (tty && j) {
+          process.stderr.write(`\r\x1b[K${j.doneFiles} files, ${humanSize(j.doneBytes)}, ${humanSize(j.rate)}/s, ETA ${eta(j.etaSeconds)}`);
+        }
+        if (!tty) {
+          for (const f of p.files.filter((x) => x.jobId === id)) {
+            if ((f.state === 'done' || f.state === 'failed') && seen.get(f.idx) !== f.state) {
+              seen.set(f.idx, f.state);
+              process.stderr.write(`${f.state} #${f.idx} (${humanSize(f.bytesDone)})\n`);
+            }
+          }
+        }
+      }
+    });
+    // It may have ended before we subscribed.
+    void core.handlers['jobs.get']({ id }).then(({ job }) => {
+      if (FINAL.has(job.state)) {
+        off();
+        resolve(job);
+      }
+    });
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  if (!opts.quiet) {
+    const { files } = await core.handlers['jobs.get']({ id });
+    for (const f of files.filter((x) => x.state === 'failed')) process.stderr.write(`FAILED ${f.relPath}: ${f.error?.message ?? 'unknown error'}\n`);
+    const secs = (Date.now() - startedAt) / 1000;
+    process.stderr.write(
+      `${final.state === 'done' && !final.failedFiles ? 'Done' : final.state === 'cancelled' ? 'Cancelled' : 'Finished with errors'}: ` +
+        `${final.doneFiles} files, ${humanSize(final.doneBytes)} in ${secs.toFixed(1)} s` +
+        `${secs > 0 ? ` (${humanSize(final.doneBytes / secs)}/s)` : ''}` +
+        `${final.skippedFiles ? `, ${final.skippedFiles} skipped` : ''}${final.failedFiles ? `, ${final.failedFiles} FAILED` : ''}\n`,
+    );
+  }
+  return final;
+}

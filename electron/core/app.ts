@@ -1,0 +1,134 @@
+import { EventEmitter } from 'node:events';
+import { homedir, platform } from 'node:os';
+import { join } from 'node:path';
+import type { ApiHandlers, EventName, EventPayload } from '../../shared/api';
+import { connectorInfo, manifestFor, MANIFESTS } from './connectors/manifest';
+import type { ConnectContext, Logger } from './connectors/types';
+import { fsHandlers } from './api/fs-handlers';
+import { jobHandlers } from './api/job-handlers';
+import { EndpointPool } from './endpoint-pool';
+import { ferryHome } from './home';
+import { createLogger } from './log';
+import { importSshConfigProfiles } from './profiles/ssh-config-import';
+import { ProfileService } from './profiles/service';
+import { SecretVault } from './secrets/vault';
+import { openDatabase, type Db } from './store/db';
+import { CORE_MIGRATIONS } from './store/core-migrations';
+import { ProfilesRepo } from './store/profiles-repo';
+import { TRANSFER_MIGRATIONS } from './transfer/schema';
+import { TransferEngine } from './transfer/engine';
+import { FileTrustStore } from './trust/file-trust-store';
+
+export const FERRY_VERSION = '0.1.0';
+
+export interface CoreOptions {
+  home?: string;
+  /** A fingerprint accepted up front for this process (CLI --trust-host-key). */
+  acceptFingerprint?: string;
+  /** Asked when a connector needs a secret that is neither in the keychain nor in memory (CLI prompt). */
+  promptSecret?: (profileName: string, name: string, label: string) => Promise<string | undefined>;
+  disableKeychain?: boolean;
+  /** Start the transfer queue (resume interrupted jobs). The CLI's one-shot commands run jobs themselves. */
+  startQueue?: boolean;
+  log?: Logger;
+}
+
+export interface CoreEvents {
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  on(listener: (event: EventName, payload: unknown) => void): () => void;
+}
+
+/** Ferry's core, composed once per process (desktop main, CLI, or `ferry serve`). */
+export class FerryCore {
+  readonly home: string;
+  readonly db: Db;
+  readonly vault: SecretVault;
+  readonly trust: FileTrustStore;
+  readonly pool: EndpointPool;
+  readonly profiles: ProfileService;
+  readonly engine: TransferEngine;
+  readonly handlers: ApiHandlers;
+  readonly log: Logger;
+  private readonly emitter = new EventEmitter();
+
+  constructor(private readonly opts: CoreOptions = {}) {
+    this.home = opts.home ?? ferryHome();
+    this.log = opts.log ?? createLogger();
+    this.db = openDatabase(join(this.home, 'ferry.db'), [...CORE_MIGRATIONS, ...TRANSFER_MIGRATIONS]);
+    this.vault = new SecretVault({ disableKeychain: opts.disableKeychain ?? !!process.env.FERRY_NO_KEYCHAIN });
+    this.trust = new FileTrustStore(this.home, process.env.FERRY_USER_KNOWN_HOSTS ?? join(homedir(), '.ssh', 'known_hosts'));
+    const repo = new ProfilesRepo(this.db);
+    this.pool = new EndpointPool({
+      manifest: manifestFor,
+      profile: (id) => repo.get(id),
+      context: (profile) => this.connectContext(profile),
+      log: this.log,
+    });
+    this.profiles = new ProfileService(repo, this.vault, manifestFor, this.pool);
+    this.engine = new TransferEngine({ db: this.db, endpoints: this.pool, log: this.log });
+    this.engine.on('jobs.progress', (p) => this.emitter.emit('event', 'jobs.progress', p));
+    this.engine.on('jobs.changed', (j) => this.emitter.emit('event', 'jobs.changed', j));
+    if (opts.startQueue) this.engine.start();
+    this.handlers = this.buildHandlers();
+  }
+
+  onEvent(listener: (event: EventName, payload: unknown) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+
+  async close(): Promise<void> {
+    await this.engine.stop();
+    await this.pool.closeAll();
+    this.db.close();
+  }
+
+  private connectContext(profile: { id: string; name: string }): Omit<ConnectContext, 'profile'> {
+    return {
+      trust: this.trust,
+      acceptFingerprint: this.opts.acceptFingerprint,
+      log: this.log,
+      secret: async (name) => {
+        const v = await this.vault.get(profile.id, name);
+        if (v !== undefined || !this.opts.promptSecret) return v;
+        const p = this.profiles.get(profile.id);
+        const spec = manifestFor(p.type).options.find((o) => o.name === name);
+        const typed = await this.opts.promptSecret(p.name, name, spec?.label ?? name);
+        if (typed !== undefined) this.vault.provide(profile.id, name, typed);
+        return typed;
+      },
+    };
+  }
+
+  private buildHandlers(): ApiHandlers {
+    const ok = { ok: true } as const;
+    return {
+      'app.info': async () => ({
+        version: FERRY_VERSION,
+        home: this.home,
+        platform: platform(),
+        localHome: process.env.FERRY_LOCAL_HOME ?? homedir(),
+        keychain: await this.vault.status(),
+      }),
+      'connectors.list': async () => MANIFESTS.map(connectorInfo),
+      'profiles.list': async () => this.profiles.list(),
+      'profiles.get': async ({ id }) => this.profiles.get(id),
+      'profiles.create': (input) => this.profiles.create(input),
+      'profiles.update': ({ id, ...input }) => this.profiles.update(id, input),
+      'profiles.duplicate': ({ id, name }) => this.profiles.duplicate(id, name),
+      'profiles.remove': async ({ id }) => (await this.profiles.remove(id), ok),
+      'profiles.test': ({ id, input }) => this.profiles.test(id, input),
+      'profiles.importSshConfig': ({ path }) => importSshConfigProfiles(this.profiles, path),
+      'secrets.provide': async ({ profileId, name, value }) => {
+        this.profiles.get(profileId);
+        this.vault.provide(profileId, name, value);
+        return ok;
+      },
+      'trust.accept': async (detail) => (this.trust.pin(detail), ok),
+      'trust.list': async () => this.trust.list(),
+      'trust.remove': async ({ kind, host, port }) => (this.trust.remove(kind, host, port), ok),
+      ...fsHandlers(this.pool),
+      ...jobHandlers(this.engine),
+    };
+  }
+}

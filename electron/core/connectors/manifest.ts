@@ -1,0 +1,22 @@
+import type { ConnectorInfo } from '../../../shared/connectors';
+import { FerryError } from '../errors';
+import { localManifest } from './local';
+import type { ConnectorManifest } from './types';
+
+/**
+ * The one list of connectors. Everything else (profile forms, CLI flags, docs/connectors.md, the conformance
+ * suite) is generated from these manifests; no connector gets a special case anywhere else.
+ */
+export const MANIFESTS: ConnectorManifest[] = [localManifest];
+
+export function manifestFor(type: string): ConnectorManifest {
+  const m = MANIFESTS.find((x) => x.type === type);
+  if (!m) throw new FerryError('INVALID_INPUT', `Unknown connector type "${type}" (known: ${MANIFESTS.map((x) => x.type).join(', ')})`);
+  return m;
+}
+
+/** The manifest minus its code: what crosses the API. */
+export function connectorInfo(m: ConnectorManifest): ConnectorInfo {
+  const { type, label, description, options, capabilities, atomicityNote, cliSwitches } = m;
+  return { type, label, description, options, capabilities, atomicityNote, ...(cliSwitches ? { cliSwitches } : {}) };
+}

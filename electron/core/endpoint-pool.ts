@@ -1,0 +1,152 @@
+import type { Capabilities } from '../../shared/connectors';
+import { LOCAL_ENDPOINT } from '../../shared/connectors';
+import type { Profile } from '../../shared/profiles';
+import type { ConnectContext, Connector, ConnectorManifest, Logger } from './connectors/types';
+import type { EndpointProvider, Lease } from './endpoints';
+import { FerryError } from './errors';
+
+interface Pool {
+  idle: Array<{ connector: Connector; since: number }>;
+  busy: number;
+  max: number;
+  waiters: Array<{ resolve(l: Lease): void; reject(e: unknown): void; signal?: AbortSignal }>;
+}
+
+export interface EndpointPoolDeps {
+  manifest(type: string): ConnectorManifest;
+  profile(id: string): Profile;
+  /** Builds the connect context (secrets, trust) for a profile. */
+  context(profile: Pick<Profile, 'id' | 'name' | 'options'>): Omit<ConnectContext, 'profile'>;
+  log: Logger;
+  idleMs?: number;
+}
+
+const LOCAL_PROFILE = { id: LOCAL_ENDPOINT, name: 'local', type: 'local', options: {} } as const;
+
+/**
+ * One pool of connectors per endpoint, bounded by the profile's maxConnections option or the connector's
+ * declared maxConnections. Browsing and transfers share it, so a server that caps sessions is never
+ * asked for more. Idle connectors are reused, and closed after a while.
+ */
+export class EndpointPool implements EndpointProvider {
+  private readonly pools = new Map<string, Pool>();
+  private readonly idleMs: number;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly deps: EndpointPoolDeps) {
+    this.idleMs = deps.idleMs ?? 60_000;
+    this.timer = setInterval(() => this.reap(), Math.min(this.idleMs, 10_000));
+    this.timer.unref();
+  }
+
+  profileOf(endpoint: string): Pick<Profile, 'id' | 'name' | 'type' | 'options'> {
+    return endpoint === LOCAL_ENDPOINT ? LOCAL_PROFILE : this.deps.profile(endpoint);
+  }
+
+  capabilities(endpoint: string): Capabilities {
+    return this.deps.manifest(this.profileOf(endpoint).type).capabilities;
+  }
+
+  label(endpoint: string): string {
+    return this.profileOf(endpoint).name;
+  }
+
+  async acquire(endpoint: string, signal?: AbortSignal): Promise<Lease> {
+    const pool = this.pool(endpoint);
+    signal?.throwIfAborted();
+    const idle = pool.idle.pop();
+    if (idle) {
+      pool.busy++;
+      return this.lease(endpoint, pool, idle.connector);
+    }
+    if (pool.busy < pool.max) {
+      pool.busy++;
+      try {
+        return this.lease(endpoint, pool, await this.connect(endpoint, signal));
+      } catch (e) {
+        pool.busy--;
+        this.wakeNext(endpoint, pool);
+        throw e;
+      }
+    }
+    return new Promise<Lease>((resolve, reject) => {
+      const waiter = { resolve, reject, signal };
+      pool.waiters.push(waiter);
+      signal?.addEventListener('abort', () => {
+        const i = pool.waiters.indexOf(waiter);
+        if (i >= 0) pool.waiters.splice(i, 1);
+        reject(new FerryError('CANCELLED', 'Cancelled'));
+      }, { once: true });
+    });
+  }
+
+  /** Drops idle connectors of an endpoint (after its profile changed) and forgets its pool size. */
+  async reset(endpoint: string): Promise<void> {
+    const pool = this.pools.get(endpoint);
+    if (!pool) return;
+    this.pools.delete(endpoint);
+    await Promise.all(pool.idle.map((i) => i.connector.close().catch(() => {})));
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all([...this.pools.keys()].map((k) => this.reset(k)));
+  }
+
+  /** A one-off connection outside any pool (profile test with an unsaved form). */
+  async connectProfile(
+    profile: Pick<Profile, 'id' | 'name' | 'type' | 'options'>,
+    signal?: AbortSignal,
+    secret?: ConnectContext['secret'],
+  ): Promise<Connector> {
+    const manifest = this.deps.manifest(profile.type);
+    const ctx = this.deps.context(profile);
+    return manifest.connect({ ...ctx, ...(secret ? { secret } : {}), profile, signal });
+  }
+
+  private pool(endpoint: string): Pool {
+    let pool = this.pools.get(endpoint);
+    if (!pool) {
+      const profile = this.profileOf(endpoint);
+      const declared = this.deps.manifest(profile.type).capabilities.maxConnections;
+      const opt = Number(profile.options.maxConnections);
+      pool = { idle: [], busy: 0, max: Number.isFinite(opt) && opt > 0 ? opt : declared, waiters: [] };
+      this.pools.set(endpoint, pool);
+    }
+    return pool;
+  }
+
+  private connect(endpoint: string, signal?: AbortSignal): Promise<Connector> {
+    return this.connectProfile(this.profileOf(endpoint), signal);
+  }
+
+  private lease(endpoint: string, pool: Pool, connector: Connector): Lease {
+    let released = false;
+    return {
+      connector,
+      release: (broken = false) => {
+        if (released) return;
+        released = true;
+        pool.busy--;
+        if (broken || this.pools.get(endpoint) !== pool) connector.close().catch(() => {});
+        else pool.idle.push({ connector, since: Date.now() });
+        this.wakeNext(endpoint, pool);
+      },
+    };
+  }
+
+  private wakeNext(endpoint: string, pool: Pool): void {
+    const waiter = pool.waiters.shift();
+    if (!waiter) return;
+    this.acquire(endpoint, waiter.signal).then(waiter.resolve, waiter.reject);
+  }
+
+  private reap(): void {
+    const cutoff = Date.now() - this.idleMs;
+    for (const pool of this.pools.values()) {
+      const stale = pool.idle.filter((i) => i.since < cutoff);
+      pool.idle = pool.idle.filter((i) => i.since >= cutoff);
+      for (const s of stale) s.connector.close().catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import type { Profile, ProfileInput, TestResult } from '../../../shared/profiles';
+import type { ConnectorManifest } from '../connectors/types';
+import type { EndpointPool } from '../endpoint-pool';
+import { FerryError, toErrorData } from '../errors';
+import type { SecretVault } from '../secrets/vault';
+import type { ProfilesRepo } from '../store/profiles-repo';
+import { isSecretOption, normalizeOptions } from './options';
+
+/** Profiles: options to SQLite, secrets to the keychain (or this session's memory), never both. */
+export class ProfileService {
+  constructor(
+    private readonly repo: ProfilesRepo,
+    private readonly vault: SecretVault,
+    private readonly manifest: (type: string) => ConnectorManifest,
+    private readonly pool: EndpointPool,
+  ) {}
+
+  list(): Profile[] {
+    return this.repo.list();
+  }
+
+  get(id: string): Profile {
+    return this.repo.get(id);
+  }
+
+  /** A profile by id or (case-insensitive) name, for the CLI. */
+  resolve(idOrName: string): Profile {
+    const byName = this.repo.findByName(idOrName);
+    if (byName) return byName;
+    try {
+      return this.repo.get(idOrName);
+    } catch {
+      throw new FerryError('NOT_FOUND', `No profile named "${idOrName}" (see: ferry profile list)`, { detail: { profile: idOrName } });
+    }
+  }
+
+  async create(input: ProfileInput): Promise<Profile> {
+    const specs = this.manifest(input.type).options;
+    const secrets = this.checkSecrets(input);
+    const setNames = Object.entries(secrets).filter(([, v]) => v !== null).map(([k]) => k);
+    const options = normalizeOptions(specs, input.options, setNames);
+    const profile = this.repo.create({ name: input.name, type: input.type, options, secretsSet: setNames });
+    try {
+      await this.storeSecrets(profile.id, secrets);
+    } catch (e) {
+      this.repo.remove(profile.id); // no profile without the secrets the user typed
+      throw e;
+    }
+    return profile;
+  }
+
+  async update(id: string, input: ProfileInput): Promise<Profile> {
+    const before = this.repo.get(id);
+    const specs = this.manifest(input.type).options;
+    const secrets = this.checkSecrets(input);
+    const setNames = new Set(before.type === input.type ? before.secretsSet : []);
+    for (const [k, v] of Object.entries(secrets)) (v === null ? setNames.delete(k) : setNames.add(k));
+    const options = normalizeOptions(specs, input.options, [...setNames]);
+    await this.storeSecrets(id, secrets);
+    if (before.type !== input.type) {
+      for (const name of before.secretsSet) if (!setNames.has(name)) await this.vault.delete(id, name);
+    }
+    const after = this.repo.update(id, { name: input.name, type: input.type, options, secretsSet: [...setNames] });
+    await this.pool.reset(id);
+    return after;
+  }
+
+  async duplicate(id: string, name?: string): Promise<Profile> {
+    const src = this.repo.get(id);
+    let newName = name ?? `${src.name} copy`;
+    for (let i = 2; !name && this.repo.findByName(newName); i++) newName = `${src.name} copy ${i}`;
+    const copy = this.repo.create({ name: newName, type: src.type, options: src.options, secretsSet: src.secretsSet });
+    for (const s of src.secretsSet) {
+      const v = await this.vault.get(id, s);
+      if (v !== undefined) await this.vault.set(copy.id, s, v);
+    }
+    return copy;
+  }
+
+  async remove(id: string): Promise<void> {
+    const p = this.repo.get(id);
+    await this.pool.reset(id);
+    for (const s of p.secretsSet) await this.vault.delete(id, s);
+    this.repo.remove(id);
+  }
+
+  /** Connects and lists the home folder; reports each step and a plain-words error. */
+  async test(id?: string, input?: ProfileInput): Promise<TestResult> {
+    const saved = id ? this.repo.get(id) : undefined;
+    const draft = input ?? saved;
+    if (!draft) throw new FerryError('INVALID_INPUT', 'profiles.test needs an id or a profile form');
+    const type = draft.type;
+    const formSecrets = input?.secrets ?? {};
+    const specs = this.manifest(type).options;
+    const options = normalizeOptions(specs, draft.options, []);
+    const profileId = saved?.id ?? 'unsaved';
+    const steps: TestResult['steps'] = [];
+    const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+      const t0 = Date.now();
+      try {
+        const r = await f();
+        steps.push({ step: name, ok: true, ms: Date.now() - t0 });
+        return r;
+      } catch (e) {
+        steps.push({ step: name, ok: false, ms: Date.now() - t0 });
+        throw e;
+      }
+    };
+    let connector;
+    try {
+      connector = await step('connect', () =>
+        this.pool.connectProfile({ id: profileId, name: draft.name, type, options }, undefined, async (name) => {
+          if (name in formSecrets) return formSecrets[name] ?? undefined;
+          return saved ? this.vault.get(saved.id, name) : undefined;
+        }),
+      );
+      const home = await step('home', () => connector!.home());
+      await step('list', () => connector!.list(home));
+      return { ok: true, steps };
+    } catch (e) {
+      return { ok: false, steps, error: toErrorData(e) };
+    } finally {
+      await connector?.close().catch(() => {});
+    }
+  }
+
+  private checkSecrets(input: ProfileInput): Record<string, string | null> {
+    const specs = this.manifest(input.type).options;
+    const secrets = input.secrets ?? {};
+    for (const name of Object.keys(secrets)) {
+      const spec = specs.find((s) => s.name === name);
+      if (!spec || !isSecretOption(spec)) {
+        throw new FerryError('INVALID_INPUT', `"${name}" is not a secret option of ${input.type}`, { detail: { option: name } });
+      }
+    }
+    // An emptied secret field means "forget it".
+    return Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, v === '' ? null : v]));
+  }
+
+  private async storeSecrets(profileId: string, secrets: Record<string, string | null>): Promise<void> {
+    for (const [name, value] of Object.entries(secrets)) {
+      if (value === null || value === '') await this.vault.delete(profileId, name);
+      else await this.vault.set(profileId, name, value);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { AsyncEntry } from '@napi-rs/keyring';
+import { FerryError } from '../errors';
+
+export interface KeychainStatus {
+  available: boolean;
+  backend: string;
+  reason?: string;
+}
+
+const SERVICE = 'Ferry';
+const account = (profileId: string, name: string) => `${profileId}/${name}`;
+
+/**
+ * Where secrets live: the OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux)
+ * through @napi-rs/keyring, and nowhere on disk. With no keychain (a headless box without a Secret Service),
+ * secrets given in this session are held in memory only; there is no plaintext fallback, ever.
+ * Secrets handed over with `provide` (memory) take precedence for this session.
+ */
+export class SecretVault {
+  private readonly memory = new Map<string, string>();
+  private statusCache: Promise<KeychainStatus> | null = null;
+
+  constructor(private readonly opts: { disableKeychain?: boolean } = {}) {}
+
+  status(): Promise<KeychainStatus> {
+    this.statusCache ??= this.probe();
+    return this.statusCache;
+  }
+
+  async get(profileId: string, name: string): Promise<string | undefined> {
+    const mem = this.memory.get(account(profileId, name));
+    if (mem !== undefined) return mem;
+    if (!(await this.status()).available) return undefined;
+    try {
+      return (await new AsyncEntry(SERVICE, account(profileId, name)).getPassword()) ?? undefined;
+    } catch (e) {
+      throw keychainError('read', e);
+    }
+  }
+
+  /** Stores in the keychain, or in memory for this session when there is none (says which). */
+  async set(profileId: string, name: string, value: string): Promise<'keychain' | 'memory'> {
+    if (!(await this.status()).available) {
+      this.memory.set(account(profileId, name), value);
+      return 'memory';
+    }
+    try {
+      await new AsyncEntry(SERVICE, account(profileId, name)).setPassword(value);
+      this.memory.delete(account(profileId, name));
+      return 'keychain';
+    } catch (e) {
+      throw keychainError('write', e);
+    }
+  }
+
+  /** For this session only, never persisted (the "no keychain" prompt, or a CLI --*-stdin value). */
+  provide(profileId: string, name: string, value: string): void {
+    this.memory.set(account(profileId, name), value);
+  }
+
+  async delete(profileId: string, name: string): Promise<void> {
+    this.memory.delete(account(profileId, name));
+    if (!(await this.status()).available) return;
+    try {
+      await new AsyncEntry(SERVICE, account(profileId, name)).deletePassword();
+    } catch (e) {
+      throw keychainError('delete', e);
+    }
+  }
+
+  private async probe(): Promise<KeychainStatus> {
+    const backend = process.platform === 'darwin' ? 'macOS Keychain' : process.platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service';
+    if (this.opts.disableKeychain) return { available: false, backend, reason: 'the keychain is turned off (FERRY_NO_KEYCHAIN)' };
+    try {
+      await new AsyncEntry(SERVICE, '__ferry_probe__').getPassword();
+      return { available: true, backend };
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      return {
+        available: false,
+        backend,
+        reason: `no ${backend} is reachable (${why.split('\n')[0]}); secrets are kept in memory for this session only`,
+      };
+    }
+  }
+}
+
+function keychainError(op: string, e: unknown): FerryError {
+  const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  return new FerryError('KEYCHAIN_UNAVAILABLE', `Could not ${op} the keychain: ${why}`, { cause: e });
+}
