@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FerryCore } from '../../electron/core/app';
+import { SecretVault } from '../../electron/core/secrets/vault';
+import { tempDir } from '../support/temp';
+
+// These run against the real Secret Service (gnome-keyring in the private D-Bus session the test command starts).
+const SECRET = 'pa55-word-that-must-never-be-on-disk';
+
+function filesContaining(dir: string, needle: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name))
+    .filter((f) => readFileSync(f).includes(Buffer.from(needle)));
+}
+
+describe('profiles and secrets', () => {
+  let home: ReturnType<typeof tempDir>;
+  let core: FerryCore;
+  beforeEach(() => {
+    home = tempDir();
+    core = new FerryCore({ home: home.path });
+  });
+  afterEach(async () => {
+    await core.close();
+    home.cleanup();
+  });
+
+  it('the keychain is the real Secret Service in tests', async () => {
+    const status = await core.vault.status();
+    expect(status).toMatchObject({ available: true, backend: 'Secret Service' });
+  });
+
+  it('keeps the password in the keychain and never in the store files', async () => {
+    const p = await core.handlers['profiles.create']({
+      name: 'partner',
+      type: 'sftp',
+      options: { host: 'sftp.example.com', user: 'ana', auth: 'password' },
+      secrets: { password: SECRET },
+    });
+    expect(p.secretsSet).toEqual(['password']);
+    expect(JSON.stringify(p)).not.toContain(SECRET);
+    // A second process (new vault) reads it back from the OS keychain.
+    expect(await new SecretVault().get(p.id, 'password')).toBe(SECRET);
+    core.db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(filesContaining(home.path, SECRET)).toEqual([]);
+    const listed = await core.handlers['profiles.list']({});
+    expect(JSON.stringify(listed)).not.toContain(SECRET);
+  });
+
+  it('deleting a profile deletes its keychain secrets', async () => {
+    const p = await core.handlers['profiles.create']({ name: 'gone', type: 'sftp', options: { host: 'h', user: 'u', auth: 'password' }, secrets: { password: SECRET } });
+    await core.handlers['profiles.remove']({ id: p.id });
+    expect(await new SecretVault().get(p.id, 'password')).toBeUndefined();
+  });
+
+  it('duplicates a profile with its secrets under a new name', async () => {
+    const p = await core.handlers['profiles.create']({ name: 'orig', type: 'sftp', options: { host: 'h', user: 'u', auth: 'password' }, secrets: { password: SECRET } });
+    const copy = await core.handlers['profiles.duplicate']({ id: p.id });
+    expect(copy.name).toBe('orig copy');
+    expect(await core.vault.get(copy.id, 'password')).toBe(SECRET);
+  });
+
+  it('refuses a secret inside options, unknown options and missing required ones, naming the field', async () => {
+    await expect(core.handlers['profiles.create']({ name: 'x', type: 'sftp', options: { host: 'h', user: 'u', password: 'p' } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      detail: { option: 'password' },
+    });
+    await expect(core.handlers['profiles.create']({ name: 'x', type: 'sftp', options: { host: 'h', user: 'u', colour: 'red' } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      detail: { option: 'colour' },
+    });
+    await expect(core.handlers['profiles.create']({ name: 'x', type: 'sftp', options: { user: 'u' } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      detail: { option: 'host' },
+    });
+    expect(await core.handlers['profiles.list']({})).toEqual([]);
+  });
+
+  it('refuses a duplicate profile name', async () => {
+    await core.handlers['profiles.create']({ name: 'dup', type: 'sftp', options: { host: 'h', user: 'u', auth: 'agent' } });
+    await expect(core.handlers['profiles.create']({ name: 'DUP', type: 'sftp', options: { host: 'h', user: 'u', auth: 'agent' } })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+});
+
+describe('without a keychain', () => {
+  it('says so, and holds secrets in memory only: nothing on disk, gone in the next process', async () => {
+    const home = tempDir();
+    const core = new FerryCore({ home: home.path, disableKeychain: true });
+    try {
+      const status = await core.vault.status();
+      expect(status.available).toBe(false);
+      expect(status.reason).toMatch(/memory/);
+      const p = await core.handlers['profiles.create']({ name: 'mem', type: 'sftp', options: { host: 'h', user: 'u', auth: 'password' }, secrets: { password: SECRET } });
+      expect(await core.vault.get(p.id, 'password')).toBe(SECRET);
+      core.db.pragma('wal_checkpoint(TRUNCATE)');
+      expect(filesContaining(home.path, SECRET)).toEqual([]);
+      expect(await new SecretVault({ disableKeychain: true }).get(p.id, 'password')).toBeUndefined();
+    } finally {
+      await core.close();
+      home.cleanup();
+    }
+  });
+});
