@@ -1,0 +1,95 @@
+import type { Client, SFTPWrapper } from 'ssh2';
+import type { FerryError } from '../../errors';
+import { connectionLost, fromSftpError, type Where } from './errors';
+
+type Callback<T> = (err: Error | null | undefined, value?: T) => void;
+
+/**
+ * One SSH connection with its SFTP channel, and the one way to send SFTP requests: `call`.
+ *
+ * ssh2 silently drops a request sent after its channel closed (the callback never runs), so the session
+ * tracks the connection itself: once it is gone every pending and new request fails with CONNECTION_LOST
+ * (retryable) instead of hanging.
+ */
+export class SftpSession {
+  private lost?: FerryError;
+  private readonly pending = new Set<(e: FerryError) => void>();
+  private closing = false;
+
+  constructor(
+    readonly client: Client,
+    readonly sftp: SFTPWrapper,
+    readonly where: Where,
+  ) {
+    const gone = (cause?: unknown) => this.markLost(cause);
+    client.on('error', gone);
+    client.on('close', () => gone());
+    client.on('end', () => gone());
+    sftp.on('error', gone);
+    sftp.on('close', () => gone());
+    sftp.on('end', () => gone());
+  }
+
+  /** Extensions the server announced in its SFTP VERSION packet (name → version). ssh2 keeps them unexported. */
+  get extensions(): Record<string, string> {
+    return (this.sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
+  }
+
+  /** The largest read/write payload the server accepts (ssh2 learns them from limits@openssh.com). */
+  get maxReadLen(): number {
+    return (this.sftp as unknown as { _maxReadLen?: number })._maxReadLen ?? 32_768;
+  }
+  get maxWriteLen(): number {
+    return (this.sftp as unknown as { _maxWriteLen?: number })._maxWriteLen ?? 32_768;
+  }
+
+  get alive(): boolean {
+    return !this.lost;
+  }
+
+  /** Sends one request; its error is mapped with `op` and `path` for the message. */
+  call<T = void>(op: string, path: string | undefined, send: (cb: Callback<T>) => void): Promise<T> {
+    const where = { ...this.where, path };
+    if (this.lost) return Promise.reject(connectionLost(where));
+    return new Promise<T>((resolve, reject) => {
+      const abandon = (e: FerryError) => reject(e);
+      this.pending.add(abandon);
+      const done: Callback<T> = (err, value) => {
+        if (!this.pending.delete(abandon)) return; // already failed by a lost connection
+        if (err) reject(this.lost ? connectionLost(where, err) : fromSftpError(err, op, where));
+        else resolve(value as T);
+      };
+      try {
+        send(done);
+      } catch (e) {
+        done(e as Error);
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    this.closing = true;
+    this.markLost();
+    return new Promise<void>((resolve) => {
+      const sock = (this.client as unknown as { _sock?: { destroyed?: boolean } })._sock;
+      if (!sock || sock.destroyed) return resolve();
+      const t = setTimeout(() => {
+        this.client.destroy();
+        resolve();
+      }, 2000);
+      this.client.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.client.end();
+    });
+  }
+
+  private markLost(cause?: unknown): void {
+    if (this.lost) return;
+    this.lost = connectionLost(this.where, cause);
+    for (const abandon of [...this.pending]) abandon(this.lost);
+    this.pending.clear();
+  }
+}
