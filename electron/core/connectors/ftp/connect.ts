@@ -1,0 +1,125 @@
+import type { Readable } from 'node:stream';
+import { Client, FTPError, type FTPResponse } from 'basic-ftp';
+import { uploadFrom } from 'basic-ftp/dist/transfer.js';
+import { FerryError } from '../../errors';
+import type { ConnectContext } from '../types';
+import { ftpError } from './errors';
+import { guardDataConnections, tlsOptions, verifyServerCertificate } from './tls-trust';
+
+export type TlsMode = 'none' | 'explicit' | 'implicit';
+
+/** A profile's options resolved for connecting (the password is held only in memory, for new pool connections). */
+export interface FtpSettings {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  tls: TlsMode;
+  timeoutMs: number;
+  encoding: 'utf8' | 'latin1';
+  maxConnections: number;
+}
+
+/** One reply, whether the server agreed or refused (sendIgnoringError's shape). */
+export type Reply = Pick<FTPResponse, 'code' | 'message'>;
+
+export const positive = (r: Reply) => r.code >= 200 && r.code < 400;
+
+/** basic-ftp's client plus what Ferry learned at login, and a REST+STOR upload basic-ftp lacks. */
+export class FtpClient extends Client {
+  /** FEAT's answer: command name → parameters. */
+  serverFeatures = new Map<string, string>();
+  /** The working folder right after login: the user's home (or "/" when chrooted). */
+  home = '/';
+
+  /** MLSD/MLST (RFC 3659): machine-readable listings with exact times. vsftpd has neither. */
+  get hasMLSD(): boolean {
+    return this.serverFeatures.has('MLST');
+  }
+
+  /** A command whose refusal is an answer, not an exception (network errors still throw). */
+  ask(command: string): Promise<Reply> {
+    return this.sendIgnoringError(command);
+  }
+
+  /**
+   * Uploads `source` from byte `offset` of an existing file: REST must come right before STOR, after the
+   * passive-mode setup (RFC 3659 §5.5), which basic-ftp's uploadFrom cannot do. Servers that keep the bytes
+   * before the offset (vsftpd does) resume; the caller checks the resulting size.
+   */
+  async storeAt(source: Readable, remotePath: string, offset: number): Promise<FTPResponse> {
+    const onError = (err: Error) => this.ftp.closeWithError(err);
+    source.once('error', onError);
+    try {
+      await this.prepareTransfer(this.ftp);
+      await this.send(`REST ${offset}`);
+      return await uploadFrom(source, { ftp: this.ftp, tracker: this._progressTracker, command: 'STOR', remotePath, type: 'upload' });
+    } finally {
+      source.removeListener('error', onError);
+    }
+  }
+
+  /** basic-ftp's useDefaultSettings, reusing the FEAT answer and insisting on PROT P so data is encrypted too. */
+  async applySettings(utf8: boolean): Promise<void> {
+    this.serverFeatures = await this.features();
+    this.availableListCommands = this.hasMLSD ? ['MLSD', 'LIST -a', 'LIST'] : ['LIST -a', 'LIST'];
+    await this.send('TYPE I');
+    await this.sendIgnoringError('STRU F');
+    if (utf8) await this.sendIgnoringError('OPTS UTF8 ON');
+    if (this.hasMLSD) await this.sendIgnoringError('OPTS MLST type;size;modify;unique;unix.mode;');
+    if (this.ftp.hasTLS) {
+      await this.send('PBSZ 0');
+      await this.send('PROT P');
+    }
+  }
+}
+
+/**
+ * Opens one logged-in connection: TCP (or implicit TLS), AUTH TLS for explicit, then the certificate check,
+ * and only then USER/PASS, so no credential ever goes to a server that was not verified.
+ */
+export async function openClient(
+  s: FtpSettings,
+  ctx: Pick<ConnectContext, 'trust' | 'acceptFingerprint'>,
+  signal?: AbortSignal,
+): Promise<FtpClient> {
+  const client = new FtpClient(s.timeoutMs);
+  client.ftp.encoding = s.encoding;
+  let action = 'connect to';
+  const onAbort = () => client.close();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    signal?.throwIfAborted();
+    const tls = tlsOptions(s.host);
+    if (s.tls === 'implicit') await client.connectImplicitTLS(s.host, s.port, tls);
+    else await client.connect(s.host, s.port);
+    if (s.tls === 'explicit') {
+      action = 'start TLS (AUTH TLS) with';
+      await client.useTLS(tls);
+    }
+    if (s.tls !== 'none') {
+      action = 'verify the TLS certificate of';
+      guardDataConnections(client, verifyServerCertificate(client.ftp.socket, ctx, s.host, s.port));
+    }
+    action = `log in as "${s.user}" on`;
+    // Before login, so a non-ASCII user name or password arrives as UTF-8 (servers may refuse it here).
+    if (s.encoding === 'utf8') await client.sendIgnoringError('OPTS UTF8 ON');
+    await client.login(s.user, s.password);
+    action = 'set up the session with';
+    await client.applySettings(s.encoding === 'utf8');
+    client.home = await client.pwd();
+    return client;
+  } catch (e) {
+    client.close();
+    if (signal?.aborted) throw new FerryError('CANCELLED', `Connecting to ${s.host}:${s.port} was cancelled`);
+    if (s.tls === 'explicit' && action.startsWith('start TLS') && e instanceof FTPError) {
+      throw new FerryError('TLS_ERROR', `${s.host}:${s.port} does not offer explicit TLS (AUTH TLS answered: ${e.message})`, {
+        detail: { host: s.host, port: s.port, reply: e.code },
+        cause: e,
+      });
+    }
+    throw ftpError(e, { host: s.host, port: s.port, action });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

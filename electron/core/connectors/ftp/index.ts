@@ -1,0 +1,117 @@
+import type { Capabilities, OptionSpec } from '../../../../shared/connectors';
+import { FerryError } from '../../errors';
+import type { ConnectContext, ConnectorManifest } from '../types';
+import { openClient, type FtpSettings, type TlsMode } from './connect';
+import { FtpConnector } from './fs';
+
+export { FtpConnector } from './fs';
+
+/**
+ * One implementation, registered as two types: "ftp" (plain by default, TLS optional) and "ftps" (TLS
+ * required). basic-ftp only does passive mode (EPSV, then PASV), which is what works through NAT and
+ * firewalls; there is no active-mode option.
+ *
+ * Facts, checked against vsftpd 3.0.3: no MLSD, so listings ask MDTM per file for exact times (1 s);
+ * vsftpd sets times through MDTM with a time argument (others: MFMT); RNTO replaces an existing file with
+ * rename(2); REST+STOR resumes an upload without truncating; no HASH/XMD5, so no server hashes.
+ */
+const capabilities: Capabilities = {
+  rangedRead: true,
+  serverSideCopy: false,
+  rename: true,
+  atomicRename: true,
+  atomicWrite: false,
+  resumableWrite: true,
+  multipartWrite: false,
+  hashes: [],
+  modTime: { settable: true, precisionMs: 1000 },
+  emptyDirs: true,
+  bucketBased: false,
+  caseInsensitive: false,
+  purge: false,
+  maxConnections: 4,
+};
+
+const TLS_CHOICES = {
+  none: { value: 'none', label: 'None (plain FTP: password and files travel unencrypted)' },
+  explicit: { value: 'explicit', label: 'Explicit TLS (AUTH TLS on the FTP port)' },
+  implicit: { value: 'implicit', label: 'Implicit TLS (TLS from the start, usually port 990)' },
+};
+
+function options(type: 'ftp' | 'ftps'): OptionSpec[] {
+  return [
+    { name: 'host', label: 'Host', kind: 'string', required: true, placeholder: 'ftp.example.com' },
+    { name: 'port', label: 'Port', kind: 'number', placeholder: '21 (990 for implicit TLS)', help: 'Leave empty for 21, or 990 with implicit TLS.' },
+    { name: 'user', label: 'User', kind: 'string', default: 'anonymous' },
+    { name: 'password', label: 'Password', kind: 'secret', help: 'Not needed for anonymous login.' },
+    {
+      name: 'tls',
+      label: 'Encryption',
+      kind: 'enum',
+      default: type === 'ftp' ? 'none' : 'explicit',
+      choices: type === 'ftp' ? [TLS_CHOICES.none, TLS_CHOICES.explicit, TLS_CHOICES.implicit] : [TLS_CHOICES.explicit, TLS_CHOICES.implicit],
+      help: 'A certificate no system CA vouches for (self-signed) is shown once with its fingerprint to be trusted, like an SSH host key.',
+    },
+    { name: 'maxConnections', label: 'Parallel connections', kind: 'number', default: 4, advanced: true, help: 'FTP does one thing at a time per connection; many servers cap connections per user.' },
+    { name: 'connectTimeoutSec', label: 'Timeout (seconds)', kind: 'number', default: 15, advanced: true, help: 'For connecting and for each server reply.' },
+    {
+      name: 'encoding',
+      label: 'File name encoding',
+      kind: 'enum',
+      default: 'utf8',
+      advanced: true,
+      choices: [
+        { value: 'utf8', label: 'UTF-8' },
+        { value: 'latin1', label: 'Latin-1 (old servers)' },
+      ],
+    },
+  ];
+}
+
+/** The profile's options, checked, with defaults applied and the password fetched. */
+async function settingsFor(type: 'ftp' | 'ftps', ctx: ConnectContext): Promise<FtpSettings> {
+  const o = ctx.profile.options;
+  const host = String(o.host ?? '').trim();
+  if (!host) throw new FerryError('INVALID_INPUT', 'An FTP profile needs a host', { detail: { option: 'host' } });
+  const tls = String(o.tls ?? (type === 'ftp' ? 'none' : 'explicit')) as TlsMode;
+  const allowed: TlsMode[] = type === 'ftp' ? ['none', 'explicit', 'implicit'] : ['explicit', 'implicit'];
+  if (!allowed.includes(tls)) throw new FerryError('INVALID_INPUT', `Encryption "${tls}" is not one of ${allowed.join(', ')}`, { detail: { option: 'tls' } });
+  const user = String(o.user ?? '').trim() || 'anonymous';
+  const password = await ctx.secret('password');
+  if (password === undefined && user !== 'anonymous') {
+    throw new FerryError('SECRET_REQUIRED', `The password of "${user}" on ${host} is needed`, { detail: { profileId: ctx.profile.id, name: 'password' } });
+  }
+  const num = (v: unknown, fallback: number) => (Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
+  return {
+    host,
+    port: num(o.port, tls === 'implicit' ? 990 : 21),
+    user,
+    password: password ?? 'anonymous@',
+    tls,
+    timeoutMs: num(o.connectTimeoutSec, 15) * 1000,
+    encoding: o.encoding === 'latin1' ? 'latin1' : 'utf8',
+    maxConnections: Math.floor(num(o.maxConnections, 4)),
+  };
+}
+
+function manifest(type: 'ftp' | 'ftps'): ConnectorManifest {
+  return {
+    type,
+    label: type === 'ftp' ? 'FTP' : 'FTPS (FTP over TLS)',
+    description: type === 'ftp' ? 'An FTP server, plain or with TLS.' : 'An FTP server over TLS (explicit or implicit).',
+    options: options(type),
+    capabilities,
+    atomicityNote:
+      'FTP writes in place, so Ferry uploads under a temporary name and renames it over the destination. ' +
+      'RNTO replaces the old file in one step on vsftpd, ProFTPD and Pure-FTPd; on servers that refuse to replace ' +
+      '(IIS), Ferry deletes the old file first, which leaves a short moment without it.',
+    async connect(ctx) {
+      const settings = await settingsFor(type, ctx);
+      const first = await openClient(settings, ctx, ctx.signal);
+      return new FtpConnector(capabilities, settings, ctx, first);
+    },
+  };
+}
+
+export const ftpManifest = manifest('ftp');
+export const ftpsManifest = manifest('ftps');

@@ -1,0 +1,228 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeConformance } from '../conformance/suite';
+import { collect, expectCode, inParallel, put, randomData, readAll, streamOf } from '../conformance/helpers';
+import { ftpManifest, type FtpConnector } from '../../electron/core/connectors/ftp';
+import type { ConnectContext } from '../../electron/core/connectors/types';
+import { FerryError } from '../../electron/core/errors';
+import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
+import type { OptionValues } from '../../shared/profiles';
+import { freePort } from '../support/ports';
+import { server } from '../support/servers';
+import { tempDir } from '../support/temp';
+import { startFtpServer, type FtpServer, type FtpServerInfo } from '../servers/ftp';
+
+const info = () => {
+  const s = server<FtpServerInfo>('ftp');
+  if (!s) throw new Error('the ftp test server (vsftpd) did not start');
+  return s;
+};
+
+const trustDir = tempDir('ferry-ftp-trust-');
+afterAll(() => trustDir.cleanup());
+
+/** A connect context as the core builds it: options from the profile, the password from the keychain. */
+function context(options: OptionValues, password: string | undefined = info().password): ConnectContext {
+  return {
+    profile: { id: 'test-ftp', name: 'vsftpd', options },
+    secret: async (name) => (name === 'password' ? password : undefined),
+    trust: new FileTrustStore(trustDir.path, null),
+    log: { debug() {}, info() {}, warn() {} },
+  };
+}
+
+const plain = (s: Pick<FtpServerInfo, 'host' | 'port' | 'user'> = info(), extra: OptionValues = {}, password?: string) =>
+  ftpManifest.connect(context({ host: s.host, port: s.port, user: s.user, ...extra }, password ?? info().password)) as Promise<FtpConnector>;
+
+describeConformance('ftp', async () => ({
+  connect: () => plain(),
+  root: '/',
+  capabilities: ftpManifest.capabilities,
+}));
+
+describe('ftp connector (vsftpd)', () => {
+  let c: FtpConnector;
+  let n = 0;
+  beforeAll(async () => {
+    c = await plain();
+  });
+  afterAll(() => c?.close());
+  const fresh = async () => {
+    const dir = `/ftp-specific-${process.pid}-${++n}`;
+    await c.mkdir(dir);
+    return dir;
+  };
+
+  it('refuses a wrong password with AUTH_FAILED, without the password in the message', async () => {
+    const wrong = 'not-the-Secret-42';
+    let error: unknown;
+    try {
+      await plain(info(), {}, wrong);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FerryError);
+    const fe = error as FerryError;
+    expect(fe.code).toBe('AUTH_FAILED');
+    expect(fe.message).toContain(`${info().host}:${info().port}`);
+    expect(JSON.stringify(fe.toData())).not.toContain(wrong);
+    expect(fe.message).not.toContain(info().password);
+  });
+
+  it('asks for the password (SECRET_REQUIRED) when a named user has none', async () => {
+    let error: unknown;
+    try {
+      await ftpManifest.connect({ ...context({ host: info().host, port: info().port, user: info().user }), secret: async () => undefined });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as FerryError).code).toBe('SECRET_REQUIRED');
+    expect((error as FerryError).detail).toMatchObject({ name: 'password' });
+  });
+
+  it('reports a closed port as CONNECTION_REFUSED, naming host:port', async () => {
+    const port = await freePort();
+    let error: unknown;
+    try {
+      await plain({ host: '127.0.0.1', port, user: info().user });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as FerryError).code).toBe('CONNECTION_REFUSED');
+    expect((error as FerryError).message).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('keeps UTF-8 names byte for byte on the server disk', async () => {
+    const dir = await fresh();
+    const name = 'Grüße, 世界 – ñ.csv';
+    await put(c, `${dir}/${name}`, 'utf8');
+    // vsftpd writes names as it receives them: the local file must have the same UTF-8 name.
+    expect(readFileSync(join(info().root, dir, name), 'utf8')).toBe('utf8');
+    expect((await c.list(dir)).map((e) => e.name)).toEqual([name]);
+  });
+
+  it('lists exact modification times (MDTM), not LIST’s minutes', async () => {
+    const dir = await fresh();
+    await put(c, `${dir}/old.txt`, 'old', { modified: new Date('2019-07-08T09:10:11Z') });
+    const [entry] = await c.list(dir);
+    expect(entry.modified).toBe('2019-07-08T09:10:11.000Z');
+  });
+
+  it('reads a range with an end, and the connections stay usable afterwards', async () => {
+    const dir = await fresh();
+    const data = randomData(3 * 1024 * 1024);
+    await put(c, `${dir}/big.bin`, data);
+    for (let i = 0; i < 6; i++) {
+      const start = i * 100_000;
+      expect((await readAll(c, `${dir}/big.bin`, { start, end: start + 70_000 })).equals(data.subarray(start, start + 70_000))).toBe(true);
+    }
+    expect((await readAll(c, `${dir}/big.bin`)).equals(data)).toBe(true);
+    expect((await c.list(dir)).map((e) => e.name)).toEqual(['big.bin']);
+  });
+
+  it('stops a download when the reader destroys the stream, and goes on working', async () => {
+    const dir = await fresh();
+    const data = randomData(4 * 1024 * 1024);
+    await put(c, `${dir}/cut.bin`, data);
+    const stream = await c.read(`${dir}/cut.bin`);
+    const first: Buffer = await new Promise((resolve) => stream.once('data', resolve));
+    expect(first.equals(data.subarray(0, first.length))).toBe(true);
+    stream.destroy();
+    await put(c, `${dir}/after.txt`, 'after');
+    expect((await readAll(c, `${dir}/after.txt`)).toString()).toBe('after');
+  });
+
+  it('writes and reads in parallel beyond maxConnections: the pool queues', async () => {
+    const dir = await fresh();
+    const files = Array.from({ length: 24 }, (_, i) => ({ name: `p${i}.bin`, data: randomData(20_000 + i) }));
+    await Promise.all(files.map((f) => put(c, `${dir}/${f.name}`, f.data)));
+    const back = await Promise.all(files.map((f) => readAll(c, `${dir}/${f.name}`)));
+    back.forEach((b, i) => expect(b.equals(files[i].data)).toBe(true));
+    expect((await c.list(dir)).length).toBe(files.length);
+  });
+
+  it('resumes a write at an offset with REST+STOR', async () => {
+    const dir = await fresh();
+    const data = randomData(500_000);
+    await put(c, `${dir}/r.bin`, data.subarray(0, 123_456));
+    const result = await c.write(`${dir}/r.bin`, streamOf(data.subarray(123_456)), { offset: 123_456 });
+    expect(result.size).toBe(data.length);
+    expect((await readAll(c, `${dir}/r.bin`)).equals(data)).toBe(true);
+    await expectCode(() => c.write(`${dir}/r.bin`, Readable.from([]), { offset: 600_000 }), 'INVALID_INPUT');
+  });
+});
+
+describe('ftp connector against a server that allows 2 sessions per client', () => {
+  let srv: FtpServer;
+  beforeAll(async () => {
+    srv = await startFtpServer({ implicit: false, settings: { max_per_ip: '2' } });
+  });
+  afterAll(() => srv?.stop());
+
+  it('never opens more connections than maxConnections, however many operations run', async () => {
+    const c = await plain(srv.info, { maxConnections: 2 });
+    try {
+      const names = Array.from({ length: 30 }, (_, i) => `q${i}.txt`);
+      await inParallel(names, 30, async (name) => {
+        await put(c, `/${name}`, name);
+      });
+      const entries = await c.list('/');
+      expect(entries.map((e) => e.name).sort()).toEqual([...names].sort());
+      const contents = await Promise.all(names.map(async (name) => (await collect(await c.read(`/${name}`))).toString()));
+      expect(contents).toEqual(names);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('the server really refuses a third session (so the test above means something)', async () => {
+    await new Promise((r) => setTimeout(r, 300)); // the sessions of the test above end
+    const a = await plain(srv.info, { maxConnections: 1 });
+    const b = await plain(srv.info, { maxConnections: 1 });
+    try {
+      await expect(plain(srv.info, { maxConnections: 1 })).rejects.toMatchObject({ code: 'CONNECTION_LOST' });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('ftp connector when the server dies', () => {
+  let srv: FtpServer;
+  const local = tempDir('ferry-ftp-kill-');
+  beforeAll(async () => {
+    mkdirSync(local.path, { recursive: true });
+    srv = await startFtpServer({ implicit: false });
+  });
+  afterAll(async () => {
+    await srv?.stop();
+    rmSync(local.path, { recursive: true, force: true });
+  });
+
+  it('a transfer cut by a server crash fails as a retryable CONNECTION_LOST, and works after a restart', async () => {
+    const c = await plain(srv.info);
+    try {
+      await put(c, '/crash.bin', randomData(8 * 1024 * 1024));
+      const stream = await c.read('/crash.bin');
+      await new Promise((resolve) => stream.once('data', resolve));
+      stream.pause();
+      await srv.kill();
+      let error: unknown;
+      try {
+        await collect(stream);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(FerryError);
+      expect((error as FerryError).code).toBe('CONNECTION_LOST');
+      expect((error as FerryError).retryable).toBe(true);
+      await srv.restart();
+      expect((await c.stat('/crash.bin')).size).toBe(8 * 1024 * 1024);
+    } finally {
+      await c.close();
+    }
+  });
+});
