@@ -1,0 +1,54 @@
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { FerryError } from '../../errors';
+import type { S3Config } from './options';
+
+/** Fixed keys or a provider the SDK calls (and refreshes) itself. */
+export type Credentials = NonNullable<S3ClientConfig['credentials']>;
+
+/**
+ * The credentials the profile asks for. Access keys come from the keychain (never from the profile's saved
+ * options); a named profile and the default chain use the SDK's own providers, so SSO, credential_process,
+ * assume-role and instance roles behave exactly as in the AWS CLI.
+ */
+export async function credentialsFor(
+  cfg: S3Config,
+  secret: (name: string) => Promise<string | undefined>,
+  profileId: string,
+): Promise<{ credentials: Credentials; secrets: string[] }> {
+  if (cfg.auth === 'keys') {
+    const secretAccessKey = await secret('secretAccessKey');
+    if (!secretAccessKey) {
+      throw new FerryError('SECRET_REQUIRED', 'The secret access key is needed', { detail: { profileId, name: 'secretAccessKey' } });
+    }
+    const sessionToken = await secret('sessionToken');
+    return {
+      credentials: { accessKeyId: cfg.accessKeyId!, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+      secrets: [secretAccessKey, ...(sessionToken ? [sessionToken] : [])],
+    };
+  }
+  // ignoreCache: re-read ~/.aws on every connect, so an edited credentials file (or a fresh `aws sso login`) counts.
+  if (cfg.auth === 'profile') return { credentials: fromIni({ profile: cfg.awsProfile, ignoreCache: true }), secrets: [] };
+  return { credentials: fromNodeProviderChain({ ignoreCache: true }), secrets: [] };
+}
+
+export function makeClient(cfg: S3Config, credentials: Credentials): S3Client {
+  // Ferry pins the SDK (its releases after January 2027 need Node 22); its "upgrade Node" warning speaks to
+  // developers, not to someone running `ferry ls`. An explicit setting in the environment still wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new S3Client({
+    region: cfg.region,
+    ...(cfg.auth === 'profile' ? { profile: cfg.awsProfile } : {}),
+    ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+    forcePathStyle: cfg.pathStyle,
+    credentials,
+    // A bucket in another region than the profile's answers with a redirect; follow it instead of failing.
+    followRegionRedirects: cfg.provider === 'aws',
+    // Only the checksums S3 requires: many S3-compatible servers cannot parse the SDK's default CRC32 trailers
+    // (aws-chunked bodies). Ferry sends Content-MD5 itself and verifies ETags against what it streamed.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 15_000, requestTimeout: 120_000 },
+  });
+}
