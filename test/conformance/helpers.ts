@@ -77,7 +77,20 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight (remote servers cap connections and requests). */
+/**
+ * Runs `fn` over `items`, one item at a time per worker (e.g. one connector each: like the engine's pool,
+ * the suite never calls one connector concurrently, since one connector may be one FTP connection).
+ */
+export async function eachWith<W, T>(workers: W[], items: T[], fn: (worker: W, item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    workers.map(async (worker) => {
+      while (next < items.length) await fn(worker, items[next++]);
+    }),
+  );
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight (for tests of a connector's own concurrency). */
 export async function inParallel<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {

@@ -22,6 +22,9 @@ export type { ConformanceTarget } from './context';
  *   `${check} [skipped: capability ${capability} not declared]`,
  * an exempted one as `${check} [skipped: exempt: ${reason}]`. Nothing is faked.
  *
+ * Like the engine's pool, the suite never calls one connector concurrently; where it works in parallel it
+ * connects more (at most 8, within capabilities.maxConnections).
+ *
  * Capabilities come from `target.capabilities` (the manifest) because vitest decides skips while collecting,
  * before anything connects; one check verifies the connected connector reports the same capabilities.
  */

@@ -27,6 +27,12 @@ export function contractChecks({ c, caps, target, check }: SuiteContext): void {
     if (caps.atomicRename) expect(caps.rename).toBe(true);
   });
 
+  check('close: safe to call twice', null, async () => {
+    const second = await target.connect();
+    await second.close();
+    await second.close();
+  });
+
   check('home is an absolute path', null, async () => {
     const home = await c().home();
     expect(home.startsWith('/')).toBe(true);
