@@ -1,0 +1,349 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { LOCAL_ENDPOINT, type Capabilities, type Entry } from '../../../shared/connectors';
+import { basename, dirname, joinPath } from '../../../shared/paths';
+import type { ConflictPolicy, JobSpec, PlanAction } from '../../../shared/transfers';
+import type { Connector, Logger, WriteResult } from '../connectors/types';
+import type { EndpointProvider } from '../endpoints';
+import { FerryError, isFerryError } from '../errors';
+import type { LeaseBroker, LeasePair } from './leases';
+import { Meter, type Throttle } from './meter';
+import { renamedName, tempPathFor } from './names';
+import { canResumeBetween } from './planner';
+import { decide, type FileFacts } from './policy';
+import { asFerryError, breaksConnection } from './retry';
+import type { FileRow } from './store';
+
+export interface TaskContext {
+  spec: JobSpec;
+  endpoints: EndpointProvider;
+  broker: LeaseBroker;
+  throttle: Throttle | null;
+  signal: AbortSignal;
+  /** Folders this job already made sure exist at the destination. */
+  ensuredDirs: Set<string>;
+  /** The conflict policy for this file: the user's answer, "apply to all", or the job's. */
+  policy: ConflictPolicy;
+  /** Called as bytes reach the destination: the file's bytes done so far, and how many were just sent. */
+  onBytes(bytesDone: number, sent: number): void;
+  log: Logger;
+}
+
+export type TaskResult =
+  | {
+      state: 'done';
+      action: PlanAction;
+      dstPath: string;
+      size: number;
+      /** Bytes sent over the wire in this run (0 for a rename, a server-side copy or a delete). */
+      sent: number;
+      verified: 'md5' | 'size' | null;
+      resumedFrom: number;
+    }
+  | { state: 'skipped'; action: PlanAction; dstPath: string; reason: string }
+  | { state: 'conflict'; reason: string };
+
+/** Runs one job file once (the caller retries). Throws FerryError; the source is never touched before a verified write. */
+export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResult> {
+  const dstEp = ctx.spec.destination.endpoint;
+  if (row.action === 'mkdir' || row.action === 'delete') {
+    const lease = await ctx.broker.one(dstEp, ctx.signal);
+    let broken = false;
+    try {
+      return row.action === 'mkdir' ? await makeDir(lease.connector, row) : await deleteFile(lease.connector, row);
+    } catch (e) {
+      broken = breaksConnection(e);
+      throw e;
+    } finally {
+      lease.release(broken);
+    }
+  }
+  const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal);
+  let broken = false;
+  try {
+    return await transfer(row, ctx, pair);
+  } catch (e) {
+    broken = breaksConnection(e);
+    throw e;
+  } finally {
+    pair.release(broken);
+  }
+}
+
+async function makeDir(dst: Connector, row: FileRow): Promise<TaskResult> {
+  await dst.mkdir(row.dstPath);
+  return { state: 'done', action: 'mkdir', dstPath: row.dstPath, size: 0, sent: 0, verified: null, resumedFrom: 0 };
+}
+
+/** Mirror deletes exactly the file the plan listed: if it changed since (or is gone), it is kept. */
+async function deleteFile(dst: Connector, row: FileRow): Promise<TaskResult> {
+  const st = await statOrNull(dst, row.dstPath);
+  const skip = (reason: string): TaskResult => ({ state: 'skipped', action: 'delete', dstPath: row.dstPath, reason });
+  if (!st) return skip('already gone');
+  if (st.type !== 'file' || (row.dstSize !== null && st.size !== row.dstSize) || (row.dstModified && st.modified && st.modified !== row.dstModified)) {
+    return skip('changed since the plan was made: kept');
+  }
+  await dst.remove(row.dstPath);
+  return { state: 'done', action: 'delete', dstPath: row.dstPath, size: 0, sent: 0, verified: null, resumedFrom: 0 };
+}
+
+async function statOrNull(c: Connector, path: string): Promise<Entry | null> {
+  try {
+    return await c.stat(path);
+  } catch (e) {
+    if (isFerryError(e, 'NOT_FOUND')) return null;
+    throw e;
+  }
+}
+
+/** "name (n).ext" next to the planned name, checked against the destination as it is now. */
+async function freeName(dst: Connector, row: FileRow): Promise<string> {
+  const dir = dirname(row.dstPath);
+  const original = basename(row.relPath);
+  if (basename(row.dstPath) !== original && !(await statOrNull(dst, row.dstPath))) return row.dstPath;
+  const taken = new Set<string>();
+  for (;;) {
+    const name = renamedName(original, (c) => taken.has(c));
+    const candidate = joinPath(dir, name);
+    if (!(await statOrNull(dst, candidate))) return candidate;
+    taken.add(name);
+  }
+}
+
+async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promise<TaskResult> {
+  const { src, dst } = pair;
+  const srcCaps = src.capabilities;
+  const dstCaps = dst.capabilities;
+  const kind = ctx.spec.kind;
+  const srcPath = row.srcPath as string;
+  const canResume = canResumeBetween(srcCaps, dstCaps);
+  const srcFacts: FileFacts = { size: row.size, modified: row.modified, hashes: row.srcHashes ?? undefined };
+
+  // The destination may have changed since the plan; a conflict answer needs a fresh look too.
+  let action: PlanAction = row.action;
+  let dstPath = row.dstPath;
+  let reason: string | undefined;
+  if (action === 'conflict' || (action === 'copy' && ctx.policy !== 'overwrite')) {
+    const existing = await statOrNull(dst, row.dstPath);
+    const partial = ctx.policy === 'resume' && !dstCaps.atomicWrite ? await statOrNull(dst, tempPathFor(row.dstPath)) : null;
+    const d = decide({
+      kind,
+      policy: ctx.policy,
+      src: srcFacts,
+      dst: existing,
+      partialSize: partial?.size ?? null,
+      canResume,
+      toleranceMs: Math.max(srcCaps.modTime.precisionMs, dstCaps.modTime.precisionMs, 1),
+    });
+    if (d.action === 'conflict') return { state: 'conflict', reason: d.reason ?? 'exists' };
+    if (d.action === 'skip') return { state: 'skipped', action: 'skip', dstPath, reason: d.reason ?? 'exists' };
+    action = d.action;
+    reason = d.reason;
+  }
+  if (action === 'rename') dstPath = await freeName(dst, { ...row, dstPath });
+
+  const dir = dirname(dstPath);
+  if (dstCaps.emptyDirs && !ctx.ensuredDirs.has(dir)) {
+    await dst.mkdir(dir);
+    ctx.ensuredDirs.add(dir);
+  }
+  const same = ctx.spec.source.endpoint === ctx.spec.destination.endpoint;
+  ctx.log.debug('transfer file', { src: srcPath, dst: dstPath, action, reason });
+
+  if (!dstCaps.atomicWrite && !dst.rename) {
+    throw new FerryError('UNSUPPORTED', `${ctx.endpoints.label(ctx.spec.destination.endpoint)} can neither write atomically nor rename: Ferry cannot guarantee that no partial file is visible`);
+  }
+  const writePath = dstCaps.atomicWrite ? dstPath : tempPathFor(dstPath);
+
+  // A move inside one endpoint that can rename: nothing is sent. Via the temp name, so that a rename the
+  // connector has to emulate (across disks) is never seen half-done under the final name.
+  if (kind === 'move' && same && dst.rename) {
+    await dst.rename(srcPath, writePath);
+    if (writePath !== dstPath) {
+      try {
+        await dst.rename(writePath, dstPath);
+      } catch (e) {
+        await dst.rename(writePath, srcPath).catch(() => {});
+        throw e;
+      }
+    }
+    const st = await dst.stat(dstPath);
+    ctx.onBytes(st.size, 0);
+    return { state: 'done', action, dstPath, size: st.size, sent: 0, verified: 'size', resumedFrom: 0 };
+  }
+  let written: { size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number };
+  if (same && dst.copy) {
+    await dst.copy(srcPath, writePath);
+    const st = await dst.stat(writePath);
+    ctx.onBytes(st.size, 0);
+    written = { size: st.size, digest: null, dstMd5: st.hashes?.md5 ?? null, offset: 0, sent: 0 };
+  } else {
+    written = await streamCopy(row, ctx, pair, { srcPath, writePath, action, canResume, dstPath });
+  }
+
+  const verified = await verify(row, ctx, pair, writePath, written);
+  if (writePath !== dstPath) await dst.rename!(writePath, dstPath);
+  if (kind === 'move') await src.remove(srcPath);
+  return { state: 'done', action, dstPath, size: written.size, sent: written.sent, verified, resumedFrom: written.offset };
+}
+
+/** Where a run continues: the size of a partial temp file this job (or, with "resume", an earlier one) left. */
+async function resumeOffset(row: FileRow, ctx: TaskContext, pair: LeasePair, p: { writePath: string; action: PlanAction; canResume: boolean; dstPath: string }): Promise<number> {
+  const { src, dst } = pair;
+  if (!p.canResume || p.writePath === p.dstPath) return 0;
+  const interrupted = row.attempts > 0 || row.bytesDone > 0;
+  if (p.action !== 'resume' && !interrupted) return 0;
+  let partial = await statOrNull(dst, p.writePath);
+  if (!partial && p.action === 'resume') {
+    // "resume" over a shorter file under the final name: take it aside first, so the final name never
+    // shows a file still growing; it comes back complete and verified.
+    const existing = await statOrNull(dst, p.dstPath);
+    if (existing && existing.type === 'file' && existing.size > 0 && existing.size < row.size) {
+      await dst.rename!(p.dstPath, p.writePath);
+      partial = await statOrNull(dst, p.writePath);
+    }
+  }
+  if (!partial || partial.type !== 'file' || partial.size <= 0 || partial.size > row.size) return 0;
+  if (interrupted && p.action !== 'resume') {
+    // Our own partial file: only valid if the source is still the file it was written from.
+    const now = await src.stat(row.srcPath as string);
+    if (now.size !== row.size || (row.modified && now.modified && now.modified !== row.modified)) return 0;
+  }
+  return partial.size;
+}
+
+async function streamCopy(
+  row: FileRow,
+  ctx: TaskContext,
+  pair: LeasePair,
+  p: { srcPath: string; writePath: string; action: PlanAction; canResume: boolean; dstPath: string },
+): Promise<{ size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number; result?: WriteResult }> {
+  const { src, dst } = pair;
+  const offset = await resumeOffset(row, ctx, pair, p);
+  let hash: Hash | null = ctx.spec.verify === 'hash' ? createHash('md5') : null;
+  if (hash && offset > 0) {
+    // The md5 must cover the whole file: read the kept prefix back from the destination, but only when
+    // someone can report an md5 to compare it with; otherwise a resumed file is verified by size.
+    if (hashSource(src.capabilities, row) || destinationHashes(ctx, dst)) {
+      await consume(await dst.read(p.writePath, { start: 0, end: offset, signal: ctx.signal }), hash, ctx.signal);
+    } else {
+      hash = null;
+    }
+  }
+  ctx.onBytes(offset, 0);
+  const source = await src.read(p.srcPath, offset > 0 ? { start: offset, signal: ctx.signal } : { signal: ctx.signal });
+  const meter = new Meter({ hash, throttle: ctx.throttle, signal: ctx.signal, onBytes: (n) => ctx.onBytes(offset + meter.bytes, n) });
+  const result = await pipeInto(source, meter, ctx.signal, () =>
+    dst.write(p.writePath, meter, {
+      size: row.size,
+      ...(offset > 0 ? { offset } : {}),
+      ...(row.modified && dst.capabilities.modTime.settable ? { modified: new Date(row.modified) } : {}),
+      signal: ctx.signal,
+    }),
+  );
+  return { size: offset + meter.bytes, digest: hash ? hash.digest('hex') : null, dstMd5: result.hashes?.md5 ?? null, offset, sent: meter.bytes };
+}
+
+/**
+ * Whether the destination can report an md5 of what it stored: declared by the connector, or, for this
+ * computer, by Ferry reading the file back (cheap here, and it checks what actually reached the disk).
+ * Remote destinations without hashes are not read back: that would download every file again.
+ */
+function destinationHashes(ctx: TaskContext, dst: Connector): boolean {
+  return dst.capabilities.hashes.includes('md5') || ctx.spec.destination.endpoint === LOCAL_ENDPOINT;
+}
+
+async function destinationMd5(ctx: TaskContext, dst: Connector, path: string): Promise<string | null> {
+  if (dst.hash && dst.capabilities.hashes.includes('md5')) return dst.hash(path, 'md5');
+  if (ctx.spec.destination.endpoint !== LOCAL_ENDPOINT) return null;
+  const hash = createHash('md5');
+  await consume(await dst.read(path, { signal: ctx.signal }), hash, ctx.signal);
+  return hash.digest('hex');
+}
+
+/** Whether the source can give an md5 to compare with (listed with the file, or computed by the server). */
+function hashSource(caps: Capabilities, row: FileRow): boolean {
+  return !!row.srcHashes?.md5 || caps.hashes.includes('md5');
+}
+
+async function consume(stream: Readable, hash: Hash, signal: AbortSignal): Promise<void> {
+  for await (const chunk of stream) {
+    signal.throwIfAborted();
+    hash.update(chunk as Buffer);
+  }
+}
+
+/**
+ * Pipes source → meter while the destination's write consumes the meter. Settles on the first failure of
+ * any side (a read error, the throttle's abort, the write, or the job's signal) and closes both streams.
+ */
+async function pipeInto(source: Readable, meter: Meter, signal: AbortSignal, write: () => Promise<WriteResult>): Promise<WriteResult> {
+  let onAbort: (() => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    source.once('error', (e) => {
+      meter.destroy(asFerryError(e));
+      reject(asFerryError(e));
+    });
+    meter.once('error', (e) => reject(asFerryError(e)));
+    onAbort = () => reject(new FerryError('CANCELLED', 'Cancelled'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  source.pipe(meter);
+  const writing = write();
+  writing.catch(() => {});
+  failed.catch(() => {});
+  try {
+    return await Promise.race([writing, failed]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    source.unpipe(meter);
+    source.destroy();
+    meter.destroy();
+  }
+}
+
+/**
+ * Size always (the destination's stat of what it stored); md5 whenever either side reports one to compare
+ * with Ferry's own md5 of the bytes it streamed. A mismatch removes what was written and fails the file.
+ */
+async function verify(
+  row: FileRow,
+  ctx: TaskContext,
+  pair: LeasePair,
+  writePath: string,
+  w: { size: number; digest: string | null; dstMd5: string | null; offset: number },
+): Promise<'md5' | 'size'> {
+  const { src, dst } = pair;
+  const fail = async (what: string, detail: Record<string, unknown>) => {
+    await dst.remove(writePath).catch(() => {});
+    const err = new FerryError('CHECKSUM_MISMATCH', `${row.dstPath} did not verify: ${what}. The written file was removed; the source is kept.`, {
+      detail: { path: row.dstPath, source: row.srcPath, ...detail },
+    });
+    ctx.log.warn('verification failed', { path: row.dstPath, ...detail });
+    throw err;
+  };
+  const st = await dst.stat(writePath);
+  if (st.size !== w.size) await fail(`the destination holds ${st.size} bytes, ${w.size} were sent`, { expected: w.size, actual: st.size });
+  if (ctx.spec.verify !== 'hash') return 'size';
+
+  const ours = w.digest;
+  let srcMd5 = w.size === row.size ? (row.srcHashes?.md5 ?? null) : null;
+  if (!srcMd5 && w.offset > 0 && ours && src.hash && src.capabilities.hashes.includes('md5')) srcMd5 = await src.hash(row.srcPath as string, 'md5');
+  const dstMd5 = w.dstMd5 ?? st.hashes?.md5 ?? (ours || srcMd5 ? await destinationMd5(ctx, dst, writePath) : null);
+  // Ferry's md5 of what it streamed against each side's; a server-side copy streamed nothing, so the two
+  // sides' own hashes are compared with each other.
+  const checks: Array<[string | null, string | null, string]> = ours
+    ? [
+        [ours, dstMd5, 'the destination'],
+        [ours, srcMd5, 'the source'],
+      ]
+    : [[srcMd5, dstMd5, 'the destination (copied on the server)']];
+  let compared = false;
+  for (const [a, b, side] of checks) {
+    if (!a || !b) continue;
+    if (a.toLowerCase() !== b.toLowerCase()) await fail(`md5 of the bytes sent is ${a}, ${side} reports ${b}`, { sent: a, reported: b });
+    compared = true;
+  }
+  return compared ? 'md5' : 'size';
+}

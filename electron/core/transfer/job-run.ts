@@ -1,0 +1,366 @@
+import type { ErrorData } from '../../../shared/errors';
+import type { FileState, JobProgressEvent } from '../../../shared/transfers';
+import type { Logger } from '../connectors/types';
+import type { EndpointProvider } from '../endpoints';
+import { FerryError } from '../errors';
+import { runTask, type TaskResult } from './file-task';
+import type { LeaseBroker } from './leases';
+import { RateMeter, Throttle } from './meter';
+import { tempPathFor } from './names';
+import { MOVING_ACTIONS } from './planner';
+import { asFerryError, backoffMs, isJobFatal, isUnreachable, sleep, triesFor, type RetryOptions } from './retry';
+import type { FileRow, JobRow, TransferStore } from './store';
+
+/** Why a whole run stops: the user paused or cancelled, the process shuts down, or an endpoint-level failure. */
+export type StopReason = 'pause' | 'cancel' | 'shutdown' | 'fatal';
+type FileStop = StopReason | 'pause-file' | 'cancel-file';
+
+export interface RunDeps {
+  store: TransferStore;
+  endpoints: EndpointProvider;
+  broker: LeaseBroker;
+  log: Logger;
+  retry: RetryOptions;
+  /** The job's state changed (already persisted). */
+  changed(job: JobRow): void;
+}
+
+interface Active {
+  row: FileRow;
+  ac: AbortController;
+  stop: FileStop | null;
+  bytesDone: number;
+  sent: number;
+  rate: RateMeter;
+  startedAt: number;
+}
+
+type FileProgress = JobProgressEvent['files'][number];
+
+/**
+ * One running job: takes pending files in order, at most spec.transfers at once, each with its own abort
+ * signal, retries with backoff, and persists every file's outcome before taking the next. Lives only while
+ * the job is 'running'; every other state is in the store alone.
+ */
+export class JobRun {
+  readonly finished: Promise<void>;
+  private readonly queue: number[];
+  private readonly active = new Map<number, Active>();
+  /** Files whose state changed since the last progress event. */
+  private readonly touched = new Map<number, FileProgress>();
+  private readonly ensuredDirs = new Set<string>();
+  private readonly throttle: Throttle | null;
+  private readonly rate = new RateMeter();
+  private readonly runStart = Date.now();
+  private finishedBytes: number;
+  private stopReason: StopReason | null = null;
+  private fatal: FerryError | null = null;
+  private ended = false;
+  private settle!: () => void;
+
+  constructor(
+    readonly job: JobRow,
+    private readonly deps: RunDeps,
+  ) {
+    deps.store.requeueRunning(job.id);
+    this.queue = deps.store.fileIdxIn(job.id, ['pending']);
+    const c = deps.store.counts(job.id);
+    Object.assign(job, { doneFiles: c.doneFiles, failedFiles: c.failedFiles, skippedFiles: c.skippedFiles, doneBytes: c.doneBytes });
+    this.finishedBytes = c.doneBytes;
+    this.throttle = job.spec.bwlimit ? new Throttle(job.spec.bwlimit) : null;
+    this.finished = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  begin(): void {
+    this.pump();
+  }
+
+  /** Stops every file in flight (the run ends once they have all settled). */
+  stop(reason: StopReason): Promise<void> {
+    this.stopReason ??= reason;
+    for (const a of this.active.values()) {
+      a.stop ??= reason;
+      a.ac.abort();
+    }
+    this.pump();
+    return this.finished;
+  }
+
+  /** Pauses or cancels one file: aborts it in flight, or takes it off the queue. True when it was here. */
+  stopFile(idx: number, how: 'pause-file' | 'cancel-file'): boolean {
+    const a = this.active.get(idx);
+    if (a) {
+      a.stop = how;
+      a.ac.abort();
+      return true;
+    }
+    const q = this.queue.indexOf(idx);
+    if (q < 0) return false;
+    this.queue.splice(q, 1);
+    this.setState(idx, how === 'pause-file' ? 'paused' : 'cancelled', {});
+    if (how === 'cancel-file') this.discardPartial(this.deps.store.file(this.job.id, idx));
+    this.pump();
+    return true;
+  }
+
+  /** A file made pending again (retry, resume, conflict answered) while the job runs. */
+  enqueue(idx: number): void {
+    if (!this.queue.includes(idx) && !this.active.has(idx)) this.queue.push(idx);
+    const c = this.deps.store.counts(this.job.id);
+    Object.assign(this.job, { doneFiles: c.doneFiles, failedFiles: c.failedFiles, skippedFiles: c.skippedFiles });
+    this.pump();
+  }
+
+  get running(): boolean {
+    return !this.ended;
+  }
+
+  /** The job as it is right now (counters include files in flight). */
+  live(): JobRow {
+    let inFlight = 0;
+    for (const a of this.active.values()) inFlight += a.bytesDone;
+    const rate = this.rate.rate();
+    const doneBytes = this.finishedBytes + inFlight;
+    const left = Math.max(0, this.job.totalBytes - doneBytes);
+    return {
+      ...this.job,
+      doneBytes,
+      rate,
+      etaSeconds: this.ended ? null : rate > 0 ? Math.ceil(left / rate) : null,
+    };
+  }
+
+  /** Files in flight (with their live bytes) merged over the stored rows. */
+  overlay(files: FileRow[]): FileRow[] {
+    return files.map((f) => {
+      const a = this.active.get(f.idx);
+      return a ? { ...f, state: 'running', bytesDone: a.bytesDone, rate: a.rate.rate() } : f;
+    });
+  }
+
+  /** What changed since the last call: for the batched progress event. */
+  drainProgress(): FileProgress[] {
+    const out = new Map(this.touched);
+    this.touched.clear();
+    for (const [idx, a] of this.active) out.set(idx, { jobId: this.job.id, idx, state: 'running', bytesDone: a.bytesDone, rate: a.rate.rate() });
+    return [...out.values()];
+  }
+
+  /** Writes live progress to the store (called about once a second, never per chunk). */
+  flush(): void {
+    const live = this.live();
+    this.deps.store.updateProgress([...this.active.values()].map((a) => ({ jobId: this.job.id, idx: a.row.idx, bytesDone: a.bytesDone, rate: a.rate.rate() })));
+    this.deps.store.updateJob(this.job.id, {
+      doneFiles: live.doneFiles,
+      doneBytes: live.doneBytes,
+      failedFiles: live.failedFiles,
+      skippedFiles: live.skippedFiles,
+      totalBytes: live.totalBytes,
+      rate: live.rate,
+      movedBytes: live.movedBytes,
+    });
+  }
+
+  private pump(): void {
+    if (this.ended) return;
+    if (this.stopReason) {
+      if (this.active.size === 0) this.end();
+      return;
+    }
+    while (this.active.size < this.job.spec.transfers && this.queue.length) this.launch(this.queue.shift() as number);
+    if (this.active.size === 0 && this.queue.length === 0) this.end();
+  }
+
+  private launch(idx: number): void {
+    const row = this.deps.store.file(this.job.id, idx);
+    if (row.state !== 'pending') return;
+    const a: Active = { row, ac: new AbortController(), stop: null, bytesDone: row.bytesDone, sent: 0, rate: new RateMeter(), startedAt: Date.now() };
+    this.active.set(idx, a);
+    this.setState(idx, 'running', {});
+    void this.runFile(a)
+      .catch((e) => this.deps.log.warn('file task crashed', { jobId: this.job.id, idx, error: String(e) }))
+      .finally(() => {
+        this.active.delete(idx);
+        this.pump();
+      });
+  }
+
+  private async runFile(a: Active): Promise<void> {
+    const { store, retry, log } = this.deps;
+    for (let failures = 0; ; ) {
+      try {
+        const result = await runTask(a.row, {
+          spec: this.job.spec,
+          endpoints: this.deps.endpoints,
+          broker: this.deps.broker,
+          throttle: this.throttle,
+          signal: a.ac.signal,
+          ensuredDirs: this.ensuredDirs,
+          policy: a.row.policy ?? this.job.conflictOverride ?? this.job.spec.conflict,
+          log,
+          onBytes: (bytesDone, sent) => {
+            a.bytesDone = bytesDone;
+            if (!sent) return;
+            a.sent += sent;
+            a.rate.add(sent);
+            this.rate.add(sent);
+            this.job.movedBytes += sent;
+          },
+        });
+        return this.complete(a, result);
+      } catch (e) {
+        const err = asFerryError(e);
+        if (a.ac.signal.aborted) return this.stopped(a);
+        failures++;
+        a.row.attempts++;
+        a.row.bytesDone = a.bytesDone;
+        store.updateFile(this.job.id, a.row.idx, { attempts: a.row.attempts, bytesDone: a.bytesDone });
+        if (isJobFatal(err)) {
+          this.failFile(a, err);
+          return this.failJob(err);
+        }
+        if (failures < triesFor(err, retry)) {
+          const wait = backoffMs(failures, retry, err);
+          log.info('retrying file', { jobId: this.job.id, path: a.row.relPath, code: err.code, attempt: failures + 1, waitMs: wait });
+          try {
+            await sleep(wait, a.ac.signal);
+          } catch {
+            return this.stopped(a);
+          }
+          continue;
+        }
+        this.failFile(a, err);
+        if (err.retryable && isUnreachable(err)) {
+          // One file used up its retries on a connection failure: the endpoint is down for all of them.
+          return this.failJob(new FerryError(err.code, `Stopped after ${failures} tries: ${err.message}`, { detail: err.detail, retryable: true }));
+        }
+        return;
+      }
+    }
+  }
+
+  private complete(a: Active, r: TaskResult): void {
+    const idx = a.row.idx;
+    if (r.state === 'done') {
+      const seconds = Math.max(0.001, (Date.now() - a.startedAt) / 1000);
+      this.finishedBytes += r.size;
+      this.job.doneFiles++;
+      if (MOVING_ACTIONS.has(a.row.action)) this.job.totalBytes += r.size - a.row.size;
+      a.bytesDone = 0;
+      this.setState(idx, 'done', {
+        action: r.action,
+        dstPath: r.dstPath,
+        size: r.size,
+        bytesDone: r.size,
+        rate: Math.round(a.sent / seconds),
+        verified: r.verified,
+        resumedFrom: r.resumedFrom,
+        error: null,
+      }, r.size);
+    } else if (r.state === 'skipped') {
+      this.job.skippedFiles++;
+      if (MOVING_ACTIONS.has(a.row.action)) this.job.totalBytes -= a.row.size;
+      a.bytesDone = 0;
+      this.setState(idx, 'skipped', { action: r.action, dstPath: r.dstPath, reason: r.reason, bytesDone: 0, error: null });
+    } else {
+      a.bytesDone = 0;
+      this.setState(idx, 'conflict', { action: 'conflict', reason: r.reason });
+    }
+  }
+
+  /** A file stopped by the user or the job: paused and shutdown keep the partial file, cancel removes it. */
+  private stopped(a: Active): void {
+    const how = a.stop ?? 'shutdown';
+    const state: FileState = how === 'pause-file' ? 'paused' : how === 'cancel-file' || how === 'cancel' ? 'cancelled' : 'pending';
+    this.setState(a.row.idx, state, { bytesDone: state === 'cancelled' ? 0 : a.bytesDone });
+    if (state === 'cancelled') this.discardPartial(a.row);
+    a.bytesDone = 0;
+  }
+
+  private failFile(a: Active, err: FerryError): void {
+    this.job.failedFiles++;
+    this.deps.log.warn('file failed', { jobId: this.job.id, path: a.row.relPath, code: err.code, message: err.message });
+    this.setState(a.row.idx, 'failed', { bytesDone: a.bytesDone, error: err.toData() });
+    a.bytesDone = 0;
+  }
+
+  private failJob(err: FerryError): void {
+    if (this.stopReason) return;
+    this.fatal = err;
+    void this.stop('fatal');
+  }
+
+  private setState(idx: number, state: FileState, patch: Partial<FileRow>, bytesDone = patch.bytesDone): void {
+    this.deps.store.updateFile(this.job.id, idx, { ...patch, state });
+    const a = this.active.get(idx);
+    this.touched.set(idx, { jobId: this.job.id, idx, state, bytesDone: bytesDone ?? a?.bytesDone ?? 0, rate: 0 });
+  }
+
+  /** Removes a cancelled file's partial temp file (best effort: a leftover is hidden and replaced next time). */
+  private discardPartial(row: FileRow): void {
+    const dstEp = this.job.spec.destination.endpoint;
+    if (this.deps.endpoints.capabilities(dstEp).atomicWrite || !row.srcPath) return;
+    void this.deps.broker
+      .one(dstEp)
+      .then(async (lease) => {
+        try {
+          await lease.connector.remove(tempPathFor(row.dstPath));
+        } finally {
+          lease.release(false);
+        }
+      })
+      .catch(() => {});
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { store } = this.deps;
+    const id = this.job.id;
+    if (this.stopReason === 'cancel') store.moveFiles(id, ['pending', 'paused', 'conflict', 'running'], 'cancelled');
+    const c = store.counts(id);
+    const now = new Date().toISOString();
+    const activeMs = this.job.activeMs + (Date.now() - this.runStart);
+    const job: JobRow = {
+      ...this.job,
+      doneFiles: c.doneFiles,
+      failedFiles: c.failedFiles,
+      skippedFiles: c.skippedFiles,
+      doneBytes: c.doneBytes,
+      activeMs,
+      rate: activeMs > 0 ? Math.round((this.job.movedBytes * 1000) / activeMs) : 0,
+      etaSeconds: null,
+    };
+    switch (this.stopReason) {
+      case 'shutdown':
+        break;
+      case 'pause':
+        job.state = 'paused';
+        break;
+      case 'cancel':
+        Object.assign(job, { state: 'cancelled', finishedAt: now });
+        break;
+      case 'fatal':
+        Object.assign(job, { state: 'failed', finishedAt: now, error: (this.fatal as FerryError).toData() });
+        break;
+      default:
+        if (c.conflicts > 0) job.state = 'waiting';
+        else if (c.paused > 0) job.state = 'paused';
+        else Object.assign(job, { state: c.failedFiles > 0 ? 'failed' : 'done', finishedAt: now, error: summaryError(store, id, c.failedFiles, job.totalFiles) });
+    }
+    Object.assign(this.job, job);
+    store.updateJob(id, job);
+    this.deps.changed(this.job);
+    this.settle();
+  }
+}
+
+/** "2 of 10 files failed", carrying the first failure's code so the UI and CLI can say what went wrong. */
+function summaryError(store: TransferStore, jobId: string, failed: number, total: number): ErrorData | null {
+  if (!failed) return null;
+  const first = store.firstError(jobId);
+  const code = first?.error.code ?? 'INTERNAL';
+  const message = `${failed} of ${total} files failed${first ? `; first: ${first.relPath}: ${first.error.message}` : ''}`;
+  return { code, message, retryable: false, detail: { failedFiles: failed } };
+}
+

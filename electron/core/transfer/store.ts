@@ -1,0 +1,285 @@
+import type Database from 'better-sqlite3';
+import type { ErrorData } from '../../../shared/errors';
+import type { ConflictPolicy, FileState, Job, JobFile, JobSpec, JobState, Plan, PlanAction } from '../../../shared/transfers';
+import { FerryError } from '../errors';
+import type { PlannedItem } from './planner';
+
+type Db = Database.Database;
+
+/** A job file row with what the engine keeps beside the API's JobFile. */
+export interface FileRow extends JobFile {
+  modified: string | null;
+  srcHashes: Record<string, string> | null;
+  dstSize: number | null;
+  dstModified: string | null;
+  reason: string | null;
+  policy: ConflictPolicy | null;
+  verified: 'md5' | 'size' | null;
+  resumedFrom: number | null;
+}
+
+export interface JobRow extends Job {
+  planId: string | null;
+  movedBytes: number;
+  activeMs: number;
+  conflictOverride: ConflictPolicy | null;
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const parse = <T>(s: unknown): T | null => (typeof s === 'string' ? (JSON.parse(s) as T) : null);
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+function toJob(r: any): JobRow {
+  return {
+    id: r.id,
+    planId: r.plan_id,
+    kind: r.kind,
+    spec: JSON.parse(r.spec) as JobSpec,
+    state: r.state,
+    title: r.title,
+    totalFiles: r.total_files,
+    totalBytes: r.total_bytes,
+    doneFiles: r.done_files,
+    doneBytes: r.done_bytes,
+    failedFiles: r.failed_files,
+    skippedFiles: r.skipped_files,
+    rate: r.rate,
+    etaSeconds: null,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: parse<ErrorData>(r.error),
+    movedBytes: r.moved_bytes,
+    activeMs: r.active_ms,
+    conflictOverride: r.conflict_override,
+  };
+}
+
+function toFile(r: any): FileRow {
+  return {
+    jobId: r.job_id,
+    idx: r.idx,
+    relPath: r.rel_path,
+    srcPath: r.src_path,
+    dstPath: r.dst_path,
+    action: r.action,
+    size: r.size,
+    state: r.state,
+    bytesDone: r.bytes_done,
+    attempts: r.attempts,
+    rate: r.rate,
+    error: parse<ErrorData>(r.error),
+    modified: r.modified,
+    srcHashes: parse(r.src_hashes),
+    dstSize: r.dst_size,
+    dstModified: r.dst_modified,
+    reason: r.reason,
+    policy: r.policy,
+    verified: r.verified,
+    resumedFrom: r.resumed_from,
+  };
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** The API's view of a job: the engine's extra columns stay inside. */
+export function publicJob(j: JobRow): Job {
+  const { planId: _p, movedBytes: _m, activeMs: _a, conflictOverride: _c, ...job } = j;
+  return job;
+}
+
+export function publicFile(f: FileRow): JobFile {
+  const { modified: _m, srcHashes: _h, dstSize: _s, dstModified: _d, reason: _e, policy: _p, verified: _v, resumedFrom: _r, ...file } = f;
+  return file;
+}
+
+/** The state a plan item starts in as a job file. */
+function initialState(i: PlannedItem): FileState {
+  if (i.error) return 'failed';
+  if (i.action === 'skip') return 'skipped';
+  if (i.action === 'conflict') return 'conflict';
+  return 'pending';
+}
+
+/** Plans, jobs and job files in SQLite. Every write is one statement or one transaction. */
+export class TransferStore {
+  constructor(private readonly db: Db) {}
+
+  insertPlan(id: string, spec: JobSpec, items: PlannedItem[], totals: Plan['totals'], createdAt: string): void {
+    const insertItem = this.db.prepare(
+      `INSERT INTO transfer_plan_items (plan_id, idx, rel_path, src_path, dst_path, action, size, modified, reason, src_hashes, error, dst_size, dst_modified)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO transfer_plans (id, spec, totals, created_at) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(spec), JSON.stringify(totals), createdAt);
+      items.forEach((i, idx) =>
+        insertItem.run(id, idx, i.relPath, i.srcPath, i.dstPath, i.action, i.size, i.modified, i.reason ?? null, json(i.srcHashes), json(i.error), i.dstSize ?? null, i.dstModified ?? null),
+      );
+    })();
+  }
+
+  loadPlan(id: string): { spec: JobSpec; items: PlannedItem[]; totals: Plan['totals']; createdAt: string } {
+    const row = this.db.prepare('SELECT * FROM transfer_plans WHERE id = ?').get(id) as { spec: string; totals: string; created_at: string } | undefined;
+    if (!row) throw new FerryError('NOT_FOUND', `No plan with id ${id} (plans are kept for a day)`, { detail: { planId: id } });
+    /* eslint-disable-next-line @typescript-eslint/no-explicit-any */
+    const items = (this.db.prepare('SELECT * FROM transfer_plan_items WHERE plan_id = ? ORDER BY idx').all(id) as any[]).map(
+      (r): PlannedItem => ({
+        relPath: r.rel_path,
+        srcPath: r.src_path,
+        dstPath: r.dst_path,
+        action: r.action as PlanAction,
+        size: r.size,
+        modified: r.modified,
+        ...(r.reason !== null ? { reason: r.reason } : {}),
+        ...(r.src_hashes ? { srcHashes: JSON.parse(r.src_hashes) } : {}),
+        ...(r.error ? { error: JSON.parse(r.error) } : {}),
+        dstSize: r.dst_size,
+        dstModified: r.dst_modified,
+      }),
+    );
+    return { spec: JSON.parse(row.spec) as JobSpec, items, totals: JSON.parse(row.totals), createdAt: row.created_at };
+  }
+
+  /** Plans nobody ran, older than `before`. */
+  prunePlans(before: string): void {
+    this.db.prepare('DELETE FROM transfer_plans WHERE created_at < ? AND id NOT IN (SELECT plan_id FROM transfer_jobs WHERE plan_id IS NOT NULL)').run(before);
+  }
+
+  insertJob(job: JobRow, items: PlannedItem[], search: string): void {
+    const insertFile = this.db.prepare(
+      `INSERT INTO transfer_files (job_id, idx, rel_path, src_path, dst_path, action, size, modified, src_hashes, dst_size, dst_modified, state, error, reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO transfer_jobs (id, plan_id, kind, spec, state, title, search, total_files, total_bytes, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(job.id, job.planId, job.kind, JSON.stringify(job.spec), job.state, job.title, search, job.totalFiles, job.totalBytes, job.createdAt);
+      items.forEach((i, idx) =>
+        insertFile.run(job.id, idx, i.relPath, i.srcPath, i.dstPath, i.action, i.size, i.modified, json(i.srcHashes), i.dstSize ?? null, i.dstModified ?? null, initialState(i), json(i.error), i.reason ?? null),
+      );
+    })();
+  }
+
+  job(id: string): JobRow {
+    const row = this.db.prepare('SELECT * FROM transfer_jobs WHERE id = ?').get(id);
+    if (!row) throw new FerryError('NOT_FOUND', `No job with id ${id}`, { detail: { jobId: id } });
+    return toJob(row);
+  }
+
+  jobs(q: { states?: JobState[]; query?: string; limit?: number }): JobRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.states?.length) {
+      where.push(`state IN (${q.states.map(() => '?').join(',')})`);
+      args.push(...q.states);
+    }
+    if (q.query?.trim()) {
+      // Titles and roots, then any file's path (history: "which job moved invoice-42.pdf?").
+      const like = `%${q.query.trim().toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      where.push(`(search LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM transfer_files f WHERE f.job_id = transfer_jobs.id AND lower(f.rel_path) LIKE ? ESCAPE '\\'))`);
+      args.push(like, like);
+    }
+    const sql = `SELECT * FROM transfer_jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...args, q.limit ?? 200).map(toJob);
+  }
+
+  jobIdsIn(states: JobState[]): string[] {
+    return this.db.prepare(`SELECT id FROM transfer_jobs WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created_at`).pluck().all(...states) as string[];
+  }
+
+  updateJob(id: string, patch: Partial<JobRow>): void {
+    const cols: Record<string, unknown> = {};
+    const map: Record<string, string> = {
+      state: 'state', doneFiles: 'done_files', doneBytes: 'done_bytes', failedFiles: 'failed_files', skippedFiles: 'skipped_files',
+      totalFiles: 'total_files', totalBytes: 'total_bytes', rate: 'rate', startedAt: 'started_at', finishedAt: 'finished_at',
+      movedBytes: 'moved_bytes', activeMs: 'active_ms', conflictOverride: 'conflict_override',
+    };
+    for (const [k, v] of Object.entries(patch)) if (map[k]) cols[map[k]] = v;
+    if ('error' in patch) cols.error = json(patch.error);
+    const keys = Object.keys(cols);
+    if (!keys.length) return;
+    this.db.prepare(`UPDATE transfer_jobs SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => cols[k]), id);
+  }
+
+  deleteJob(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM transfer_files WHERE job_id = ?').run(id);
+      this.db.prepare('DELETE FROM transfer_jobs WHERE id = ?').run(id);
+    })();
+  }
+
+  files(jobId: string): FileRow[] {
+    return this.db.prepare('SELECT * FROM transfer_files WHERE job_id = ? ORDER BY idx').all(jobId).map(toFile);
+  }
+
+  file(jobId: string, idx: number): FileRow {
+    const row = this.db.prepare('SELECT * FROM transfer_files WHERE job_id = ? AND idx = ?').get(jobId, idx);
+    if (!row) throw new FerryError('NOT_FOUND', `Job ${jobId} has no file #${idx}`, { detail: { jobId, fileIdx: idx } });
+    return toFile(row);
+  }
+
+  fileIdxIn(jobId: string, states: FileState[]): number[] {
+    return this.db
+      .prepare(`SELECT idx FROM transfer_files WHERE job_id = ? AND state IN (${states.map(() => '?').join(',')}) ORDER BY idx`)
+      .pluck()
+      .all(jobId, ...states) as number[];
+  }
+
+  updateFile(jobId: string, idx: number, patch: Partial<FileRow>): void {
+    const cols: Record<string, unknown> = {};
+    const map: Record<string, string> = {
+      state: 'state', bytesDone: 'bytes_done', attempts: 'attempts', rate: 'rate', action: 'action', dstPath: 'dst_path',
+      size: 'size', reason: 'reason', policy: 'policy', verified: 'verified', resumedFrom: 'resumed_from',
+    };
+    for (const [k, v] of Object.entries(patch)) if (map[k]) cols[map[k]] = v;
+    if ('error' in patch) cols.error = json(patch.error);
+    const keys = Object.keys(cols);
+    if (!keys.length) return;
+    this.db.prepare(`UPDATE transfer_files SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE job_id = ? AND idx = ?`).run(...keys.map((k) => cols[k]), jobId, idx);
+  }
+
+  /** Progress of many files in one transaction (the periodic flush). */
+  updateProgress(rows: Array<{ jobId: string; idx: number; bytesDone: number; rate: number }>): void {
+    if (!rows.length) return;
+    const stmt = this.db.prepare('UPDATE transfer_files SET bytes_done = ?, rate = ? WHERE job_id = ? AND idx = ?');
+    this.db.transaction(() => rows.forEach((r) => stmt.run(r.bytesDone, r.rate, r.jobId, r.idx)))();
+  }
+
+  /** Files a killed process left running go back to pending; a resume finds their partial temp files. */
+  requeueRunning(jobId: string): void {
+    this.db.prepare("UPDATE transfer_files SET state = 'pending' WHERE job_id = ? AND state = 'running'").run(jobId);
+  }
+
+  /** Sets every file of the job in one of `from` states to `to` (cancel, retry, resume of a whole job). */
+  moveFiles(jobId: string, from: FileState[], to: FileState, resetError = false): number {
+    const sql = `UPDATE transfer_files SET state = ?${resetError ? ', error = NULL' : ''} WHERE job_id = ? AND state IN (${from.map(() => '?').join(',')})`;
+    return this.db.prepare(sql).run(to, jobId, ...from).changes;
+  }
+
+  /** The job's counters, recomputed from its files (the truth after a restart). */
+  counts(jobId: string): { doneFiles: number; failedFiles: number; skippedFiles: number; doneBytes: number; open: number; conflicts: number; paused: number } {
+    const rows = this.db
+      .prepare("SELECT state, count(*) AS n, sum(CASE WHEN state = 'done' THEN bytes_done ELSE 0 END) AS b FROM transfer_files WHERE job_id = ? AND action != 'mkdir' GROUP BY state")
+      .all(jobId) as Array<{ state: FileState; n: number; b: number | null }>;
+    const c = { doneFiles: 0, failedFiles: 0, skippedFiles: 0, doneBytes: 0, open: 0, conflicts: 0, paused: 0 };
+    for (const r of rows) {
+      if (r.state === 'done') (c.doneFiles = r.n), (c.doneBytes = r.b ?? 0);
+      else if (r.state === 'failed') c.failedFiles = r.n;
+      else if (r.state === 'skipped' || r.state === 'cancelled') c.skippedFiles += r.n;
+      else if (r.state === 'conflict') c.conflicts = r.n;
+      else if (r.state === 'paused') c.paused = r.n;
+      else c.open += r.n;
+    }
+    return c;
+  }
+
+  /** The first failure, for the job's summary error. */
+  firstError(jobId: string): { relPath: string; error: ErrorData } | null {
+    const r = this.db.prepare("SELECT rel_path, error FROM transfer_files WHERE job_id = ? AND state = 'failed' AND error IS NOT NULL ORDER BY idx LIMIT 1").get(jobId) as
+      | { rel_path: string; error: string }
+      | undefined;
+    return r ? { relPath: r.rel_path, error: JSON.parse(r.error) } : null;
+  }
+}

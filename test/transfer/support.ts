@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import type { ConnectorManifest, Logger } from '../../electron/core/connectors/types';
+import { localManifest } from '../../electron/core/connectors/local';
+import { EndpointPool } from '../../electron/core/endpoint-pool';
+import { openDatabase, type Db } from '../../electron/core/store/db';
+import { TransferEngine, type TransferEngineOptions } from '../../electron/core/transfer/engine';
+import { TRANSFER_MIGRATIONS } from '../../electron/core/transfer/schema';
+import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
+import type { Profile } from '../../shared/profiles';
+
+export const quietLog: Logger = { debug() {}, info() {}, warn() {} };
+
+export function tmp(label = 'ferry-transfer-'): string {
+  return mkdtempSync(join(tmpdir(), label));
+}
+
+/** Writes files (relative path -> content) under `root`; a trailing "/" makes an empty folder. */
+export function writeTree(root: string, files: Record<string, string | Buffer>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const p = join(root, rel);
+    if (rel.endsWith('/')) {
+      mkdirSync(p, { recursive: true });
+      continue;
+    }
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+}
+
+/** Every file under `root` (relative path -> content as a latin1 string, so binary compares exactly). */
+export function readTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[relative(root, p).split('\\').join('/')] = readFileSync(p, 'latin1');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+export function listDirs(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      out.push(relative(root, join(dir, e.name)));
+      walk(join(dir, e.name));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+export const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
+export const bytes = (n: number) => randomBytes(n);
+export const inode = (p: string) => statSync(p).ino;
+
+export function openTestDb(dir: string): Db {
+  return openDatabase(join(dir, 'ferry.db'), TRANSFER_MIGRATIONS);
+}
+
+/**
+ * A real endpoint pool: "local" is the local connector; each extra entry is an endpoint id whose profile
+ * has that id as its type, served by the given manifest (a real connector, possibly wrapped).
+ */
+export function makeEndpoints(extra: Record<string, ConnectorManifest> = {}, trustDir = tmp('ferry-trust-')): EndpointPool {
+  const manifests: Record<string, ConnectorManifest> = { local: localManifest, ...extra };
+  const trust = new FileTrustStore(trustDir, join(trustDir, 'known_hosts_user'));
+  return new EndpointPool({
+    manifest: (type) => manifests[type],
+    profile: (id) => ({ id, name: id, type: id, options: {}, secretsSet: [], createdAt: '', updatedAt: '' }) as unknown as Profile,
+    context: () => ({ trust, log: quietLog, secret: async () => undefined }),
+    log: quietLog,
+  });
+}
+
+export interface Harness {
+  dir: string;
+  db: Db;
+  endpoints: EndpointPool;
+  engine: TransferEngine;
+  close(): Promise<void>;
+}
+
+/** An engine on a fresh database in a temp folder; fast retries so tests do not wait seconds. */
+export function makeHarness(opts: { extra?: Record<string, ConnectorManifest>; engine?: Partial<TransferEngineOptions>; dir?: string } = {}): Harness {
+  const dir = opts.dir ?? tmp();
+  const db = openTestDb(dir);
+  const endpoints = makeEndpoints(opts.extra);
+  const engine = new TransferEngine({ db, endpoints, log: quietLog, retry: { baseMs: 20, maxMs: 200 }, ...opts.engine });
+  return {
+    dir,
+    db,
+    endpoints,
+    engine,
+    async close() {
+      await engine.stop();
+      await endpoints.closeAll();
+      db.close();
+    },
+  };
+}
+
+export function cleanup(...dirs: string[]): void {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `ms`). */
+export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
