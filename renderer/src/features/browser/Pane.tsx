@@ -1,0 +1,135 @@
+import { Alert, Button, Group, Loader, Paper, Stack } from '@mantine/core';
+import { useMemo, useRef, useState } from 'react';
+import type { Entry } from '../../../../shared/connectors';
+import { dirname } from '../../../../shared/paths';
+import { copyText } from '../../components/clipboard';
+import type { PaneActions } from './actions';
+import { DeleteDialog } from './DeleteDialog';
+import { EndpointSelect } from './EndpointSelect';
+import { FileTable } from './FileTable';
+import { NameDialog } from './NameDialog';
+import classes from './Pane.module.css';
+import { PaneContextMenu, type ContextMenuState } from './PaneContextMenu';
+import { PaneStatus } from './PaneStatus';
+import { PaneToolbar } from './PaneToolbar';
+import { PathField } from './PathBar';
+import type { PaneModel } from './use-pane';
+import { useFileOps } from './use-file-ops';
+
+/** What the BrowserView supplies: everything that involves the other pane. */
+export type CrossPaneActions = Pick<PaneActions, 'copyToOther' | 'moveToOther' | 'switchPane' | 'drop'>;
+
+interface Props {
+  pane: PaneModel;
+  active: boolean;
+  onActivate: () => void;
+  cross: CrossPaneActions;
+  onManageConnections: () => void;
+}
+
+type Dialog = { kind: 'mkdir' } | { kind: 'rename'; entry: Entry } | { kind: 'delete'; entries: Entry[] } | null;
+
+/** One side of the browser: endpoint picker, path, listing, and the file operations on that endpoint. */
+export function Pane({ pane, active, onActivate, cross, onManageConnections }: Props) {
+  const bodyRef = useRef<HTMLDivElement | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [menu, setMenu] = useState<ContextMenuState | null>(null);
+  const ops = useFileOps(pane.endpoint);
+  const { listing, info } = pane;
+  const canRename = info.capabilities?.rename === true;
+
+  const actions: PaneActions = useMemo(
+    () => ({
+      open: (e) => (e.type === 'dir' || e.type === 'symlink') && pane.navigate(e.path),
+      goUp: pane.goUp,
+      refresh: () => void listing.refetch(),
+      newFolder: () => setDialog({ kind: 'mkdir' }),
+      rename: canRename ? (entry) => setDialog({ kind: 'rename', entry }) : undefined,
+      remove: (entries) => entries.length > 0 && setDialog({ kind: 'delete', entries }),
+      copyPath: (paths) => paths.length > 0 && void copyText(paths.join('\n'), paths.length > 1 ? 'Paths' : 'Path'),
+      contextMenu: (at, entries) => setMenu({ ...at, entries }),
+      ...cross,
+    }),
+    [pane.navigate, pane.goUp, listing.refetch, canRename, cross],
+  );
+
+  const closeDialog = () => {
+    setDialog(null);
+    bodyRef.current?.focus();
+  };
+
+  const runDialog = async (run: () => Promise<unknown>) => {
+    if ((await run()) !== undefined) closeDialog();
+  };
+
+  const empty = listing.error ? null : listing.loading || pane.path === null ? <Loader size="sm" /> : pane.filter ? 'No names match the filter' : 'This folder is empty';
+
+  return (
+    <Paper
+      withBorder
+      className={classes.pane}
+      data-testid={`pane-${pane.id}`}
+      data-active={active || undefined}
+      data-endpoint={pane.endpoint}
+      data-path={pane.path ?? ''}
+      data-loading={listing.loading || undefined}
+      onMouseDownCapture={onActivate}
+      onFocusCapture={onActivate}
+    >
+      <Stack gap={6} p={6} className={classes.chrome}>
+        <Group gap={6} wrap="nowrap">
+          <EndpointSelect value={pane.endpoint} onChange={pane.setEndpoint} onManage={onManageConnections} />
+          <PathField path={pane.path} onNavigate={pane.navigate} />
+        </Group>
+        <PaneToolbar pane={pane} onRefresh={actions.refresh} />
+      </Stack>
+      {listing.error && (
+        <Alert color="red" title={listing.error.title} m={6} data-testid="pane-error" data-code={listing.error.code}>
+          {listing.error.message}
+          <Group mt="xs" gap="xs">
+            <Button size="xs" variant="light" color="red" onClick={actions.refresh}>
+              Try again
+            </Button>
+            {pane.path !== '/' && (
+              <Button size="xs" variant="subtle" color="red" onClick={pane.goUp}>
+                Parent folder
+              </Button>
+            )}
+          </Group>
+        </Alert>
+      )}
+      <FileTable pane={pane} actions={actions} bodyRef={bodyRef} empty={empty} />
+      <PaneStatus pane={pane} />
+
+      <PaneContextMenu state={menu} actions={actions} folderPath={pane.path} onClose={() => setMenu(null)} />
+      <NameDialog
+        opened={dialog?.kind === 'mkdir'}
+        title="New folder"
+        initial=""
+        confirmLabel="Create"
+        busy={ops.busy}
+        onClose={closeDialog}
+        onConfirm={(name) => pane.path !== null && runDialog(() => ops.mkdir(pane.path!, name))}
+      />
+      <NameDialog
+        opened={dialog?.kind === 'rename'}
+        title="Rename"
+        initial={dialog?.kind === 'rename' ? dialog.entry.name : ''}
+        confirmLabel="Rename"
+        busy={ops.busy}
+        onClose={closeDialog}
+        onConfirm={(name) => dialog?.kind === 'rename' && runDialog(() => ops.rename(dialog.entry.path, dirname(dialog.entry.path), name))}
+      />
+      <DeleteDialog
+        entries={dialog?.kind === 'delete' ? dialog.entries : null}
+        where={info.label}
+        busy={ops.busy}
+        onClose={closeDialog}
+        onConfirm={() =>
+          dialog?.kind === 'delete' &&
+          runDialog(() => ops.remove(dialog.entries.map((e) => e.path), dialog.entries.some((e) => e.type === 'dir')))
+        }
+      />
+    </Paper>
+  );
+}

@@ -1,0 +1,63 @@
+import { useCallback, useState } from 'react';
+import type { Plan } from '../../../../shared/transfers';
+import { api } from '../../api/client';
+import { formatBytes, plural } from '../../components/format';
+import { notifyError, notifyInfo } from '../../components/notify';
+import { jobsStore } from './jobs-store';
+import type { ChosenPolicy } from './policies';
+import type { TransferRequest } from './transfers-context';
+
+const VERB = { copy: 'Copy', move: 'Move', sync: 'Sync' } as const;
+
+/** Queues exactly the plan that was made (and shown when it had conflicts). */
+async function createFromPlan(plan: Plan): Promise<void> {
+  const t = plan.totals;
+  if (plan.items.every((i) => i.action === 'skip')) {
+    return notifyInfo(`Nothing to ${VERB[plan.spec.kind].toLowerCase()}`, 'No file needs to be transferred.');
+  }
+  const job = await api.call('jobs.create', { planId: plan.id });
+  jobsStore.upsert(job);
+  notifyInfo(`${VERB[plan.spec.kind]} queued`, `${job.title}: ${plural(t.files, 'file')}, ${formatBytes(t.bytes)}`);
+}
+
+/**
+ * Copy / Move: plan with policy "ask"; when the plan finds files that already exist, hold it for the
+ * conflict dialog. "Apply to all" re-plans with the chosen policy; otherwise the job asks per file.
+ */
+export function useTransferStarter() {
+  const [pending, setPending] = useState<Plan | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const start = useCallback(async (req: TransferRequest) => {
+    if (req.source.paths.length === 0) return;
+    setBusy(true);
+    try {
+      const plan = await api.call('jobs.plan', { ...req, conflict: 'ask' });
+      if (plan.totals.conflicts > 0) setPending(plan);
+      else await createFromPlan(plan);
+    } catch (e) {
+      notifyError(e, `Could not ${req.kind}`);
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+
+  const resolvePending = useCallback(
+    async (policy: ChosenPolicy, applyToAll: boolean) => {
+      if (!pending) return;
+      setBusy(true);
+      try {
+        const plan = applyToAll ? await api.call('jobs.plan', { ...pending.spec, conflict: policy }) : pending;
+        await createFromPlan(plan);
+        setPending(null);
+      } catch (e) {
+        notifyError(e, `Could not ${pending.spec.kind}`);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [pending],
+  );
+
+  return { start, pending, busy, resolvePending, cancelPending: useCallback(() => setPending(null), []) };
+}
