@@ -67,7 +67,8 @@ export async function createClients(ctx: ConnectContext): Promise<AzureClients> 
     service = new BlobServiceClient(endpointUrl(str(o.endpoint) ?? `https://${accountName}.blob.core.windows.net`), credential, PIPELINE);
   } else {
     const sasUrl = await needSecret(ctx, 'sasUrl');
-    scrubber = new Scrubber([sasUrl, new URL(sasUrlOrThrow(sasUrl)).search.slice(1)]);
+    const query = new URL(sasUrlOrThrow(sasUrl)).searchParams;
+    scrubber = new Scrubber([sasUrl, query.toString(), query.get('sig') ?? undefined]);
     const parsed = splitSasUrl(sasUrl);
     if (parsed.container) {
       if (fixed && fixed !== parsed.container) {
@@ -96,7 +97,7 @@ export async function createClients(ctx: ConnectContext): Promise<AzureClients> 
 export function splitSasUrl(sasUrl: string): { serviceUrl: string; container?: string } {
   const url = new URL(sasUrlOrThrow(sasUrl));
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const accountInPath = isPathStyleHost(url.hostname);
+  const accountInPath = isPathStyleHost(url);
   const accountParts = accountInPath ? parts.slice(0, 1) : [];
   const rest = accountInPath ? parts.slice(1) : parts;
   if (rest.length > 1) throw invalid('The SAS URL points inside a container; use an account or container SAS URL');
@@ -104,8 +105,12 @@ export function splitSasUrl(sasUrl: string): { serviceUrl: string; container?: s
   return { serviceUrl: `${base}${url.search}`, ...(rest[0] ? { container: rest[0] } : {}) };
 }
 
-function isPathStyleHost(hostname: string): boolean {
-  return hostname === 'localhost' || /^[\d.]+$/.test(hostname) || hostname.includes(':') || hostname.startsWith('[');
+/** The SDK's own rule: IP addresses, localhost and Azurite's default ports put the account in the path. */
+function isPathStyleHost(url: URL): boolean {
+  const host = url.hostname;
+  if (host === 'localhost' || host === 'host.docker.internal' || host.startsWith('[') || /^[\d.]+$/.test(host)) return true;
+  const port = Number(url.port);
+  return port >= 10000 && port <= 10012;
 }
 
 function sasUrlOrThrow(sasUrl: string): string {

@@ -32,11 +32,10 @@ export async function writeBlob(s: AzureSession, path: string, source: Readable,
   const first = await nextBlock(blocks, source);
   if (first.last) {
     const md5 = md5Of(first.data);
-    whole.update(first.data);
     // transactionalContentMD5 (the Content-MD5 header) is read by upload() but missing from its options type.
     const options = { blobHTTPHeaders: { blobContentMD5: md5 }, transactionalContentMD5: md5, metadata, abortSignal: opts.signal };
     await s.call(loc.path, () => blob.upload(first.data, first.data.length, options as BlockBlobUploadOptions));
-    return { size: first.data.length, hashes: { md5: whole.digest('hex') } };
+    return { size: first.data.length, hashes: { md5: md5.toString('hex') } };
   }
 
   const runId = randomBytes(8).toString('hex');
