@@ -26,8 +26,16 @@ const SKIP = /^(.*) \[skipped: (.*)\]$/;
 const rows = new Map();
 const connectors = [];
 const totals = new Map();
+/** Exemption reasons, numbered in order of appearance. */
+const notes = [];
+
+/** Test files that failed before any test ran (a syntax error, a server that did not start). */
+const broken = [];
 
 for (const file of report.testResults ?? []) {
+  if (file.status === 'failed' && !(file.assertionResults ?? []).length) {
+    broken.push(`${file.name}: ${String(file.message ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) ?? 'failed'}`);
+  }
   for (const test of file.assertionResults ?? []) {
     const suite = (test.ancestorTitles ?? []).map((t) => SUITE.exec(t)).find(Boolean);
     if (!suite) continue;
@@ -36,7 +44,7 @@ for (const file of report.testResults ?? []) {
     const skip = SKIP.exec(test.title);
     const check = skip ? skip[1] : test.title;
     if (!rows.has(check)) rows.set(check, new Map());
-    rows.get(check).set(connector, cell(test.status, skip?.[2]));
+    rows.get(check).set(connector, cell(test.status, skip?.[2], `${connector}, ${check}`));
     const t = totals.get(connector) ?? { pass: 0, fail: 0, skipped: 0 };
     if (test.status === 'passed') t.pass++;
     else if (test.status === 'failed') t.fail++;
@@ -45,14 +53,17 @@ for (const file of report.testResults ?? []) {
   }
 }
 
-function cell(status, reason) {
+function cell(status, reason, where) {
   if (status === 'passed') return 'pass';
   if (status === 'failed') return '**FAIL**';
   if (!reason) return 'skipped';
   const capability = /^capability (.+) not declared$/.exec(reason);
   if (capability) return `skipped (no ${capability[1]})`;
   const exempt = /^exempt: (.*)$/.exec(reason);
-  return exempt ? `exempt: ${exempt[1]}` : `skipped (${reason})`;
+  if (!exempt) return `skipped (${reason})`;
+  // Reasons are sentences: a numbered note under the table keeps the cells short.
+  notes.push(`${where}: ${exempt[1]}`);
+  return `exempt [${notes.length}]`;
 }
 
 const esc = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -71,6 +82,8 @@ if (connectors.length === 0) {
   };
   lines.push(`| **total** | ${connectors.map((c) => summary(c)).join(' | ')} |`);
 }
+if (notes.length) lines.push('', ...notes.map((n, i) => `[${i + 1}] ${n}  `));
+for (const b of broken) lines.push('', `Did not run: ${b}`);
 const text = lines.join('\n') + '\n';
 if (out) {
   mkdirSync(dirname(out), { recursive: true });

@@ -51,9 +51,15 @@ function registerChecks(target: ConformanceTarget): void {
   let folders = 0;
   const registered = new Set<string>();
 
+  // A failing beforeAll would leave every check "skipped" in the results; instead each check fails with this.
+  let setupError: unknown;
   beforeAll(async () => {
-    connector = await target.connect();
-    await connector.mkdir(runRoot);
+    try {
+      connector = await target.connect();
+      await connector.mkdir(runRoot);
+    } catch (e) {
+      setupError = e;
+    }
   });
 
   afterAll(async () => {
@@ -71,7 +77,9 @@ function registerChecks(target: ConformanceTarget): void {
     caps,
     target,
     c() {
-      if (!connector) throw new Error('the connector did not connect (see beforeAll)');
+      if (setupError !== undefined || !connector) {
+        throw new Error(`could not connect and create ${runRoot}: ${setupError instanceof Error ? setupError.message : String(setupError)}`, { cause: setupError });
+      }
       return connector;
     },
     async fresh(label: string) {
