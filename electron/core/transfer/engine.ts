@@ -324,19 +324,22 @@ export class TransferEngine {
     const job = this.store.job(id);
     Object.assign(job, { state: 'running', startedAt: job.startedAt ?? new Date().toISOString(), finishedAt: null, error: null });
     this.store.updateJob(id, job);
-    const run = new JobRun(job, {
+    const run: JobRun = new JobRun(job, {
       store: this.store,
       endpoints: this.opts.endpoints,
       broker: this.broker,
       log: this.opts.log,
       retry: this.retryOpts,
-      changed: (j) => this.changed(j),
+      changed: (j) => {
+        // The run's last progress (its final file states) goes out before the job says it is over.
+        if (!run.running) this.emitProgress([run]);
+        this.changed(j);
+      },
     });
     this.runs.set(id, run);
     this.changed(run.live());
     this.ensureTimer();
     void run.finished.then(() => {
-      this.emitProgress([run]);
       this.runs.delete(id);
       this.schedule();
     });

@@ -2,6 +2,8 @@ import type { Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { sleep } from './retry';
 
+const THROTTLE_SLICE = 32 * 1024;
+
 /**
  * A token bucket shared by all streams of one job: the job's bandwidth limit holds however many files are
  * in flight. A chunk larger than the bucket runs it into debt, which the next takers wait off, so the
@@ -45,14 +47,26 @@ export class Meter extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    const pass = () => {
-      this.opts.hash?.update(chunk);
-      this.bytes += chunk.length;
-      this.opts.onBytes(chunk.length);
-      cb(null, chunk);
-    };
-    if (!this.opts.throttle) return pass();
-    this.opts.throttle.take(chunk.length, this.opts.signal).then(pass, (e) => cb(e));
+    const { throttle } = this.opts;
+    if (!throttle) {
+      this.pass(chunk);
+      return cb();
+    }
+    // Throttled in slices, so a large chunk from a fast reader still flows evenly (and progress with it).
+    void (async () => {
+      for (let at = 0; at < chunk.length; at += THROTTLE_SLICE) {
+        const slice = chunk.subarray(at, at + THROTTLE_SLICE);
+        await throttle.take(slice.length, this.opts.signal);
+        this.pass(slice);
+      }
+    })().then(() => cb(), (e) => cb(e));
+  }
+
+  private pass(chunk: Buffer): void {
+    this.opts.hash?.update(chunk);
+    this.bytes += chunk.length;
+    this.opts.onBytes(chunk.length);
+    this.push(chunk);
   }
 }
 
