@@ -34,7 +34,9 @@ export async function main(argv: string[]): Promise<number> {
   for (const c of transferCommands(run, globals)) program.addCommand(c);
   program.addCommand(trustCommand(run, globals));
   program.addCommand(serveCommand(globals));
-  for (const c of program.commands) c.exitOverride();
+  // Usage errors anywhere (also in nested commands such as `profile add`) exit 2, never commander's 1.
+  const override = (c: Command): void => c.commands.forEach((sub) => (sub.exitOverride(), override(sub)));
+  override(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -90,11 +90,11 @@ describe('ferry CLI over SFTP', () => {
   it('refuses a changed host key, in words, with exit 1', async () => {
     const h2 = tempDir('ferry-cli-changed-');
     try {
-      await ferry(['profile', 'add', 'p', '--type', 'sftp', '--host', sshd.host, '--port', String(sshd.port), '--user', sshd.user, '--password-stdin'], { home: h2.path, stdin: sshd.password });
+      await ferry(['profile', 'add', 'pp', '--type', 'sftp', '--host', sshd.host, '--port', String(sshd.port), '--user', sshd.user, '--password-stdin'], { home: h2.path, stdin: sshd.password });
       // A different ed25519 key pinned for this host:port, as after a server was replaced.
       writeFileSync(join(h2.path, 'known_hosts'), `[${sshd.host}]:${sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`);
       // Even the right fingerprint passed up front does not override a changed key.
-      const r = await ferry(['--trust-host-key', fingerprint, 'ls', 'p:/'], { home: h2.path });
+      const r = await ferry(['--trust-host-key', fingerprint, 'ls', 'pp:/'], { home: h2.path });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('CHANGED');
     } finally {

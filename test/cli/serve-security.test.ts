@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -64,8 +65,14 @@ describe('ferry serve', () => {
 
   it('refuses a rebound host name', async () => {
     expect(await open({ token: srv.token, host: `evil.example:${srv.port}` })).toMatchObject({ ok: false, status: 403 });
-    const res = await fetch(`${base}/`, { headers: { Host: `evil.example:${srv.port}` } });
-    expect(res.status).toBe(421);
+    // fetch() cannot set Host; a raw request can, as a rebinding page's browser would send it.
+    const status = await new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port: srv.port, path: '/', headers: { Host: `evil.example:${srv.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(status).toBe(421);
   });
 
   it('serves the app with a strict CSP and answers calls with the token', async () => {

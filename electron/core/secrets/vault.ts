@@ -70,7 +70,7 @@ export class SecretVault {
 
   private async probe(): Promise<KeychainStatus> {
     const backend = process.platform === 'darwin' ? 'macOS Keychain' : process.platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service';
-    if (this.opts.disableKeychain) return { available: false, backend, reason: 'the keychain is turned off (FERRY_NO_KEYCHAIN)' };
+    if (this.opts.disableKeychain) return { available: false, backend, reason: 'the keychain is turned off (FERRY_NO_KEYCHAIN); secrets are kept in memory for this session only' };
     try {
       await new AsyncEntry(SERVICE, '__ferry_probe__').getPassword();
       return { available: true, backend };
