@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
@@ -13,6 +14,10 @@ import { server } from '../support/servers';
 import { tempDir } from '../support/temp';
 import { freePort } from '../support/ports';
 import { createBucket, startS3Proxy, testClient, type S3ServerInfo } from '../servers/s3';
+import { formatMtime, parseMtime } from '../../electron/core/connectors/s3/mtime';
+import { resolveConfig } from '../../electron/core/connectors/s3/options';
+import { md5Of } from '../../electron/core/connectors/s3/session';
+import { partSizeFor } from '../../electron/core/connectors/s3/write';
 
 const info = () => {
   const s = server<S3ServerInfo>('s3');
@@ -349,6 +354,48 @@ describe('s3 multipart uploads and ETag verification', () => {
     }
   });
 
+  it('an upload is invisible until it completes; cancelling it aborts the multipart upload and leaves nothing', async () => {
+    const proxy = await startS3Proxy(info().endpoint);
+    const c = await connect({ partSizeMiB: 5 }, undefined, proxy.endpoint);
+    const path = `/${BUCKET}/cancelled.bin`;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    async function* source() {
+      yield randomData(6 * MiB);
+      await gate; // the rest never comes until the test says so
+      yield randomData(MiB);
+    }
+    try {
+      const abort = new AbortController();
+      const writing = c.write(path, Readable.from(source(), { objectMode: false }), { signal: abort.signal });
+      writing.catch(() => {}); // awaited below
+      await waitFor(() => proxy.requests.some((r) => r.method === 'PUT' && r.url.includes('partNumber=1')));
+      await expectCode(() => c.stat(path), 'NOT_FOUND');
+      abort.abort();
+      await expectCode(() => writing, 'CANCELLED');
+      await waitFor(() => proxy.requests.some((r) => r.method === 'DELETE' && r.url.includes('uploadId=')));
+      await expectCode(() => c.stat(path), 'NOT_FOUND');
+    } finally {
+      release();
+      await c.close();
+      await proxy.stop();
+    }
+  });
+
+  it('a source that fails mid-upload fails the write with its own error and leaves nothing', async () => {
+    const c = await connect({ partSizeMiB: 5 });
+    async function* source() {
+      yield randomData(7 * MiB);
+      throw new FerryError('CONNECTION_LOST', 'Connection lost: the source server');
+    }
+    try {
+      await expectCode(() => c.write(`/${BUCKET}/broken.bin`, Readable.from(source(), { objectMode: false })), 'CONNECTION_LOST');
+      await expectCode(() => c.stat(`/${BUCKET}/broken.bin`), 'NOT_FOUND');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('a single-part upload corrupted on the way is caught (s3rver ignores Content-MD5, Ferry does not)', async () => {
     const proxy = await startS3Proxy(info().endpoint, { corrupt: (r) => r.method === 'PUT' && r.url.includes('single.txt') });
     const c = await connect({}, undefined, proxy.endpoint);
@@ -367,5 +414,54 @@ describe('s3 multipart uploads and ETag verification', () => {
       await c.close();
       await proxy.stop();
     }
+  });
+});
+
+/** Polls `cond` until true (at most 10 s): for facts another part of the system brings about. */
+async function waitFor(cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('s3 pure parts: ETag meaning, mtime format, part size, provider presets', () => {
+  it('vouches for an MD5 only where S3 ETags are one, and reads rclone\'s md5chksum', () => {
+    const md5 = '9e107d9d372bb6826bd81d3542a419d6';
+    expect(md5Of({ ETag: `"${md5}"`, $metadata: {} })).toBe(md5);
+    expect(md5Of({ ETag: `"${md5}-3"`, $metadata: {} })).toBeNull();
+    expect(md5Of({ ETag: `"${md5}"`, ServerSideEncryption: 'aws:kms', $metadata: {} })).toBeNull();
+    expect(md5Of({ ETag: `"${md5}"`, SSECustomerAlgorithm: 'AES256', $metadata: {} })).toBeNull();
+    const b64 = Buffer.from(md5, 'hex').toString('base64');
+    expect(md5Of({ ETag: '"0123-2"', Metadata: { md5chksum: b64 }, $metadata: {} })).toBe(md5);
+  });
+
+  it('writes and reads mtimes in rclone\'s format', () => {
+    const d = new Date('2021-03-04T05:06:07.891Z');
+    expect(formatMtime(d)).toBe('1614834367.891000000');
+    expect(parseMtime('1614834367.891000000')?.toISOString()).toBe(d.toISOString());
+    expect(parseMtime('1614834367')?.toISOString()).toBe('2021-03-04T05:06:07.000Z');
+    expect(parseMtime('yesterday')).toBeNull();
+  });
+
+  it('raises the part size so a known size fits in 10,000 parts', () => {
+    const MiB = 1024 * 1024;
+    expect(partSizeFor(8 * MiB, 1024 * MiB)).toBe(8 * MiB);
+    expect(partSizeFor(8 * MiB, undefined)).toBe(8 * MiB);
+    expect(partSizeFor(8 * MiB, 100 * 1024 * MiB)).toBe(11 * MiB);
+  });
+
+  it("fills provider defaults; the profile's own values win", () => {
+    const keys = { auth: 'keys', accessKeyId: 'AK' };
+    expect(resolveConfig({ provider: 'aws', ...keys })).toMatchObject({ pathStyle: false, region: 'us-east-1', endpoint: undefined });
+    expect(resolveConfig({ provider: 'wasabi', region: 'eu-central-1', ...keys })).toMatchObject({ endpoint: 'https://s3.eu-central-1.wasabisys.com', pathStyle: false });
+    expect(resolveConfig({ provider: 'minio', endpoint: 'minio.local:9000', ...keys })).toMatchObject({ endpoint: 'https://minio.local:9000', pathStyle: true });
+    expect(resolveConfig({ provider: 'minio', endpoint: 'http://m:9000', pathStyle: false, ...keys }).pathStyle).toBe(false);
+    expect(resolveConfig({ provider: 'r2', endpoint: 'https://acc.r2.cloudflarestorage.com', ...keys }).region).toBe('auto');
+    expect(() => resolveConfig({ provider: 'r2', ...keys })).toThrow(/endpoint/);
+    expect(() => resolveConfig({ provider: 'aws', auth: 'keys' })).toThrow(/access key/);
+    expect(() => resolveConfig({ provider: 'aws', partSizeMiB: 4, ...keys })).toThrow(/part size/);
+    expect(() => resolveConfig({ provider: 'aws', bucket: 'b/prefix', ...keys })).toThrow(/bucket name only/);
   });
 });

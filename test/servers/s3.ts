@@ -27,13 +27,21 @@ export const name = 's3';
 
 const S3RVER_DIR = join(import.meta.dirname, '..', '..', 'node_modules', 's3rver');
 
-/** Runs s3rver with its listing walk fixed (see above). argv: [node, s3rverDir, optionsJson]. */
+/**
+ * Runs s3rver with its listing walk fixed (see above) and Nagle's algorithm off on its sockets: with it on,
+ * every response waits for the client's delayed ACK (about 20 ms a request instead of 4).
+ * argv: [node, s3rverDir, optionsJson].
+ */
 const LAUNCHER = `
 const utils = require(process.argv[1] + '/lib/utils.js');
 const walk = utils.walk;
 utils.walk = (dir) => walk(dir);
 const S3rver = require(process.argv[1]);
-new S3rver(JSON.parse(process.argv[2])).run().catch((e) => { console.error(e); process.exit(1); });
+const server = new S3rver(JSON.parse(process.argv[2]));
+server.run().then(
+  () => server.httpServer.on('connection', (socket) => socket.setNoDelay(true)),
+  (e) => { console.error(e); process.exit(1); },
+);
 `;
 
 export interface S3ServerInfo {

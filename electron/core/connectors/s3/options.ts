@@ -19,7 +19,9 @@ export const S3_OPTIONS: OptionSpec[] = [
     label: 'Endpoint URL',
     kind: 'string',
     placeholder: 'https://s3.example.com',
-    help: 'The S3 API URL of an S3-compatible service. Leave empty for AWS.',
+    help:
+      'The S3 API URL of an S3-compatible service. MinIO: http://HOST:9000; R2: https://ACCOUNT_ID.r2.cloudflarestorage.com; ' +
+      'Wasabi and B2: empty derives it from the region (https://s3.REGION.wasabisys.com, https://s3.REGION.backblazeb2.com).',
     showIf: { option: 'provider', in: ['minio', 'wasabi', 'r2', 'ceph', 'b2', 'other'] },
   },
   {

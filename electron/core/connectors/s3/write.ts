@@ -78,22 +78,36 @@ async function putMultipart(
   signal?: AbortSignal,
 ): Promise<WriteResult> {
   const hasher = new StreamHasher(partSize);
+  const abort = new AbortController();
+  // A stalled source must not hold the upload open after a cancel or a failed part: waiting for the next
+  // chunk also ends when this fires, so lib-storage stops and aborts the multipart upload.
+  const stopped = new Promise<never>((_, reject) => {
+    abort.signal.addEventListener('abort', () => reject(new FerryError('CANCELLED', 'Cancelled')), { once: true });
+  });
+  stopped.catch(() => {});
+  let sourceError: unknown;
   async function* hashed() {
     for (const b of head) {
       hasher.update(b);
       yield b;
     }
     for (;;) {
-      const next = await rest.next();
+      let next: IteratorResult<Buffer | string>;
+      try {
+        next = await Promise.race([rest.next(), stopped]);
+      } catch (e) {
+        sourceError ??= e;
+        throw e;
+      }
       if (next.done) return;
       const b = toBuffer(next.value);
       hasher.update(b);
       yield b;
     }
   }
-  const abort = new AbortController();
   const onAbort = () => abort.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) abort.abort();
   const upload = new Upload({
     client: t.client,
     params: { Bucket: t.bucket, Key: t.key, Body: Readable.from(hashed(), { objectMode: false }), Metadata: metadata },
@@ -107,8 +121,10 @@ async function putMultipart(
   try {
     r = await upload.done();
   } catch (e) {
+    abort.abort();
     source.destroy();
-    throw e;
+    // The source's own failure says more than what lib-storage ran into while cleaning up after it.
+    throw signal?.aborted ? new FerryError('CANCELLED', 'Cancelled') : (sourceError ?? e);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
