@@ -37,8 +37,9 @@ export class LocalConnector implements Connector {
     const worker = async () => {
       while (next < dirents.length) {
         if (opts.signal?.aborted) throw new FerryError('CANCELLED', `Listing cancelled: ${dir}`);
-        const d = dirents[next++];
-        entries[next - 1] = await this.entryOf(prefix + d.name, d, nativePrefix + d.name);
+        const i = next++;
+        const d = dirents[i];
+        entries[i] = await this.entryOf(prefix + d.name, d, nativePrefix + d.name);
       }
     };
     await Promise.all(Array.from({ length: Math.min(LIST_PARALLEL, dirents.length) }, worker));
