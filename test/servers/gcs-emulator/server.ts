@@ -32,6 +32,16 @@ export interface GcsEmulatorOptions {
   port?: number;
   /** Most entries per list page (Google's cap is 1000). */
   maxPageSize?: number;
+  /** Keep a log of requests in `requests` (for tests that check which protocol a client used). */
+  record?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Raw path and query, as sent. */
+  url: string;
+  contentRange?: string;
+  status: number;
 }
 
 export interface GcsEmulator {
@@ -39,6 +49,7 @@ export interface GcsEmulator {
   url: string;
   port: number;
   store: Store;
+  requests: RecordedRequest[];
   close(): Promise<void>;
 }
 
@@ -48,8 +59,15 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
   const pageCap = opts.maxPageSize ?? 1000;
   // GCS_EMULATOR_LOG=1 prints each request and its status (to see what a client really sends).
   const log = process.env.GCS_EMULATOR_LOG === '1';
+  const requests: RecordedRequest[] = [];
   const server: Server = createServer((req, res) => {
     if (log) res.once('finish', () => console.error(`${req.method} ${req.url} ${JSON.stringify(req.headers['content-type'] ?? '')} ${req.headers['content-range'] ?? ''} -> ${res.statusCode}`));
+    if (opts.record) {
+      res.once('finish', () => {
+        const contentRange = req.headers['content-range'];
+        requests.push({ method: req.method ?? '', url: req.url ?? '', status: res.statusCode, ...(contentRange ? { contentRange } : {}) });
+      });
+    }
     handle(req, res).catch((e) => sendError(res, e));
   });
   server.keepAliveTimeout = 30_000;
@@ -153,6 +171,7 @@ export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<G
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
     port,
     store,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
