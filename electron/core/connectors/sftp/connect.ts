@@ -148,8 +148,7 @@ export function openSession(ctx: ConnectContext, s: SftpSettings): Promise<SftpS
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      ctx.signal?.removeEventListener('abort', onAbort);
-      client.removeAllListeners();
+      detach();
       client.on('error', () => {}); // late socket errors of a connection being torn down
       client.destroy();
       reject(e);
@@ -159,8 +158,6 @@ export function openSession(ctx: ConnectContext, s: SftpSettings): Promise<SftpS
       timer = setTimeout(() => fail(new FerryError('TIMEOUT', `Timed out connecting to ${s.host}:${s.port} (after ${s.connectTimeoutMs / 1000} s).`, { detail: where })), s.connectTimeoutMs);
     };
     const onAbort = () => fail(new FerryError('CANCELLED', 'Cancelled'));
-    if (ctx.signal?.aborted) return onAbort();
-    ctx.signal?.addEventListener('abort', onAbort, { once: true });
 
     let attempted = false;
     const authHandler: AuthHandlerMiddleware = (methodsLeft, partialSuccess, next) => {
@@ -204,19 +201,25 @@ export function openSession(ctx: ConnectContext, s: SftpSettings): Promise<SftpS
       authHandler,
     };
 
-    client.on('error', (e) => fail(hostKeyVerdict ?? authError ?? fromConnectError(e, where, s.user)));
-    client.on('close', () => fail(hostKeyVerdict ?? authError ?? new FerryError('CONNECTION_LOST', `${s.host}:${s.port} closed the connection before the login finished.`, { detail: where })));
-    client.on('ready', () => {
+    const onError = (e: Error) => fail(hostKeyVerdict ?? authError ?? fromConnectError(e, where, s.user));
+    const onClose = () => fail(hostKeyVerdict ?? authError ?? new FerryError('CONNECTION_LOST', `${s.host}:${s.port} closed the connection before the login finished.`, { detail: where }));
+    const onReady = () => {
       client.sftp((err, sftp) => {
         if (settled) return;
         if (err) return fail(new FerryError('UNSUPPORTED', `${s.host}:${s.port} refused the SFTP subsystem: ${err.message}`, { detail: where, cause: err }));
         settled = true;
-        clearTimeout(timer);
-        ctx.signal?.removeEventListener('abort', onAbort);
-        client.removeAllListeners();
+        detach();
         resolve(new SftpSession(client, sftp, where));
       });
-    });
+    };
+    function detach() {
+      clearTimeout(timer);
+      ctx.signal?.removeEventListener('abort', onAbort);
+      client.off('error', onError).off('close', onClose).off('ready', onReady);
+    }
+    client.on('error', onError).on('close', onClose).on('ready', onReady);
+    if (ctx.signal?.aborted) return onAbort();
+    ctx.signal?.addEventListener('abort', onAbort, { once: true });
 
     armTimer();
     try {
