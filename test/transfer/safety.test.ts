@@ -57,7 +57,7 @@ class CorruptingConnector extends LocalConnector {
     source.on('error', (e) => flip.destroy(e));
     return super.write(path, source.pipe(flip), opts);
   }
-  override async hash(path: string, _type: HashType): Promise<string | null> {
+  async hash(path: string, _type: HashType): Promise<string | null> {
     const hash = createHash('md5');
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
     return hash.digest('hex');

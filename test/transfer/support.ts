@@ -9,7 +9,8 @@ import { openDatabase, type Db } from '../../electron/core/store/db';
 import { TransferEngine, type TransferEngineOptions } from '../../electron/core/transfer/engine';
 import { TRANSFER_MIGRATIONS } from '../../electron/core/transfer/schema';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
-import type { Profile } from '../../shared/profiles';
+import type { OptionValues, Profile } from '../../shared/profiles';
+import type { TrustStore } from '../../electron/core/trust/trust-store';
 
 export const quietLog: Logger = { debug() {}, info() {}, warn() {} };
 
@@ -65,17 +66,25 @@ export function openTestDb(dir: string): Db {
   return openDatabase(join(dir, 'ferry.db'), TRANSFER_MIGRATIONS);
 }
 
+/** A saved profile for an extra endpoint: its connector type, options and secrets. */
+export interface TestProfile {
+  manifest: ConnectorManifest;
+  options?: OptionValues;
+  secrets?: Record<string, string>;
+}
+
 /**
- * A real endpoint pool: "local" is the local connector; each extra entry is an endpoint id whose profile
- * has that id as its type, served by the given manifest (a real connector, possibly wrapped).
+ * A real endpoint pool: "local" is the local connector; each extra entry is an endpoint id (a profile)
+ * served by the given manifest (a real connector, possibly wrapped) with its options and secrets.
  */
-export function makeEndpoints(extra: Record<string, ConnectorManifest> = {}, trustDir = tmp('ferry-trust-')): EndpointPool {
-  const manifests: Record<string, ConnectorManifest> = { local: localManifest, ...extra };
-  const trust = new FileTrustStore(trustDir, join(trustDir, 'known_hosts_user'));
+export function makeEndpoints(extra: Record<string, ConnectorManifest | TestProfile> = {}, trustDir = join(tmpdir(), 'ferry-test-no-pins'), trust?: TrustStore): EndpointPool {
+  const profiles: Record<string, TestProfile> = { local: { manifest: localManifest } };
+  for (const [id, p] of Object.entries(extra)) profiles[id] = 'manifest' in p ? p : { manifest: p };
+  const store = trust ?? new FileTrustStore(trustDir, null);
   return new EndpointPool({
-    manifest: (type) => manifests[type],
-    profile: (id) => ({ id, name: id, type: id, options: {}, secretsSet: [], createdAt: '', updatedAt: '' }) as unknown as Profile,
-    context: () => ({ trust, log: quietLog, secret: async () => undefined }),
+    manifest: (type) => profiles[type].manifest,
+    profile: (id) => ({ id, name: id, type: id, options: profiles[id].options ?? {}, secretsSet: [], createdAt: '', updatedAt: '' }) as unknown as Profile,
+    context: (profile) => ({ trust: store, log: quietLog, secret: async (name) => profiles[profile.id]?.secrets?.[name] }),
     log: quietLog,
   });
 }
@@ -89,10 +98,12 @@ export interface Harness {
 }
 
 /** An engine on a fresh database in a temp folder; fast retries so tests do not wait seconds. */
-export function makeHarness(opts: { extra?: Record<string, ConnectorManifest>; engine?: Partial<TransferEngineOptions>; dir?: string } = {}): Harness {
+export function makeHarness(
+  opts: { extra?: Record<string, ConnectorManifest | TestProfile>; engine?: Partial<TransferEngineOptions>; dir?: string; trust?: TrustStore } = {},
+): Harness {
   const dir = opts.dir ?? tmp();
   const db = openTestDb(dir);
-  const endpoints = makeEndpoints(opts.extra);
+  const endpoints = makeEndpoints(opts.extra, undefined, opts.trust);
   const engine = new TransferEngine({ db, endpoints, log: quietLog, retry: { baseMs: 20, maxMs: 200 }, ...opts.engine });
   return {
     dir,

@@ -1,0 +1,157 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, chownSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sftpManifest } from '../../electron/core/connectors/sftp';
+import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
+import { cutSessions, startPrivateSshd, type SshdInfo } from '../servers/sshd';
+import { server } from '../support/servers';
+import { bytes, cleanup, makeHarness, tmp, until, writeTree, type Harness } from './support';
+
+/**
+ * The engine against a real OpenSSH server of its own (startPrivateSshd: its log and its sessions are this
+ * file's alone): a wrong password fails the job at once, a connection cut mid-file is retried and resumed.
+ */
+let sshd: { info: SshdInfo; stop(): Promise<void> };
+let trustDir: string;
+let remote: string;
+let h: Harness | undefined;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  const base = server<SshdInfo>('sshd');
+  if (!base) throw new Error('the sshd test server (OpenSSH) did not start');
+  sshd = await startPrivateSshd(base);
+  trustDir = tmp('ferry-trust-');
+  // A folder of the test user's own, where the SFTP session (running as that user) may write.
+  remote = join(base.home, `ferry-transfer-${process.pid}-${Date.now()}`);
+  mkdirSync(remote);
+  const uid = Number(execFileSync('id', ['-u', base.user], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', base.user], { encoding: 'utf8' }));
+  chownSync(remote, uid, gid);
+});
+afterAll(async () => {
+  await sshd?.stop();
+  rmSync(remote, { recursive: true, force: true });
+  cleanup(trustDir);
+});
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  cleanup(...dirs.splice(0));
+});
+
+function harness(password: string): Harness {
+  const s = sshd.info;
+  const trust = new FileTrustStore(trustDir, null);
+  trust.pin({ kind: 'ssh', host: s.host, port: s.port, keyType: 'ssh-ed25519', fingerprint: s.hostKeyFingerprints.ed25519, key: s.hostKeys.ed25519 });
+  const profile = { manifest: sftpManifest, options: { host: s.host, port: s.port, user: s.user, auth: 'password' }, secrets: { password } };
+  return makeHarness({ extra: { sftp: profile }, trust });
+}
+
+const failedPasswords = () => (readFileSync(sshd.info.logPath, 'utf8').match(/Failed password/g) ?? []).length;
+
+describe('transfers against a real SFTP server', () => {
+  it('a wrong password fails the job at once, with a clear error and no retry storm', async () => {
+    h = harness('not-the-password');
+    const src = tmp('ferry-src-');
+    dirs.push(src);
+    writeTree(src, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}.txt`, `file ${i}`])));
+    const before = failedPasswords();
+    const started = Date.now();
+    const job = await h.engine.create({
+      spec: { kind: 'copy', source: { endpoint: 'local', paths: [join(src, '*')] }, destination: { endpoint: 'sftp', path: join(remote, 'auth') }, conflict: 'overwrite' },
+    }).catch((e) => e);
+    // Planning lists the destination first: the job is refused before anything is queued.
+    expect(job).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await until(() => failedPasswords() > before, 5000, 'sshd logging the failed password');
+    expect(failedPasswords() - before).toBeLessThanOrEqual(2);
+  });
+
+  it('a wrong password during a run (a stored plan) fails the job fast: at most one try per connection slot', async () => {
+    h = harness(sshd.info.password);
+    const src = tmp('ferry-src-');
+    dirs.push(src);
+    writeTree(src, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}.txt`, `file ${i}`])));
+    const plan = await h.engine.plan({ kind: 'copy', source: { endpoint: 'local', paths: [join(src, '*')] }, destination: { endpoint: 'sftp', path: join(remote, 'auth2') }, conflict: 'overwrite' });
+    // The password changes between plan and run (the new engine, same database, knows a wrong one).
+    await h.close();
+    const dir = h.dir;
+    h = makeHarnessWrong(dir);
+    const before = failedPasswords();
+    const job = await h.engine.wait((await h.engine.create({ planId: plan.id })).id);
+    expect(job).toMatchObject({ state: 'failed', error: { code: 'AUTH_FAILED' } });
+    const files = h.engine.get(job.id).files;
+    expect(files.filter((f) => f.state === 'failed').length).toBeLessThanOrEqual(4);
+    expect(files.filter((f) => f.state === 'pending').length).toBeGreaterThanOrEqual(16);
+    expect(files.every((f) => f.attempts <= 1)).toBe(true);
+    await until(() => failedPasswords() > before, 5000, 'sshd logging the failed password');
+    expect(failedPasswords() - before).toBeLessThanOrEqual(4);
+  });
+
+  it('a connection cut mid-upload is retried and the upload continues from the partial remote file', async () => {
+    h = harness(sshd.info.password);
+    const src = tmp('ferry-src-');
+    dirs.push(src);
+    const content = bytes(3_000_000);
+    writeTree(src, { 'big.bin': content });
+    const dst = join(remote, 'cut-up');
+    const job = await h.engine.create({
+      spec: { kind: 'copy', source: { endpoint: 'local', paths: [join(src, 'big.bin')] }, destination: { endpoint: 'sftp', path: dst }, conflict: 'overwrite', bwlimit: 1_500_000 },
+    });
+    await until(() => {
+      try {
+        return statSync(join(dst, '.big.bin.ferry-part')).size > 700_000;
+      } catch {
+        return false;
+      }
+    }, 15_000, 'the remote partial file');
+    cutSessions(sshd.info);
+    const done = await h.engine.wait(job.id);
+    expect(done.state).toBe('done');
+    const f = h.engine.details(job.id).files[0];
+    expect(f.attempts).toBeGreaterThanOrEqual(1);
+    expect(f.resumedFrom).toBeGreaterThan(500_000);
+    // SFTP reports no hash and Ferry does not download the file again to check it: verified by size, and said so.
+    expect(f.verified).toBe('size');
+    expect(readFileSync(join(dst, 'big.bin')).equals(content)).toBe(true);
+    expect(h.engine.details(job.id).job.movedBytes).toBeLessThan(3_000_000 + 1_000_000);
+  });
+
+  it('a connection cut mid-download resumes too, and the local copy is verified by md5 end to end', async () => {
+    h = harness(sshd.info.password);
+    const dst = tmp('ferry-dst-');
+    dirs.push(dst);
+    // Large enough that the connector's read-ahead cannot hold the rest of the file when the cut comes.
+    const content = bytes(16_000_000);
+    const from = join(remote, 'cut-down');
+    mkdirSync(from);
+    writeTree(from, { 'big.bin': content });
+    const job = await h.engine.create({
+      spec: { kind: 'copy', source: { endpoint: 'sftp', paths: [join(from, 'big.bin')] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite', bwlimit: 5_000_000 },
+    });
+    await until(() => {
+      try {
+        return statSync(join(dst, '.big.bin.ferry-part')).size > 700_000;
+      } catch {
+        return false;
+      }
+    }, 15_000, 'the local partial file');
+    cutSessions(sshd.info);
+    const done = await h.engine.wait(job.id);
+    expect(done.state).toBe('done');
+    const f = h.engine.details(job.id).files[0];
+    expect(f.attempts).toBeGreaterThanOrEqual(1);
+    expect(f.resumedFrom).toBeGreaterThan(500_000);
+    expect(f.verified).toBe('md5');
+    expect(readFileSync(join(dst, 'big.bin')).equals(content)).toBe(true);
+  });
+});
+
+function makeHarnessWrong(dir: string): Harness {
+  const s = sshd.info;
+  const trust = new FileTrustStore(trustDir, null);
+  const profile = { manifest: sftpManifest, options: { host: s.host, port: s.port, user: s.user, auth: 'password' }, secrets: { password: 'not-the-password' } };
+  return makeHarness({ dir, extra: { sftp: profile }, trust });
+}
