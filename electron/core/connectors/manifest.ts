@@ -2,6 +2,7 @@ import type { ConnectorInfo } from '../../../shared/connectors';
 import { FerryError } from '../errors';
 import { azureManifest } from './azure';
 import { ftpManifest, ftpsManifest } from './ftp';
+import { gcsManifest } from './gcs';
 import { localManifest } from './local';
 import { s3Manifest } from './s3';
 import { sftpManifest } from './sftp';
@@ -11,7 +12,7 @@ import type { ConnectorManifest } from './types';
  * The one list of connectors. Everything else (profile forms, CLI flags, docs/connectors.md, the conformance
  * suite) is generated from these manifests; no connector gets a special case anywhere else.
  */
-export const MANIFESTS: ConnectorManifest[] = [localManifest, sftpManifest, ftpManifest, ftpsManifest, s3Manifest, azureManifest];
+export const MANIFESTS: ConnectorManifest[] = [localManifest, sftpManifest, ftpManifest, ftpsManifest, s3Manifest, azureManifest, gcsManifest];
 
 export function manifestFor(type: string): ConnectorManifest {
   const m = MANIFESTS.find((x) => x.type === type);
