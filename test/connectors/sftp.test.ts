@@ -179,6 +179,37 @@ describe('sftp: authentication', () => {
     }
   });
 
+  it('sends the password by the other method when the server takes only that one (password <-> keyboard-interactive)', async () => {
+    for (const [off, chosen] of [['PasswordAuthentication no', 'password'], ['KbdInteractiveAuthentication no', 'keyboard-interactive']]) {
+      const priv = await startPrivateSshd(info(), { extraConfig: [off] });
+      const trustHome = tempDir('ferry-sftp-trust-alt-');
+      try {
+        const trust = pinnedTrust(priv.info, trustHome.path);
+        const c = await connectWith(context(base(priv.info, { auth: chosen }), { password: priv.info.password }, { trust }));
+        expect(await c.home()).toBe(priv.info.home);
+        await c.close();
+        const other = chosen === 'password' ? 'keyboard-interactive' : 'password';
+        expect(readFileSync(priv.info.logPath, 'utf8')).toMatch(new RegExp(`Accepted ${other}`));
+      } finally {
+        await priv.stop();
+        trustHome.cleanup();
+      }
+    }
+  });
+
+  it('says which methods the server offers when it takes none the profile can use', async () => {
+    const priv = await startPrivateSshd(info(), { extraConfig: ['PasswordAuthentication no', 'KbdInteractiveAuthentication no'] });
+    const trustHome = tempDir('ferry-sftp-trust-none-');
+    try {
+      const e = await failure(connectWith(context(base(priv.info), { password: priv.info.password }, { trust: pinnedTrust(priv.info, trustHome.path) })));
+      expect(e.code).toBe('AUTH_FAILED');
+      expect(e.message).toMatch(/does not accept password authentication \(it offers: publickey\)/);
+    } finally {
+      await priv.stop();
+      trustHome.cleanup();
+    }
+  });
+
   it('asks for a password that is not stored (SECRET_REQUIRED with profile and name)', async () => {
     const e = await failure(connectWith(context(base())));
     expect(e.code).toBe('SECRET_REQUIRED');

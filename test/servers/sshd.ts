@@ -112,11 +112,13 @@ function hostKeyFacts(hostDir: string): Pick<SshdInfo, 'hostKeyFingerprints' | '
   };
 }
 
-function writeConfig(dir: string, port: number, authorizedKeys: string, logLevel: string): string {
+function writeConfig(dir: string, port: number, authorizedKeys: string, logLevel: string, extra: string[]): string {
   const configPath = join(dir, 'sshd_config');
   writeFileSync(
     configPath,
     [
+      // sshd keeps the first value it reads for a keyword: extra lines go first to override the defaults below.
+      ...extra,
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${join(dir, 'host', 'ssh_host_ed25519_key')}`,
@@ -260,10 +262,10 @@ async function startInstance(
   dir: string,
   base: Pick<SshdInfo, 'host' | 'user' | 'password' | 'home' | 'keys' | 'agentSocket'>,
   authorizedKeys: string,
-  opts: { port?: number; logLevel?: string },
+  opts: { port?: number; logLevel?: string; extraConfig?: string[] },
 ): Promise<SshdInfo> {
   const port = opts.port ?? (await freePort());
-  const configPath = writeConfig(dir, port, authorizedKeys, opts.logLevel ?? 'VERBOSE');
+  const configPath = writeConfig(dir, port, authorizedKeys, opts.logLevel ?? 'VERBOSE', opts.extraConfig ?? []);
   const logPath = join(dir, 'sshd.log');
   const info: SshdInfo = {
     ...base,
@@ -361,11 +363,12 @@ export async function start(): Promise<{ info: SshdInfo; stop(): Promise<void> }
 /**
  * A second sshd of its own (own folder, config, log and pid; same user and authorized keys as `base`), for a
  * test that kills, restarts or re-keys it. Host keys are copied from `base` unless `newHostKeys`.
- * `logLevel: 'DEBUG1'` makes sshd log every userauth request (to prove none was made).
+ * `logLevel: 'DEBUG1'` makes sshd log every userauth request (to prove none was made); `extraConfig` lines
+ * (e.g. "PasswordAuthentication no") override the defaults.
  */
 export async function startPrivateSshd(
   base: SshdInfo,
-  opts: { port?: number; newHostKeys?: boolean; logLevel?: string } = {},
+  opts: { port?: number; newHostKeys?: boolean; logLevel?: string; extraConfig?: string[] } = {},
 ): Promise<{ info: SshdInfo; stop(): Promise<void> }> {
   const dir = mkdtempSync('/tmp/ferry-sshd-private-');
   const hostDir = join(dir, 'host');

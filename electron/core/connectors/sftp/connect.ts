@@ -91,19 +91,23 @@ async function loadKey(ctx: ConnectContext, file: string): Promise<ParsedKey> {
   return key;
 }
 
-/** The one authentication attempt a profile makes, built only after the host key was verified. */
-async function authMethod(ctx: ConnectContext, s: SftpSettings): Promise<AnyAuthMethod> {
+/** Answers every keyboard-interactive prompt with the password: what servers ask with it (PAM's "Password:"). */
+function passwordMethod(type: 'password' | 'keyboard-interactive', username: string, password: string): AnyAuthMethod {
+  if (type === 'password') return { type, username, password };
+  return { type, username, prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => password)) };
+}
+
+/** The authentication attempt a profile makes, built only after the host key was verified. */
+async function authMethod(ctx: ConnectContext, s: SftpSettings): Promise<{ method: AnyAuthMethod; password?: string }> {
   const username = s.user;
   switch (s.auth) {
     case 'password':
-      return { type: 'password', username, password: await secretOrThrow(ctx, 'password', 'The password') };
     case 'keyboard-interactive': {
       const password = await secretOrThrow(ctx, 'password', 'The password');
-      // Every prompt gets the password: that is what servers ask for with this method (PAM's "Password:").
-      return { type: 'keyboard-interactive', username, prompt: (_n, _i, _l, prompts, finish) => finish(prompts.map(() => password)) };
+      return { method: passwordMethod(s.auth, username, password), password };
     }
     case 'key':
-      return { type: 'publickey', username, key: await loadKey(ctx, s.keyFile!) };
+      return { method: { type: 'publickey', username, key: await loadKey(ctx, s.keyFile!) } };
     case 'agent': {
       const socket = s.agentSocket ?? process.env.SSH_AUTH_SOCK;
       if (!socket) throw new FerryError('AUTH_FAILED', 'No SSH agent: SSH_AUTH_SOCK is not set and the profile names no agent socket.');
@@ -112,9 +116,20 @@ async function authMethod(ctx: ConnectContext, s: SftpSettings): Promise<AnyAuth
       } catch {
         throw new FerryError('AUTH_FAILED', `The SSH agent socket ${socket} does not exist (is the agent running?).`, { detail: { agentSocket: socket } });
       }
-      return { type: 'agent', username, agent: socket };
+      return { method: { type: 'agent', username, agent: socket } };
     }
   }
+}
+
+/**
+ * Servers take a password either as "password" or as "keyboard-interactive" (PAM), and users rarely know
+ * which: when the server does not offer the chosen one but offers the other, the same password goes there.
+ */
+function passwordAlternative(s: SftpSettings, methodsLeft: string[] | null, tried: string[]): 'password' | 'keyboard-interactive' | undefined {
+  if (s.auth !== 'password' && s.auth !== 'keyboard-interactive') return undefined;
+  const other = s.auth === 'password' ? 'keyboard-interactive' : 'password';
+  if (!methodsLeft || methodsLeft.includes(s.auth) || !methodsLeft.includes(other) || tried.includes(other)) return undefined;
+  return other;
 }
 
 /** What the server said no to, in plain words. */
@@ -159,21 +174,29 @@ export function openSession(ctx: ConnectContext, s: SftpSettings): Promise<SftpS
     };
     const onAbort = () => fail(new FerryError('CANCELLED', 'Cancelled'));
 
-    let attempted = false;
+    const tried: string[] = [];
+    let password: string | undefined;
     const authHandler: AuthHandlerMiddleware = (methodsLeft, partialSuccess, next) => {
-      if (attempted) {
-        // The server refused the one method this profile uses: stop here with a precise reason.
+      if (tried.length > 0) {
+        const alt = partialSuccess ? undefined : passwordAlternative(s, methodsLeft, tried);
+        if (alt && password !== undefined) {
+          tried.push(alt);
+          ctx.log.debug('sftp: the server takes the password by another method', { method: alt });
+          return next(passwordMethod(alt, s.user, password));
+        }
+        // The server refused what this profile uses: stop here with a precise reason.
         authError = authFailure(s, methodsLeft, partialSuccess);
         (next as unknown as (a: false) => void)(false);
         return;
       }
-      attempted = true;
+      tried.push(s.auth);
       clearTimeout(timer); // fetching a secret may prompt the user
       authMethod(ctx, s).then(
         (m) => {
           if (settled) return;
+          password = m.password;
           armTimer();
-          next(m);
+          next(m.method);
         },
         (e) => fail(e instanceof FerryError ? e : fromNodeError(e)),
       );
