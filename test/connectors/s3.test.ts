@@ -177,9 +177,27 @@ describe('s3 connector', () => {
     await expectCode(() => connect({}, {}), 'SECRET_REQUIRED');
   });
 
-  it('an endpoint where nothing listens is CONNECTION_REFUSED', async () => {
+  it('an endpoint where nothing listens is CONNECTION_REFUSED; an unknown host is HOST_NOT_FOUND', async () => {
     const port = await freePort();
     await expectCode(() => connect({}, undefined, `http://127.0.0.1:${port}`), 'CONNECTION_REFUSED');
+    await expectCode(() => connect({}, undefined, 'http://ferry-no-such-host.invalid:9000'), 'HOST_NOT_FOUND');
+  });
+
+  it('sends Content-MD5 with DeleteObjects (MinIO and Ceph refuse a batch delete without it)', async () => {
+    const proxy = await startS3Proxy(info().endpoint);
+    const via = await connect({}, undefined, proxy.endpoint);
+    try {
+      const dir = fresh();
+      for (const name of ['a.txt', 'b.txt', 'sub/c.txt']) await put(via, `${dir}/tree/${name}`, name);
+      await via.rmdir(`${dir}/tree`, { recursive: true });
+      const batch = proxy.requests.filter((r) => r.method === 'POST' && /[?&]delete(=|&|$)/.test(r.url));
+      expect(batch.length).toBeGreaterThan(0);
+      for (const b of batch) expect(b.headers['content-md5']).toBe(b.bodyMd5);
+      await expectCode(() => via.stat(`${dir}/tree`), 'NOT_FOUND');
+    } finally {
+      await via.close();
+      await proxy.stop();
+    }
   });
 
   it('keeps the source mtime in X-Amz-Meta-Mtime (rclone format); stat, setModTime and copy keep it', async () => {
@@ -285,10 +303,21 @@ describe('s3 credentials from ~/.aws files and the default chain', () => {
 
   it('an unknown profile is AUTH_FAILED naming the profile problem', async () => {
     awsFiles('[other]\naws_access_key_id = A\naws_secret_access_key = B\n', '');
-    await expectCode(
-      () => s3Manifest.connect(context({ provider: 'other', endpoint: info().endpoint, auth: 'profile', awsProfile: 'missing-profile' })),
-      'AUTH_FAILED',
-    );
+    let error: unknown;
+    try {
+      await s3Manifest.connect(context({ provider: 'other', endpoint: info().endpoint, auth: 'profile', awsProfile: 'missing-profile' }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FerryError);
+    expect((error as FerryError).code).toBe('AUTH_FAILED');
+    expect((error as FerryError).message).toMatch(/missing-profile/);
+  });
+
+  it('AWS with a named profile and no region anywhere is INVALID_INPUT asking for one', async () => {
+    awsFiles(`[ferry-test]\naws_access_key_id = A\naws_secret_access_key = B\n`, '');
+    setEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
+    await expectCode(() => s3Manifest.connect(context({ provider: 'aws', auth: 'profile', awsProfile: 'ferry-test' })), 'INVALID_INPUT');
   });
 
   it('takes keys from the environment through the default chain', async () => {

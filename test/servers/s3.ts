@@ -118,6 +118,9 @@ export async function createBucket(info: S3ServerInfo, bucket: string): Promise<
 export interface ProxiedRequest {
   method: string;
   url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Base64 MD5 of the body as it arrived (before any corruption the proxy adds). */
+  bodyMd5: string;
 }
 
 export interface S3ProxyOptions {
@@ -150,9 +153,9 @@ export async function startS3Proxy(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r = { method: req.method ?? 'GET', url: req.url ?? '/' };
-      requests.push(r);
       const body = Buffer.concat(chunks);
+      const r = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, bodyMd5: createHash('md5').update(body).digest('base64') };
+      requests.push(r);
       if (opts.corrupt?.(r) && body.length > 0) body[Math.floor(body.length / 2)] ^= 0xff;
       const q = new URL(r.url, 'http://x').searchParams;
       if (opts.secretAccessKey && !signatureMatches(req.method ?? 'GET', r.url, req.headers, opts.secretAccessKey)) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { FerryError } from '../../errors';
@@ -36,7 +37,7 @@ export function makeClient(cfg: S3Config, credentials: Credentials): S3Client {
   // Ferry pins the SDK (its releases after January 2027 need Node 22); its "upgrade Node" warning speaks to
   // developers, not to someone running `ferry ls`. An explicit setting in the environment still wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return new S3Client({
+  const client = new S3Client({
     region: cfg.region,
     ...(cfg.auth === 'profile' ? { profile: cfg.awsProfile } : {}),
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
@@ -51,4 +52,24 @@ export function makeClient(cfg: S3Config, credentials: Credentials): S3Client {
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 15_000, requestTimeout: 120_000 },
   });
+  addDeleteObjectsMd5(client);
+  return client;
+}
+
+/**
+ * DeleteObjects must carry a checksum; the SDK now sends CRC32 only, and MinIO, Ceph and other S3-compatible
+ * servers refuse that with MissingContentMD5 (aws-sdk-js-v3 issue 6920). Content-MD5 is added next to it,
+ * which AWS accepts too. Runs in the build step, before the request is signed.
+ */
+function addDeleteObjectsMd5(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown } | undefined;
+      if (context.commandName === 'DeleteObjectsCommand' && request?.headers && typeof request.body === 'string') {
+        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'ferryDeleteObjectsContentMd5' },
+  );
 }

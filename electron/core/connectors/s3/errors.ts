@@ -24,6 +24,7 @@ const S3_CODES: Record<string, ErrorCode> = {
   TokenRefreshRequired: 'AUTH_FAILED',
   AuthorizationHeaderMalformed: 'AUTH_FAILED',
   CredentialsProviderError: 'AUTH_FAILED',
+  TokenProviderError: 'AUTH_FAILED',
   SlowDown: 'RATE_LIMITED',
   ServiceUnavailable: 'RATE_LIMITED',
   TooManyRequests: 'RATE_LIMITED',
@@ -77,6 +78,9 @@ export function fromS3Error(e: unknown, ctx: ErrorContext = {}, secrets: string[
     return fromNodeError(nested ?? e, ctx.path ? { path: ctx.path, host: ctx.host } : { host: ctx.host });
   }
 
+  if (/Region is missing/i.test(err.message ?? '')) {
+    return new FerryError('INVALID_INPUT', 'No region: set one on the profile (or in the AWS profile in ~/.aws/config)', { cause: e });
+  }
   const s3Code = err.Code ?? err.name ?? '';
   const status = err.$metadata?.httpStatusCode;
   const code: ErrorCode = S3_CODES[s3Code] ?? (status ? (HTTP_STATUS[status] ?? (status >= 500 ? 'CONNECTION_LOST' : undefined)) : undefined) ?? 'INTERNAL';
@@ -100,7 +104,7 @@ function describe(code: ErrorCode, s3Code: string, where: string, serverSaid: st
     case 'PERMISSION_DENIED':
       return `Access denied by the S3 server${at}`;
     case 'AUTH_FAILED':
-      return s3Code === 'CredentialsProviderError'
+      return s3Code === 'CredentialsProviderError' || s3Code === 'TokenProviderError'
         ? `Could not load AWS credentials: ${serverSaid}`
         : s3Code === 'RequestTimeTooSkewed'
           ? `The S3 server rejected the request because this computer's clock is off${at}`

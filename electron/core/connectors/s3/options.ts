@@ -21,8 +21,8 @@ export const S3_OPTIONS: OptionSpec[] = [
     placeholder: 'https://s3.example.com',
     help:
       'The S3 API URL of an S3-compatible service. MinIO: http://HOST:9000; R2: https://ACCOUNT_ID.r2.cloudflarestorage.com; ' +
-      'Wasabi and B2: empty derives it from the region (https://s3.REGION.wasabisys.com, https://s3.REGION.backblazeb2.com).',
-    showIf: { option: 'provider', in: ['minio', 'wasabi', 'r2', 'ceph', 'b2', 'other'] },
+      'Wasabi and B2: empty derives it from the region (https://s3.REGION.wasabisys.com, https://s3.REGION.backblazeb2.com). ' +
+      'AWS: empty, or a VPC/FIPS endpoint.',
   },
   {
     name: 'pathStyle',
@@ -61,6 +61,7 @@ export const S3_OPTIONS: OptionSpec[] = [
     placeholder: 'default',
     help: 'A profile from ~/.aws/config and ~/.aws/credentials (SSO, credential_process and assume-role work).',
     showIf: { option: 'auth', in: ['profile'] },
+    implies: { auth: 'profile' },
   },
   { name: 'bucket', label: 'Bucket', kind: 'string', help: 'Optional: one fixed bucket, shown as "/". Empty: "/" lists your buckets.' },
   {
@@ -74,7 +75,7 @@ export const S3_OPTIONS: OptionSpec[] = [
     ],
     advanced: true,
   },
-  { name: 'partSizeMiB', label: 'Part size (MiB)', kind: 'number', default: 8, help: 'Files above this are uploaded in parts (5 MiB at least).', advanced: true },
+  { name: 'partSizeMiB', label: 'Part size (MiB)', kind: 'number', default: 8, cliFlag: 'part-size-mib', help: 'Files above this are uploaded in parts (5 MiB at least).', advanced: true },
   { name: 'uploadConcurrency', label: 'Parts in parallel', kind: 'number', default: 4, help: 'Parts of one file sent at once (memory: this × part size).', advanced: true },
   { name: 'listPageSize', label: 'Listing page size', kind: 'number', default: 1000, help: 'Keys per listing request (1-1000).', advanced: true },
 ];
