@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
-import { collect, expectCode, hashOf, put, randomData, readAll } from '../conformance/helpers';
+import { collect, expectCode, hashOf, put, randomData, readAll, streamOf } from '../conformance/helpers';
 import { gcsManifest } from '../../electron/core/connectors/gcs';
 import type { ConnectContext, Connector } from '../../electron/core/connectors/types';
 import type { OptionValues } from '../../shared/profiles';
@@ -138,11 +138,20 @@ describe('gcs: uploads', () => {
     expect(createHash('sha256').update(await readAll(c, `/${bucket}/big.bin`)).digest('hex')).toBe(hashOf('sha256', data));
   });
 
-  it('a small file goes in one multipart request', async () => {
+  it('a small file goes in one multipart request, also when its size is not declared (empty included)', async () => {
     emu.requests.length = 0;
     await put(c, `/${bucket}/small.txt`, 'small');
-    expect(uploadsOf('multipart')).toHaveLength(1);
+    expect((await c.write(`/${bucket}/unsized.txt`, streamOf('no size given'))).size).toBe(13);
+    expect((await c.write(`/${bucket}/unsized-empty.txt`, streamOf(''))).size).toBe(0);
+    expect(uploadsOf('multipart')).toHaveLength(3);
     expect(uploadsOf('resumable')).toHaveLength(0);
+    expect((await c.stat(`/${bucket}/unsized-empty.txt`)).size).toBe(0);
+  });
+
+  it('a source that ends before its declared size fails with CONFLICT and stores nothing', async () => {
+    const short = streamOf(randomData(100_000));
+    await expectCode(() => c.write(`/${bucket}/short.bin`, short, { size: 9 * MiB }), 'CONFLICT');
+    await expectCode(() => c.stat(`/${bucket}/short.bin`), 'NOT_FOUND');
   });
 
   it('a resumable upload is invisible until its last chunk, and a cancelled one leaves nothing', async () => {
