@@ -1,4 +1,5 @@
 import { Button, Group, Modal, Text } from '@mantine/core';
+import { modalTestId } from './testid';
 
 interface Props {
   opened: boolean;
@@ -14,7 +15,7 @@ interface Props {
 /** A destructive action, asked once; Cancel has the focus. */
 export function ConfirmDialog({ opened, title, message, confirmLabel, busy, onConfirm, onClose, testId }: Props) {
   return (
-    <Modal opened={opened} onClose={onClose} title={title} data-testid={testId}>
+    <Modal opened={opened} onClose={onClose} title={title} {...modalTestId(testId)}>
       <Text size="sm">{message}</Text>
       <Group justify="flex-end" mt="md">
         <Button variant="default" onClick={onClose} data-autofocus>

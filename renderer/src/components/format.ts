@@ -36,3 +36,8 @@ export function formatDate(iso: string | null | undefined): string {
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
+
+/** "Permission denied: /x" rather than "Permission denied: Permission denied: /x" when the message already says it. */
+export function describeError(title: string, message: string): string {
+  return message.toLowerCase().startsWith(title.toLowerCase()) ? message : `${title}: ${message}`;
+}

@@ -1,6 +1,7 @@
 import { Button, Group, List, Modal, Text } from '@mantine/core';
 import type { Entry } from '../../../../shared/connectors';
 import { plural } from '../../components/format';
+import { modalTestId } from '../../components/testid';
 
 const SHOWN = 8;
 
@@ -17,7 +18,7 @@ export function DeleteDialog({ entries, where, busy, onConfirm, onClose }: Props
   const list = entries ?? [];
   const folders = list.filter((e) => e.type === 'dir').length;
   return (
-    <Modal opened={entries !== null} onClose={onClose} title={`Delete ${plural(list.length, 'item')}?`} data-testid="confirm-delete">
+    <Modal opened={entries !== null} onClose={onClose} title={`Delete ${plural(list.length, 'item')}?`} {...modalTestId('confirm-delete')}>
       <Text size="sm">
         From <b>{where}</b>. This cannot be undone{folders > 0 ? ': folders are deleted with everything inside them' : ''}.
       </Text>

@@ -1,6 +1,7 @@
 import { Button, Group, Modal, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { unsafeNameReason } from '../../../../shared/paths';
+import { modalTestId } from '../../components/testid';
 
 interface Props {
   opened: boolean;
@@ -24,7 +25,7 @@ export function NameDialog({ opened, title, initial, confirmLabel, busy, onConfi
     if (trimmed && !problem) onConfirm(trimmed);
   };
   return (
-    <Modal opened={opened} onClose={onClose} title={title} data-testid="name-dialog">
+    <Modal opened={opened} onClose={onClose} title={title} {...modalTestId('name-dialog')}>
       <form
         onSubmit={(e) => {
           e.preventDefault();

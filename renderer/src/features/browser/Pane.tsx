@@ -62,7 +62,9 @@ export function Pane({ pane, active, onActivate, cross, onManageConnections }: P
     if ((await run()) !== undefined) closeDialog();
   };
 
-  const empty = listing.error ? null : listing.loading || pane.path === null ? <Loader size="sm" /> : pane.filter ? 'No names match the filter' : 'This folder is empty';
+  const error = pane.homeError ?? listing.error;
+  const retry = pane.homeError ? pane.retryHome : actions.refresh;
+  const empty = error ? null : listing.loading || pane.path === null ? <Loader size="sm" /> : pane.filter ? 'No names match the filter' : 'This folder is empty';
 
   return (
     <Paper
@@ -83,14 +85,14 @@ export function Pane({ pane, active, onActivate, cross, onManageConnections }: P
         </Group>
         <PaneToolbar pane={pane} onRefresh={actions.refresh} />
       </Stack>
-      {listing.error && (
-        <Alert color="red" title={listing.error.title} m={6} data-testid="pane-error" data-code={listing.error.code}>
-          {listing.error.message}
+      {error && (
+        <Alert color="red" title={error.title} m={6} data-testid="pane-error" data-code={error.code}>
+          {error.message}
           <Group mt="xs" gap="xs">
-            <Button size="xs" variant="light" color="red" onClick={actions.refresh}>
+            <Button size="xs" variant="light" color="red" onClick={retry} data-testid="pane-retry">
               Try again
             </Button>
-            {pane.path !== '/' && (
+            {pane.path !== null && pane.path !== '/' && (
               <Button size="xs" variant="subtle" color="red" onClick={pane.goUp}>
                 Parent folder
               </Button>

@@ -47,7 +47,7 @@ export function OptionField({ option: o, value, error, onChange, secret }: Props
       );
     case 'text':
       return (
-        <Textarea {...common} autosize minRows={3} maxRows={10} ff="monospace" value={String(value ?? '')} onChange={(e) => onChange(e.currentTarget.value)} />
+        <Textarea {...common} autosize minRows={3} maxRows={10} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} value={String(value ?? '')} onChange={(e) => onChange(e.currentTarget.value)} />
       );
     case 'file':
       return (

@@ -77,6 +77,7 @@ export function ProfileForm({ profile, connectors, initialType, onSaved }: Props
   return (
     <form
       data-testid="profile-form"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         save();

@@ -9,6 +9,7 @@ import { ProfileForm } from './ProfileForm';
 import { ProfileList } from './ProfileList';
 import { useConnectors } from './use-connectors';
 import { useProfiles } from './use-profiles';
+import { modalTestId } from '../../components/testid';
 
 const NEW = '__new__';
 
@@ -36,7 +37,7 @@ export function ProfilesModal({ opened, onClose }: { opened: boolean; onClose: (
   });
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Connections" size="min(1100px, 95vw)" data-testid="profiles-modal">
+    <Modal opened={opened} onClose={onClose} title="Connections" size="min(1100px, 95vw)" {...modalTestId('profiles-modal')}>
       <Group align="stretch" wrap="nowrap" gap="md" h="min(70vh, 720px)">
         <Stack w={260} gap="xs" style={{ flex: 'none' }}>
           <Button onClick={() => setSelected(NEW)} data-testid="new-profile">

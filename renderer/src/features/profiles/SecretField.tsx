@@ -49,6 +49,6 @@ export function SecretField({ option: o, error, typed, stored, cleared, onType, 
     'data-stored': has || undefined,
   };
   if (o.kind === 'text')
-    return <Textarea {...common} autosize minRows={3} maxRows={10} ff="monospace" spellCheck={false} onChange={(e) => onType(e.currentTarget.value)} />;
+    return <Textarea {...common} autosize minRows={3} maxRows={10} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} spellCheck={false} onChange={(e) => onType(e.currentTarget.value)} />;
   return <PasswordInput {...common} onChange={(e) => onType(e.currentTarget.value)} />;
 }

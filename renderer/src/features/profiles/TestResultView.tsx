@@ -1,4 +1,5 @@
 import { Alert, Group, List, Text, ThemeIcon } from '@mantine/core';
+import { useEffect, useRef } from 'react';
 import type { TestState } from './use-profile-test';
 
 const STEP_LABELS: Record<string, string> = {
@@ -12,9 +13,14 @@ const STEP_LABELS: Record<string, string> = {
 /** Each step of a connection test with its time, and the failure in plain words. */
 export function TestResultView({ state }: { state: TestState }) {
   const { result, error } = state;
+  const ref = useRef<HTMLDivElement>(null);
+  // The form can be long: bring the outcome into view when it arrives.
+  useEffect(() => {
+    ref.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [result, error]);
   if (!result && !error) return null;
   return (
-    <div data-testid="profile-test-result" data-ok={result?.ok ? 'true' : 'false'}>
+    <div ref={ref} data-testid="profile-test-result" data-ok={result?.ok ? 'true' : 'false'}>
       {result && (
         <List spacing={2} size="sm" mb="xs">
           {result.steps.map((s) => (

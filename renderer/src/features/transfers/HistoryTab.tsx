@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useApiQuery } from '../../api/use-api-query';
 import { FINISHED_STATES } from './jobs-store';
 import { JobRow } from './JobRow';
+import { describeError } from '../../components/format';
 
 /** Finished jobs from the core's history, searchable (jobs.list with a query). */
 export function HistoryTab() {
@@ -26,7 +27,7 @@ export function HistoryTab() {
       </Group>
       {list.error && (
         <Text size="sm" c="red">
-          {list.error.title}: {list.error.message}
+          {describeError(list.error.title, list.error.message)}
         </Text>
       )}
       {jobs.map((job) => (

@@ -6,6 +6,7 @@ import { formatBytes, plural } from '../../components/format';
 import { ConflictPolicyPicker } from './ConflictPolicyPicker';
 import type { ChosenPolicy } from './policies';
 import { useJobFiles } from './use-job-files';
+import { modalTestId } from '../../components/testid';
 
 interface Props {
   jobId: string;
@@ -38,7 +39,7 @@ export function JobConflictDialog({ jobId, jobTitle, jobState, onClose }: Props)
   };
 
   return (
-    <Modal opened onClose={onClose} title="A file already exists at the destination" size="lg" data-testid="job-conflict-dialog">
+    <Modal opened onClose={onClose} title="A file already exists at the destination" size="lg" {...modalTestId('job-conflict-dialog')}>
       {files === null ? (
         <Loader size="sm" />
       ) : !file ? (

@@ -3,7 +3,7 @@ import { memo } from 'react';
 import { ERROR_TITLES } from '../../../../shared/errors';
 import type { FileState, JobFile } from '../../../../shared/transfers';
 import { api } from '../../api/client';
-import { formatBytes, formatRate } from '../../components/format';
+import { describeError, formatBytes, formatRate } from '../../components/format';
 import { notifyError } from '../../components/notify';
 import classes from './Transfers.module.css';
 
@@ -38,7 +38,7 @@ function FileButton({ label, symbol, method, file }: { label: string; symbol: st
 export const JobFileRow = memo(function JobFileRow({ file, top }: { file: JobFile; top: number }) {
   const s = file.state;
   const pct = file.size > 0 ? (100 * file.bytesDone) / file.size : s === 'done' ? 100 : 0;
-  const err = file.error ? `${ERROR_TITLES[file.error.code]}: ${file.error.message}` : '';
+  const err = file.error ? describeError(ERROR_TITLES[file.error.code], file.error.message) : '';
   return (
     <div className={classes.fileRow} style={{ transform: `translateY(${top}px)`, height: 28 }} data-testid={`job-file-${file.relPath}`} data-state={s}>
       <Badge size="xs" variant="light" color={STATE_COLORS[s]}>

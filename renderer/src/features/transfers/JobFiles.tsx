@@ -4,6 +4,7 @@ import { useRef } from 'react';
 import { JobFileRow } from './JobFileRow';
 import classes from './Transfers.module.css';
 import { useJobFiles } from './use-job-files';
+import { describeError } from '../../components/format';
 
 /** The expanded per-file list of a job, virtualized (a job can have 100,000 files). */
 export function JobFiles({ jobId, jobState }: { jobId: string; jobState: string }) {
@@ -13,7 +14,7 @@ export function JobFiles({ jobId, jobState }: { jobId: string; jobState: string 
   if (error)
     return (
       <Text size="xs" c="red">
-        {error.title}: {error.message}
+        {describeError(error.title, error.message)}
       </Text>
     );
   if (!files) return <Loader size="xs" />;

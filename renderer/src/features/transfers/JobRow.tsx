@@ -2,7 +2,7 @@ import { ActionIcon, Badge, Group, Progress, Text } from '@mantine/core';
 import { useState } from 'react';
 import { ERROR_TITLES } from '../../../../shared/errors';
 import type { Job, JobState } from '../../../../shared/transfers';
-import { formatBytes, formatDate, formatEta, formatRate } from '../../components/format';
+import { describeError, formatBytes, formatDate, formatEta, formatRate } from '../../components/format';
 import { JobActions } from './JobActions';
 import { JobFiles } from './JobFiles';
 import classes from './Transfers.module.css';
@@ -71,7 +71,7 @@ export function JobRow({ job, inHistory = false }: { job: Job; inHistory?: boole
       </Group>
       {job.error && (
         <Text size="xs" c="red" mt={2} data-testid="job-error" data-code={job.error.code}>
-          {ERROR_TITLES[job.error.code]}: {job.error.message}
+          {describeError(ERROR_TITLES[job.error.code], job.error.message)}
         </Text>
       )}
       {open && <JobFiles jobId={job.id} jobState={job.state} />}

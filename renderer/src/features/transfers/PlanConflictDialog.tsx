@@ -1,9 +1,10 @@
-import { Button, Group, Modal, ScrollArea, Table, Text } from '@mantine/core';
+import { Button, Group, Modal, ScrollArea, Space, Table, Text } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import type { Plan } from '../../../../shared/transfers';
 import { formatBytes, formatDate, plural } from '../../components/format';
 import { ConflictPolicyPicker } from './ConflictPolicyPicker';
 import type { ChosenPolicy } from './policies';
+import { modalTestId } from '../../components/testid';
 
 const SHOWN = 200;
 
@@ -25,7 +26,7 @@ export function PlanConflictDialog({ plan, busy, onCancel, onContinue }: Props) 
   const conflicts = useMemo(() => plan?.items.filter((i) => i.action === 'conflict') ?? [], [plan]);
 
   return (
-    <Modal opened={plan !== null} onClose={onCancel} size="lg" title={`${plural(conflicts.length, 'file')} already exist at the destination`} data-testid="conflict-dialog">
+    <Modal opened={plan !== null} onClose={onCancel} size="lg" title={`${plural(conflicts.length, 'file')} already ${conflicts.length === 1 ? 'exists' : 'exist'} at the destination`} {...modalTestId('conflict-dialog')}>
       <ScrollArea.Autosize mah={220} type="auto">
         <Table fz="xs" striped stickyHeader>
           <Table.Thead>
@@ -51,6 +52,7 @@ export function PlanConflictDialog({ plan, busy, onCancel, onContinue }: Props) 
           and {plural(conflicts.length - SHOWN, 'more file')}
         </Text>
       )}
+      <Space h="sm" />
       <ConflictPolicyPicker
         policy={policy}
         onPolicy={setPolicy}

@@ -16,13 +16,18 @@ export function QueuePanel() {
     <Paper withBorder className={classes.panel} data-testid="queue-panel">
       <Tabs value={tab} onChange={setTab} className={classes.tabs} keepMounted={false}>
         <Tabs.List>
-          <Tabs.Tab value="queue" data-testid="queue-tab">
-            Transfers{' '}
-            {active > 0 && (
-              <Badge size="xs" circle ml={4}>
-                {active}
-              </Badge>
-            )}
+          <Tabs.Tab
+            value="queue"
+            data-testid="queue-tab"
+            rightSection={
+              active > 0 ? (
+                <Badge size="xs" circle data-testid="queue-active-count">
+                  {active}
+                </Badge>
+              ) : null
+            }
+          >
+            Transfers
           </Tabs.Tab>
           <Tabs.Tab value="history" data-testid="history-tab">
             History

@@ -9,6 +9,7 @@ import { jobsStore } from './jobs-store';
 import { PlanItemList } from './PlanItemList';
 import { ACTION_LABELS, summarize } from './plan-summary';
 import type { SyncRequest } from './transfers-context';
+import { modalTestId } from '../../components/testid';
 
 /**
  * Sync the source pane's folder into the destination pane's folder. The plan is shown first (what will be
@@ -74,7 +75,7 @@ export function SyncDialog({ request, onClose }: { request: SyncRequest; onClose
   const work = totals.filter((t) => t.action !== 'skip').reduce((n, t) => n + t.files, 0);
 
   return (
-    <Modal opened onClose={onClose} title="Sync folders" size="xl" data-testid="sync-dialog">
+    <Modal opened onClose={onClose} title="Sync folders" size="xl" {...modalTestId('sync-dialog')}>
       <Stack gap="sm">
         <SimpleGrid cols={2}>
           <Text size="sm">
@@ -109,7 +110,7 @@ export function SyncDialog({ request, onClose }: { request: SyncRequest; onClose
             <Group gap="lg" data-testid="sync-totals">
               {totals.map((t) => (
                 <Text key={t.action} size="sm" data-testid={`sync-total-${t.action}`}>
-                  <b>{ACTION_LABELS[t.action]}:</b> {plural(t.files, 'file')}
+                  <b>{ACTION_LABELS[t.action]}:</b> {plural(t.files, t.action === 'mkdir' ? 'folder' : 'file')}
                   {t.action !== 'mkdir' ? `, ${formatBytes(t.bytes)}` : ''}
                 </Text>
               ))}

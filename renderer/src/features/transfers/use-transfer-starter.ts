@@ -11,13 +11,12 @@ const VERB = { copy: 'Copy', move: 'Move', sync: 'Sync' } as const;
 
 /** Queues exactly the plan that was made (and shown when it had conflicts). */
 async function createFromPlan(plan: Plan): Promise<void> {
-  const t = plan.totals;
   if (plan.items.every((i) => i.action === 'skip')) {
     return notifyInfo(`Nothing to ${VERB[plan.spec.kind].toLowerCase()}`, 'No file needs to be transferred.');
   }
   const job = await api.call('jobs.create', { planId: plan.id });
   jobsStore.upsert(job);
-  notifyInfo(`${VERB[plan.spec.kind]} queued`, `${job.title}: ${plural(t.files, 'file')}, ${formatBytes(t.bytes)}`);
+  notifyInfo(`${VERB[plan.spec.kind]} queued`, `${job.title}: ${plural(job.totalFiles, 'file')}, ${formatBytes(job.totalBytes)}`);
 }
 
 /**

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { HostKeyDetail } from '../../../../shared/errors';
 import { api } from '../../api/client';
 import { notifyError } from '../../components/notify';
+import { modalTestId } from '../../components/testid';
 
 interface Props {
   detail: HostKeyDetail;
@@ -35,9 +36,7 @@ export function HostKeyDialog({ detail, changed, onAnswer }: Props) {
       onClose={() => onAnswer('fail')}
       size="lg"
       title={changed ? `The ${what} of ${where} has changed` : `Unknown ${what} for ${where}`}
-      data-testid="hostkey-dialog"
-      data-kind={detail.kind}
-      data-changed={changed || undefined}
+      {...modalTestId('hostkey-dialog', { 'data-kind': detail.kind, 'data-changed': changed ? 'true' : undefined })}
     >
       <Stack gap="sm">
         {changed ? (

@@ -5,6 +5,7 @@ import { notifyError } from '../../components/notify';
 import { useAppInfo } from '../../app/use-app-info';
 import { useConnectors } from '../profiles/use-connectors';
 import { useProfiles } from '../profiles/use-profiles';
+import { modalTestId } from '../../components/testid';
 
 interface Props {
   profileId: string;
@@ -37,7 +38,7 @@ export function SecretDialog({ profileId, name, message, onAnswer }: Props) {
   };
 
   return (
-    <Modal opened onClose={() => onAnswer('fail')} title={`${label} for ${profile?.name ?? 'this connection'}`} data-testid="secret-dialog">
+    <Modal opened onClose={() => onAnswer('fail')} title={`${label} for ${profile?.name ?? 'this connection'}`} {...modalTestId('secret-dialog')}>
       <form
         onSubmit={(e) => {
           e.preventDefault();

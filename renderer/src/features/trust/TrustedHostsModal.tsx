@@ -2,6 +2,8 @@ import { Button, Code, Loader, Modal, Table, Text } from '@mantine/core';
 import { invalidate } from '../../api/query-cache';
 import { useApiMutation } from '../../api/use-api-mutation';
 import { useApiQuery } from '../../api/use-api-query';
+import { modalTestId } from '../../components/testid';
+import { describeError } from '../../components/format';
 
 /** Host keys and certificates trusted so far; removing one makes Ferry ask again on the next connection. */
 export function TrustedHostsModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -9,11 +11,11 @@ export function TrustedHostsModal({ opened, onClose }: { opened: boolean; onClos
   const remove = useApiMutation('trust.remove', { onSuccess: () => invalidate('trust.list') });
   const rows = list.data ?? [];
   return (
-    <Modal opened={opened} onClose={onClose} title="Trusted hosts" size="xl" data-testid="trusted-hosts">
+    <Modal opened={opened} onClose={onClose} title="Trusted hosts" size="xl" {...modalTestId('trusted-hosts')}>
       {list.loading && !list.data && <Loader size="sm" />}
       {list.error && (
         <Text c="red" size="sm">
-          {list.error.title}: {list.error.message}
+          {describeError(list.error.title, list.error.message)}
         </Text>
       )}
       {list.data && rows.length === 0 && (
