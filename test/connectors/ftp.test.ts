@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,21 @@ describe('ftp connector (vsftpd)', () => {
     // vsftpd writes names as it receives them: the local file must have the same UTF-8 name.
     expect(readFileSync(join(info().root, dir, name), 'utf8')).toBe('utf8');
     expect((await c.list(dir)).map((e) => e.name)).toEqual([name]);
+  });
+
+  it('with encoding latin1, names travel as Latin-1 bytes (old servers)', async () => {
+    const dir = await fresh();
+    const latin = await plain(info(), { encoding: 'latin1' });
+    try {
+      await put(latin, `${dir}/café.txt`, 'latin1');
+      expect((await latin.list(dir)).map((e) => e.name)).toEqual(['café.txt']);
+    } finally {
+      await latin.close();
+    }
+    // On the server's disk the name is the single byte 0xE9 for "é", not UTF-8's two bytes.
+    expect(readdirSync(join(info().root, dir), { encoding: 'buffer' })).toEqual([Buffer.from('caf\xe9.txt', 'latin1')]);
+    // A UTF-8 client sees that byte as an invalid sequence, which is what Latin-1 servers show UTF-8 clients.
+    expect((await c.list(dir)).map((e) => e.name)).not.toEqual(['café.txt']);
   });
 
   it('lists exact modification times (MDTM), not LIST’s minutes', async () => {

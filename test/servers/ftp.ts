@@ -57,8 +57,11 @@ export interface FtpServer {
   stop(): Promise<void>;
   /** SIGKILLs both instances and every session process they forked (a crash mid-transfer); files stay. */
   kill(): Promise<void>;
-  /** Starts both instances again on the same ports, root and certificate (after kill). */
-  restart(): Promise<void>;
+  /**
+   * Kills and starts both instances again on the same ports and root; with `newCertificate` they present a
+   * freshly made certificate (info.certFingerprint/certPem are updated): a changed server certificate.
+   */
+  restart(opts?: { newCertificate?: boolean }): Promise<void>;
 }
 
 /** Creates the FTP system user once: a shell listed in /etc/shells (pam_shells), a home vsftpd can enter. */
@@ -109,7 +112,7 @@ export async function startFtpServer(opts: FtpServerOptions = {}): Promise<FtpSe
   // vsftpd's secure_chroot_dir: empty, owned by root, not writable by anyone else.
   const empty = join(dir, 'empty');
   mkdirSync(empty, { mode: 0o755 });
-  const cert = makeCertificate(dir);
+  let cert = makeCertificate(dir);
 
   const instances: Instance[] = [];
   const add = async (label: string, implicit: boolean) => {
@@ -180,8 +183,13 @@ export async function startFtpServer(opts: FtpServerOptions = {}): Promise<FtpSe
       rmSync(dir, { recursive: true, force: true });
     },
     kill: () => signalAll('SIGKILL'),
-    async restart() {
+    async restart(restartOpts = {}) {
       await signalAll('SIGKILL');
+      if (restartOpts.newCertificate) {
+        cert = makeCertificate(dir); // same file names, so the config files stay valid
+        server.info.certFingerprint = cert.fingerprint;
+        server.info.certPem = cert.certPem;
+      }
       for (const inst of instances) await launch(inst);
     },
   };

@@ -1,4 +1,6 @@
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import { Client, FTPError, type FTPResponse } from 'basic-ftp';
 import { uploadFrom } from 'basic-ftp/dist/transfer.js';
 import { FerryError } from '../../errors';
@@ -25,12 +27,68 @@ export type Reply = Pick<FTPResponse, 'code' | 'message'>;
 
 export const positive = (r: Reply) => r.code >= 200 && r.code < 400;
 
-/** basic-ftp's client plus what Ferry learned at login, and a REST+STOR upload basic-ftp lacks. */
+/** basic-ftp's client plus what Ferry learned at login, hooks on data connections, and a REST+STOR upload. */
 export class FtpClient extends Client {
   /** FEAT's answer: command name → parameters. */
   serverFeatures = new Map<string, string>();
   /** The working folder right after login: the user's home (or "/" when chrooted). */
   home = '/';
+  private readonly dataHooks: Array<(socket: Socket) => void> = [];
+  private onceDataHooks: Array<(socket: Socket) => void> = [];
+
+  constructor(timeoutMs: number) {
+    super(timeoutMs);
+    // Commands and handshakes are small writes that wait for an answer: Nagle's algorithm only delays them.
+    this.ftp._newSocket = () => new Socket().setNoDelay(true);
+    // basic-ftp opens each data connection inside prepareTransfer, which it reassigns itself once it found
+    // EPSV or PASV to work; an accessor keeps Ferry's hooks around whatever it assigns.
+    let inner = this.prepareTransfer;
+    Object.defineProperty(this, 'prepareTransfer', {
+      configurable: true,
+      get: () => async (ftp: Client['ftp']) => {
+        const res = await inner(ftp);
+        const socket = ftp.dataSocket;
+        if (socket) {
+          const once = this.onceDataHooks;
+          this.onceDataHooks = [];
+          for (const hook of [...this.dataHooks, ...once]) hook(socket);
+        }
+        return res;
+      },
+      set: (fn: Client['prepareTransfer']) => {
+        inner = fn;
+      },
+    });
+  }
+
+  /** Runs `hook` on every data connection right after it is opened (before its TLS handshake ends). */
+  onDataSocket(hook: (socket: Socket) => void): void {
+    this.dataHooks.push(hook);
+  }
+
+  /**
+   * Resolves once the next data connection is fully set up on the server's side too, or closed.
+   * vsftpd fails an upload with "decode error" when the client's TLS close comes right after the handshake
+   * (an empty file): measured, it must come after the server's TLS 1.3 session tickets (the client's
+   * 'session' event), or some 20 ms after a TLS 1.2 handshake.
+   */
+  nextDataSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.onceDataHooks.push((socket) => {
+        const soon = (ms: number) => setTimeout(resolve, ms);
+        socket.once('close', () => soon(0));
+        if (!(socket instanceof TLSSocket)) return void soon(0);
+        socket.once('secureConnect', () => {
+          if (socket.getProtocol() !== 'TLSv1.3') return void soon(20);
+          const fallback = soon(200);
+          socket.once('session', () => {
+            clearTimeout(fallback);
+            soon(0);
+          });
+        });
+      });
+    });
+  }
 
   /** MLSD/MLST (RFC 3659): machine-readable listings with exact times. vsftpd has neither. */
   get hasMLSD(): boolean {
@@ -91,8 +149,10 @@ export async function openClient(
   try {
     signal?.throwIfAborted();
     const tls = tlsOptions(s.host);
-    if (s.tls === 'implicit') await client.connectImplicitTLS(s.host, s.port, tls);
-    else await client.connect(s.host, s.port);
+    if (s.tls === 'implicit') {
+      await client.connectImplicitTLS(s.host, s.port, tls);
+      client.ftp.socket.setNoDelay(true);
+    } else await client.connect(s.host, s.port);
     if (s.tls === 'explicit') {
       action = 'start TLS (AUTH TLS) with';
       await client.useTLS(tls);

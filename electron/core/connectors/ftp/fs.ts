@@ -108,10 +108,16 @@ export class FtpConnector implements Connector {
       }
       let written = 0;
       let sourceError: unknown;
+      const settled = c.ftp.hasTLS ? c.nextDataSettled() : undefined;
       const counter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           written += chunk.length;
           cb(null, chunk);
+        },
+        // An empty file over TLS: end only once the server finished its side of the handshake (see nextDataSettled).
+        flush(cb) {
+          if (written > 0 || !settled) cb();
+          else void settled.then(() => cb());
         },
       });
       // Seen before the pipeline passes it on: a failing source destroys the counter, which makes basic-ftp

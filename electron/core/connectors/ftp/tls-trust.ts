@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import { TLSSocket, type ConnectionOptions } from 'node:tls';
-import type { Client } from 'basic-ftp';
 import { FerryError } from '../../errors';
 import { verifyHostKey } from '../../trust/verify';
 import type { ConnectContext } from '../types';
+import type { FtpClient } from './connect';
 import { TLS_MISMATCH } from './errors';
 
 /**
@@ -40,30 +40,16 @@ export function verifyServerCertificate(
  * basic-ftp opens a TLS data connection per transfer, resuming the control connection's TLS session (which
  * proves it is the same server). Where a server does not resume, the data connection's certificate must be
  * the one verified on the control connection, or the transfer is cut with a TLS error.
- * basic-ftp has no hook for this, so its `prepareTransfer` (which opens the data connection and which it
- * reassigns itself once it found EPSV or PASV to work) is wrapped through an accessor.
  */
-export function guardDataConnections(client: Client, controlCert: Buffer): void {
-  let inner = client.prepareTransfer;
-  Object.defineProperty(client, 'prepareTransfer', {
-    configurable: true,
-    get: () => async (ftp: Client['ftp']) => {
-      const res = await inner(ftp);
-      const data = ftp.dataSocket;
-      if (data instanceof TLSSocket) {
-        data.once('secureConnect', () => {
-          if (data.isSessionReused()) return;
-          const der = data.getPeerCertificate(true)?.raw;
-          if (!der || !der.equals(controlCert)) {
-            const err = Object.assign(new Error('the data connection presented a different TLS certificate than the control connection'), { code: TLS_MISMATCH });
-            data.destroy(err);
-          }
-        });
+export function guardDataConnections(client: FtpClient, controlCert: Buffer): void {
+  client.onDataSocket((data) => {
+    if (!(data instanceof TLSSocket)) return;
+    data.once('secureConnect', () => {
+      if (data.isSessionReused()) return;
+      const der = data.getPeerCertificate(true)?.raw;
+      if (!der || !der.equals(controlCert)) {
+        data.destroy(Object.assign(new Error('the data connection presented a different TLS certificate than the control connection'), { code: TLS_MISMATCH }));
       }
-      return res;
-    },
-    set: (fn: Client['prepareTransfer']) => {
-      inner = fn;
-    },
+    });
   });
 }
