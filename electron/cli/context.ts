@@ -1,6 +1,7 @@
 import type { HostKeyDetail } from '../../shared/errors';
 import { FerryCore } from '../core/app';
 import { isFerryError } from '../core/errors';
+import { secretEnvName } from './option-flags';
 import { interactive, promptHidden, promptLine } from './prompt';
 
 export interface GlobalOptions {
@@ -12,7 +13,12 @@ export function openCore(opts: GlobalOptions, extra: { startQueue?: boolean } = 
   return new FerryCore({
     acceptFingerprint: opts.trustHostKey,
     startQueue: extra.startQueue,
-    promptSecret: interactive() ? (profile, _name, label) => promptHidden(`${label} for ${profile}: `) : undefined,
+    // Not in the keychain (or no keychain): the environment (FERRY_SECRET_PASSWORD…), then a terminal prompt.
+    promptSecret: async (profile, name, label) => {
+      const fromEnv = process.env[secretEnvName(name)];
+      if (fromEnv !== undefined) return fromEnv;
+      return interactive() ? promptHidden(`${label} for ${profile}: `) : undefined;
+    },
   });
 }
 

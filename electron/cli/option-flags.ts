@@ -9,7 +9,9 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 export const flagOf = (o: OptionSpec) => o.cliFlag ?? kebab(o.name);
 const isSecret = (o: OptionSpec) => o.kind === 'secret' || o.secret === true;
-const envOf = (o: OptionSpec) => 'FERRY_SECRET_' + kebab(o.name).replace(/-/g, '_').toUpperCase();
+/** FERRY_SECRET_PASSWORD, FERRY_SECRET_SECRET_ACCESS_KEY… */
+export const secretEnvName = (option: string) => 'FERRY_SECRET_' + kebab(option).replace(/-/g, '_').toUpperCase();
+const envOf = (o: OptionSpec) => secretEnvName(o.name);
 
 /**
  * CLI flags generated from every connector's declared options: `--host H`, `--port N`; secrets only as

@@ -121,4 +121,22 @@ describe('ferry CLI over SFTP', () => {
     expect(out.skipped[0].host).toBe('*.internal');
     expect((await ferry(['ls', `partner-imported:${sshd.home}`], { home: h })).code).toBe(0);
   });
+
+  it('without a keychain says so, keeps nothing on disk, and takes the secret from the environment', async () => {
+    const h3 = tempDir('ferry-cli-nokeychain-');
+    const noBus = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' };
+    try {
+      const add = await ferry(['profile', 'add', 'nk', '--type', 'sftp', '--host', sshd.host, '--port', String(sshd.port), '--user', sshd.user, '--password-stdin'], { home: h3.path, stdin: sshd.password, env: noBus });
+      expect(add.code).toBe(0);
+      expect(add.stderr).toContain('in memory for this run only (no keychain)');
+      const ls = await ferry(['--trust-host-key', fingerprint, 'ls', `nk:${sshd.home}`], { home: h3.path, env: noBus });
+      expect(ls.code).toBe(1);
+      expect(ls.stderr).toContain('Secret required');
+      const withEnv = await ferry(['--trust-host-key', fingerprint, 'ls', `nk:${sshd.home}`], { home: h3.path, env: { ...noBus, FERRY_SECRET_PASSWORD: sshd.password } });
+      expect(withEnv.code).toBe(0);
+      for (const f of readdirSync(h3.path)) expect(readFileSync(join(h3.path, f)).includes(Buffer.from(sshd.password))).toBe(false);
+    } finally {
+      h3.cleanup();
+    }
+  });
 });

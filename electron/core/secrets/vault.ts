@@ -72,7 +72,10 @@ export class SecretVault {
     const backend = process.platform === 'darwin' ? 'macOS Keychain' : process.platform === 'win32' ? 'Windows Credential Manager' : 'Secret Service';
     if (this.opts.disableKeychain) return { available: false, backend, reason: 'the keychain is turned off (FERRY_NO_KEYCHAIN); secrets are kept in memory for this session only' };
     try {
-      await new AsyncEntry(SERVICE, '__ferry_probe__').getPassword();
+      // A write, not a read: without a Secret Service a read of a missing item can still answer null.
+      const probe = new AsyncEntry(SERVICE, '__ferry_probe__');
+      await probe.setPassword('probe');
+      await probe.deletePassword();
       return { available: true, backend };
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
