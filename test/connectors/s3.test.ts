@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -213,6 +214,28 @@ describe('s3 connector', () => {
     expect((await readAll(c, `${dir}/dated.txt`)).toString()).toBe('dated');
     await c.copy!(`${dir}/dated.txt`, `${dir}/copy.txt`);
     expect((await c.stat(`${dir}/copy.txt`)).modified).toBe(later.toISOString());
+  });
+
+  it('reads and writes mtimes that rclone (the reference tool) understands', async () => {
+    const dir = fresh();
+    const remote = `x:${BUCKET}/${dir.split('/')[2]}`;
+    // rclone's S3 backend via environment config; its Go SDK would read AWS_CA_BUNDLE, which this machine sets.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      RCLONE_CONFIG_X_TYPE: 's3',
+      RCLONE_CONFIG_X_PROVIDER: 'Other',
+      RCLONE_CONFIG_X_ENDPOINT: info().endpoint,
+      RCLONE_CONFIG_X_ACCESS_KEY_ID: info().accessKeyId,
+      RCLONE_CONFIG_X_SECRET_ACCESS_KEY: info().secretAccessKey,
+      RCLONE_CONFIG_X_FORCE_PATH_STYLE: 'true',
+      RCLONE_CONFIG: '/dev/null',
+    };
+    delete env.AWS_CA_BUNDLE;
+    const rclone = (...args: string[]) => execFileSync('rclone', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    await put(c, `${dir}/f.txt`, 'hello', { modified: new Date('2021-03-04T05:06:07.891Z') });
+    expect(rclone('lsl', remote)).toContain('2021-03-04 05:06:07.891000000 f.txt');
+    rclone('touch', '-t', '2020-01-02T03:04:05', `${remote}/f.txt`);
+    expect((await c.stat(`${dir}/f.txt`)).modified).toBe('2020-01-02T03:04:05.000Z');
   });
 
   it('copies and renames keys with URL-special characters on the server', async () => {
