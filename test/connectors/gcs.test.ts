@@ -102,6 +102,14 @@ describe('gcs: buckets are the top-level folders', () => {
     }
   });
 
+  it('a bucket name GCS does not accept is INVALID_NAME', async () => {
+    await expectCode(() => c.mkdir('/Not_A_Valid_Bucket'), 'INVALID_NAME');
+  });
+
+  it('without credentials, a project or a bucket must be given (INVALID_INPUT at once)', async () => {
+    await expectCode(() => gcsManifest.connect(context({ auth: 'none', apiEndpoint: info().apiEndpoint })), 'INVALID_INPUT');
+  });
+
   it('a fixed bucket that does not exist fails at connect with NOT_FOUND', async () => {
     await expectCode(() => gcsManifest.connect(context(anonymous(info().apiEndpoint, { bucket: `${bucket}-missing` }))), 'NOT_FOUND');
   });

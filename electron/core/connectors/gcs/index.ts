@@ -1,4 +1,5 @@
 import type { Capabilities } from '../../../../shared/connectors';
+import { FerryError } from '../../errors';
 import type { ConnectContext, ConnectorManifest } from '../types';
 import { createStorage } from './client';
 import { GcsConnector } from './connector';
@@ -51,6 +52,12 @@ export const gcsManifest: ConnectorManifest = {
 
 export async function connectGcs(ctx: ConnectContext): Promise<GcsConnector> {
   const cfg = resolveConfig(ctx.profile.options);
+  if (cfg.auth === 'none' && !cfg.projectId && !cfg.bucket) {
+    // Without credentials there is no project to discover (the SDK would probe for seconds, then fail).
+    throw new FerryError('INVALID_INPUT', 'Without credentials, set a Project ID (to list its buckets) or a bucket', {
+      detail: { option: 'projectId' },
+    });
+  }
   const { storage, projectId } = await createStorage(cfg, ctx);
   const session = new GcsSession(storage, cfg, projectId, ctx.log);
   await checkAccess(session);
