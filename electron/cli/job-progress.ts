@@ -14,6 +14,8 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
   const tty = !!process.stderr.isTTY && !opts.quiet;
   const startedAt = Date.now();
   const seen = new Map<number, string>();
+  // Progress events carry file indexes; the names come from the job's file list, read once.
+  const names = new Map((await core.handlers['jobs.get']({ id })).files.map((f) => [f.idx, f.relPath]));
   const final = await new Promise<Job>((resolve) => {
     const off = core.onEvent((event, payload) => {
       if (event === 'jobs.changed') {
@@ -32,7 +34,7 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
           for (const f of p.files.filter((x) => x.jobId === id)) {
             if ((f.state === 'done' || f.state === 'failed') && seen.get(f.idx) !== f.state) {
               seen.set(f.idx, f.state);
-              process.stderr.write(`${f.state} #${f.idx} (${humanSize(f.bytesDone)})\n`);
+              process.stderr.write(`${f.state === 'done' ? 'done  ' : 'FAILED'} ${names.get(f.idx) ?? `#${f.idx}`} (${humanSize(f.bytesDone)})\n`);
             }
           }
         }
