@@ -197,8 +197,8 @@ describe('progress', () => {
     expect(changes[0]).toBe('queued');
     expect(changes).toContain('running');
     expect(changes.at(-1)).toBe('done');
-    // History keeps the average rate.
-    expect(done.rate).toBeGreaterThan(300_000);
+    // History keeps the average rate, which the bandwidth limit held (with the bucket's initial burst).
+    expect(done.rate).toBeGreaterThan(50_000);
     expect(done.rate).toBeLessThan(1_000_000);
   });
 });

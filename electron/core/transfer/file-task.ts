@@ -22,6 +22,8 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Folders this job already made sure exist at the destination. */
   ensuredDirs: Set<string>;
+  /** Destination folders listed during this run (mirror deletes check their files against these). */
+  listings: Map<string, Promise<Map<string, Entry>>>;
   /** The conflict policy for this file: the user's answer, "apply to all", or the job's. */
   policy: ConflictPolicy;
   /** Called as bytes reach the destination: the file's bytes done so far, and how many were just sent. */
@@ -50,7 +52,7 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
     const lease = await ctx.broker.one(dstEp, ctx.signal);
     let broken = false;
     try {
-      return row.action === 'mkdir' ? await makeDir(lease.connector, row) : await deleteFile(lease.connector, row);
+      return row.action === 'mkdir' ? await makeDir(lease.connector, row) : await deleteFile(lease.connector, row, ctx);
     } catch (e) {
       broken = breaksConnection(e);
       throw e;
@@ -58,7 +60,7 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
       lease.release(broken);
     }
   }
-  const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal);
+  const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx));
   let broken = false;
   try {
     return await transfer(row, ctx, pair);
@@ -70,14 +72,25 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
   }
 }
 
+/** Within one endpoint that copies (or, for a move, renames) on the server, one connection does both sides. */
+function onServer(ctx: TaskContext): boolean {
+  const { source, destination } = ctx.spec;
+  if (source.endpoint !== destination.endpoint) return false;
+  const caps = ctx.endpoints.capabilities(destination.endpoint);
+  return caps.serverSideCopy || (ctx.spec.kind === 'move' && caps.rename);
+}
+
 async function makeDir(dst: Connector, row: FileRow): Promise<TaskResult> {
   await dst.mkdir(row.dstPath);
   return { state: 'done', action: 'mkdir', dstPath: row.dstPath, size: 0, sent: 0, verified: null, resumedFrom: 0 };
 }
 
-/** Mirror deletes exactly the file the plan listed: if it changed since (or is gone), it is kept. */
-async function deleteFile(dst: Connector, row: FileRow): Promise<TaskResult> {
-  const st = await statOrNull(dst, row.dstPath);
+/**
+ * Mirror deletes exactly the file the plan listed: if it changed since (or is gone), it is kept. Its facts
+ * now come from a listing, as the plan's did (on some stores stat reports another time than a listing).
+ */
+async function deleteFile(dst: Connector, row: FileRow, ctx: TaskContext): Promise<TaskResult> {
+  const st = await listedEntry(dst, row.dstPath, ctx);
   const skip = (reason: string): TaskResult => ({ state: 'skipped', action: 'delete', dstPath: row.dstPath, reason });
   if (!st) return skip('already gone');
   if (st.type !== 'file' || (row.dstSize !== null && st.size !== row.dstSize) || (row.dstModified && st.modified && st.modified !== row.dstModified)) {
@@ -85,6 +98,21 @@ async function deleteFile(dst: Connector, row: FileRow): Promise<TaskResult> {
   }
   await dst.remove(row.dstPath);
   return { state: 'done', action: 'delete', dstPath: row.dstPath, size: 0, sent: 0, verified: null, resumedFrom: 0 };
+}
+
+/** The entry at `path` as its folder's listing shows it (listed once per folder and run), or null. */
+async function listedEntry(c: Connector, path: string, ctx: TaskContext): Promise<Entry | null> {
+  const dir = dirname(path);
+  let listing = ctx.listings.get(dir);
+  if (!listing) {
+    listing = c.list(dir, { signal: ctx.signal }).then(
+      (entries) => new Map(entries.map((e) => [e.name, e])),
+      (e) => (isFerryError(e, 'NOT_FOUND') ? new Map<string, Entry>() : Promise.reject(e)),
+    );
+    ctx.listings.set(dir, listing);
+    listing.catch(() => ctx.listings.delete(dir));
+  }
+  return (await listing).get(basename(path)) ?? null;
 }
 
 async function statOrNull(c: Connector, path: string): Promise<Entry | null> {
@@ -205,11 +233,17 @@ async function resumeOffset(row: FileRow, ctx: TaskContext, pair: LeasePair, p: 
   }
   if (!partial || partial.type !== 'file' || partial.size <= 0 || partial.size > row.size) return 0;
   if (interrupted && p.action !== 'resume') {
-    // Our own partial file: only valid if the source is still the file it was written from.
-    const now = await src.stat(row.srcPath as string);
-    if (now.size !== row.size || (row.modified && now.modified && now.modified !== row.modified)) return 0;
+    // Our own partial file: only valid if the source is still the file it was written from (its folder's
+    // listing, like the plan's, so that the same kind of time is compared).
+    const now = await listedSource(src, row.srcPath as string, ctx.signal);
+    if (!now || now.size !== row.size || (row.modified && now.modified && now.modified !== row.modified)) return 0;
   }
   return partial.size;
+}
+
+async function listedSource(src: Connector, path: string, signal: AbortSignal): Promise<Entry | null> {
+  const entries = await src.list(dirname(path), { signal });
+  return entries.find((e) => e.path === path || e.name === basename(path)) ?? null;
 }
 
 async function streamCopy(
@@ -329,7 +363,10 @@ async function verify(
 
   const ours = w.digest;
   let srcMd5 = w.size === row.size ? (row.srcHashes?.md5 ?? null) : null;
-  if (!srcMd5 && w.offset > 0 && ours && src.hash && src.capabilities.hashes.includes('md5')) srcMd5 = await src.hash(row.srcPath as string, 'md5');
+  // Asked of the source only where it answers without reading the file: after a resume (the streamed md5
+  // covers only part of it) or a server-side copy (nothing was streamed).
+  const askSource = (w.offset > 0 && ours) || (!ours && w.offset === 0);
+  if (!srcMd5 && askSource && src.hash && src.capabilities.hashes.includes('md5')) srcMd5 = await src.hash(row.srcPath as string, 'md5');
   const dstMd5 = w.dstMd5 ?? st.hashes?.md5 ?? (ours || srcMd5 ? await destinationMd5(ctx, dst, writePath) : null);
   // Ferry's md5 of what it streamed against each side's; a server-side copy streamed nothing, so the two
   // sides' own hashes are compared with each other.

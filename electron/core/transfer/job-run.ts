@@ -1,3 +1,4 @@
+import type { Entry } from '../../../shared/connectors';
 import type { ErrorData } from '../../../shared/errors';
 import type { FileState, JobProgressEvent } from '../../../shared/transfers';
 import type { Logger } from '../connectors/types';
@@ -49,6 +50,7 @@ export class JobRun {
   /** Files whose state changed since the last progress event. */
   private readonly touched = new Map<number, FileProgress>();
   private readonly ensuredDirs = new Set<string>();
+  private readonly listings = new Map<string, Promise<Map<string, Entry>>>();
   private readonly throttle: Throttle | null;
   private readonly rate = new RateMeter();
   private readonly runStart = Date.now();
@@ -196,6 +198,7 @@ export class JobRun {
           throttle: this.throttle,
           signal: a.ac.signal,
           ensuredDirs: this.ensuredDirs,
+          listings: this.listings,
           policy: a.row.policy ?? this.job.conflictOverride ?? this.job.spec.conflict,
           log,
           onBytes: (bytesDone, sent) => {

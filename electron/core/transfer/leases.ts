@@ -64,17 +64,17 @@ export interface LeasePair {
 /**
  * Borrows a source and a destination connector without deadlocking the bounded pools: different endpoints
  * are always taken in the same order, and taking two connectors of one endpoint is serialized, so no two
- * tasks each hold one and wait for the other's. An endpoint allowing a single connection lends the same
- * connector to both sides.
+ * tasks each hold one and wait for the other's. An endpoint allowing a single connection, or a task that
+ * works on the server alone (`oneSuffices`: server-side copy or rename), gets one connector for both sides.
  */
 export class LeaseBroker {
   private readonly sameEndpointLocks = new Map<string, Mutex>();
 
   constructor(private readonly endpoints: EndpointProvider) {}
 
-  async pair(srcEndpoint: string, dstEndpoint: string, signal?: AbortSignal): Promise<LeasePair> {
+  async pair(srcEndpoint: string, dstEndpoint: string, signal?: AbortSignal, oneSuffices = false): Promise<LeasePair> {
     if (srcEndpoint === dstEndpoint) {
-      if (this.endpoints.capabilities(srcEndpoint).maxConnections < 2) {
+      if (oneSuffices || this.endpoints.capabilities(srcEndpoint).maxConnections < 2) {
         const one = await this.endpoints.acquire(srcEndpoint, signal);
         return { src: one.connector, dst: one.connector, release: (broken) => one.release(broken) };
       }
