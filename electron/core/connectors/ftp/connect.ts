@@ -178,7 +178,7 @@ export async function openClient(
         cause: e,
       });
     }
-    throw ftpError(e, { host: s.host, port: s.port, action });
+    throw ftpError(e, { host: s.host, port: s.port, action, connecting: true });
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

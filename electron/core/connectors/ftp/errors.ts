@@ -8,6 +8,8 @@ export interface FtpWhere {
   path?: string;
   /** What Ferry was doing, in plain words ("list", "upload to", "log in as ferry"). */
   action?: string;
+  /** Still setting up the connection (TLS failures then mean TLS_ERROR rather than a broken session). */
+  connecting?: boolean;
 }
 
 /** The FTP reply code of a server's refusal, or undefined for other errors. */
@@ -35,6 +37,8 @@ export function ftpError(e: unknown, where: FtpWhere): FerryError {
   if (code !== undefined) {
     const said = (e as FTPError).message.replace(/^\d{3}[ -]/, '').trim();
     const saysDenied = /denied|permission|not allowed|forbidden/i.test(said);
+    // vsftpd's "500 OOPS: ..." is the server itself failing (a setup problem), not an unknown command.
+    if (/^OOPS/.test(said)) return make('INTERNAL', `the server failed (${said})`);
     switch (code) {
       case 530:
         return make('AUTH_FAILED', `the server refused the login (${said})`);
@@ -71,8 +75,11 @@ export function ftpError(e: unknown, where: FtpWhere): FerryError {
 
   const err = e as NodeJS.ErrnoException & { code?: string };
   const msg = String(err?.message ?? e);
-  if (err?.code === TLS_MISMATCH || /^ERR_(SSL|TLS)_|^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(String(err?.code)) || /SSL routines|TLS/.test(msg)) {
-    return make('TLS_ERROR', msg.replace(/\s+/g, ' ').trim());
+  if (err?.code === TLS_MISMATCH) return make('TLS_ERROR', msg);
+  if (/^ERR_(SSL|TLS)_|^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(String(err?.code)) || /SSL routines/.test(msg)) {
+    // While connecting it is a TLS setup problem; later, a session that worked broke mid-way (a cut connection).
+    if (where.connecting) return make('TLS_ERROR', msg.replace(/\s+/g, ' ').trim());
+    return make('CONNECTION_LOST', `the encrypted connection broke (${msg.replace(/\s+/g, ' ').trim()})`, true);
   }
   if (/control characters/.test(msg)) return make('INVALID_NAME', 'the name contains a line break or NUL, which FTP cannot send');
   if (/Timeout/.test(msg)) return make('TIMEOUT', `no answer in time (${msg})`);

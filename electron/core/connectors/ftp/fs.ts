@@ -19,6 +19,7 @@ import { retrieve } from './read-stream';
 export class FtpConnector implements Connector {
   private readonly pool: ClientPool;
   private readonly homeDir: string;
+  private readonly log: ConnectContext['log'];
 
   constructor(
     readonly capabilities: Capabilities,
@@ -31,8 +32,6 @@ export class FtpConnector implements Connector {
     this.homeDir = normalizePath(first.home);
     this.log = ctx.log;
   }
-
-  private readonly log: ConnectContext['log'];
 
   async home(): Promise<string> {
     return this.homeDir;
