@@ -102,6 +102,15 @@ describe('gcs: buckets are the top-level folders', () => {
     }
   });
 
+  it('objects named by other tools with empty or dot segments are left out, not a failed listing', async () => {
+    const b = `${bucket}-odd`;
+    await c.mkdir(`/${b}`);
+    const sdk = new Storage({ apiEndpoint: info().apiEndpoint, projectId: 'ferry-test' });
+    for (const name of ['mix/ok.txt', 'mix//double.txt', 'mix/./dot.txt', 'mix/back\\slash.txt']) await sdk.bucket(b).file(name).save('x');
+    expect((await c.list(`/${b}/mix`)).map((e) => e.name).sort()).toEqual(['back\\slash.txt', 'ok.txt']);
+    await c.rmdir(`/${b}`, { recursive: true });
+  });
+
   it('a bucket name GCS does not accept is INVALID_NAME', async () => {
     await expectCode(() => c.mkdir('/Not_A_Valid_Bucket'), 'INVALID_NAME');
   });

@@ -1,6 +1,6 @@
 import type { File, FileMetadata } from '@google-cloud/storage';
 import type { Entry } from '../../../../shared/connectors';
-import { joinPath, unsafeNameReason } from '../../../../shared/paths';
+import { joinPath } from '../../../../shared/paths';
 import { FerryError } from '../../errors';
 import { folderPrefix } from './location';
 import { dirEntry, fileEntry } from './metadata';
@@ -67,11 +67,13 @@ export async function listFolder(s: GcsSession, path: string, bucket: string, ke
   return entries;
 }
 
-/** Names Ferry cannot address as a path segment ("a//b", "a/./b" written by other tools) are left out. */
+/**
+ * Names Ferry cannot address as a path segment ("a//b", "a/./b", "a/../b" written by other tools) are left
+ * out. Other odd names (a backslash, "C:") are listed: the engine refuses them where they would be unsafe.
+ */
 function addEntry(s: GcsSession, entries: Entry[], dir: string, name: string, md: FileMetadata | null): void {
-  const why = unsafeNameReason(name);
-  if (why) {
-    s.log.warn('GCS object name left out of the listing', { folder: dir, reason: why });
+  if (name === '' || name === '.' || name === '..') {
+    s.log.warn('GCS object name left out of the listing: it cannot be a path segment', { folder: dir, name });
     return;
   }
   const path = joinPath(dir, name);
