@@ -117,7 +117,10 @@ export class EndpointPool implements EndpointProvider {
   }
 
   private connect(endpoint: string, signal?: AbortSignal): Promise<Connector> {
-    return this.connectProfile(this.profileOf(endpoint), signal);
+    const profile = this.profileOf(endpoint);
+    const manifest = this.deps.manifest(profile.type);
+    // The pool bounds connections by how many connectors it lends; each holds one.
+    return manifest.connect({ ...this.deps.context(profile), profile, signal, connectionBudget: 1 });
   }
 
   private lease(endpoint: string, pool: Pool, connector: Connector): Lease {

@@ -103,6 +103,12 @@ export interface ConnectContext {
   acceptFingerprint?: string;
   signal?: AbortSignal;
   log: Logger;
+  /**
+   * How many server connections this one connector may hold. The endpoint pool bounds connections by lending
+   * connectors, so it gives each pooled connector 1; a connector with its own internal pool (FTP) must not
+   * multiply that bound. Undefined: the profile's maxConnections.
+   */
+  connectionBudget?: number;
 }
 
 /** One per connector type: its declared facts and options plus the constructor. Registered in manifest.ts. */

@@ -24,10 +24,10 @@ export class FtpConnector implements Connector {
   constructor(
     readonly capabilities: Capabilities,
     private readonly s: FtpSettings,
-    ctx: Pick<ConnectContext, 'trust' | 'acceptFingerprint' | 'log'>,
+    ctx: Pick<ConnectContext, 'trust' | 'acceptFingerprint' | 'log' | 'connectionBudget'>,
     first: FtpClient,
   ) {
-    this.pool = new ClientPool((signal) => openClient(s, ctx, signal), s.maxConnections);
+    this.pool = new ClientPool((signal) => openClient(s, ctx, signal), Math.min(s.maxConnections, ctx.connectionBudget ?? s.maxConnections));
     this.pool.adopt(first);
     this.homeDir = normalizePath(first.home);
     this.log = ctx.log;
