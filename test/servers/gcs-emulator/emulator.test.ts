@@ -3,7 +3,12 @@
  * Google documents it, paging through collapsed prefixes, byte ranges, and the multipart body rclone's Go
  * client sends. The stand-in is NOT Google Cloud Storage; these tests pin what it promises to imitate.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGcsEmulator, type GcsEmulator } from './server';
 
@@ -129,4 +134,31 @@ describe('gcs stand-in: objects', () => {
     });
     expect(await r.json()).toMatchObject({ name: 'go.txt', size: '3', metadata: { mtime: '2020-01-02T03:04:05Z' } });
   });
+});
+
+/** The benchmark compares Ferry with rclone on this stand-in, so rclone must work against it too. */
+describe('gcs stand-in: rclone (the reference tool) works against it', () => {
+  it('copies up (multipart and resumable), checks MD5s, copies back, lists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-gcs-rclone-'));
+    try {
+      const conf = join(dir, 'rclone.conf');
+      writeFileSync(conf, `[g]\ntype = google cloud storage\nanonymous = true\nbucket_policy_only = true\nproject_number = ferry-test\nendpoint = ${emu.url}/storage/v1/\n`);
+      mkdirSync(join(dir, 'src', 'sub'), { recursive: true });
+      const big = randomBytes(20 * 1024 * KiB); // above rclone's 16 MiB chunk: a resumable upload in two chunks
+      writeFileSync(join(dir, 'src', 'big.bin'), big);
+      writeFileSync(join(dir, 'src', 'sub', 'a b+c%.txt'), 'small');
+      const rclone = (...args: string[]) => promisify(execFile)('rclone', ['--config', conf, ...args], { timeout: 60_000 });
+      await rclone('mkdir', 'g:rclone-bkt');
+      await rclone('copy', join(dir, 'src'), 'g:rclone-bkt/dst');
+      await rclone('check', join(dir, 'src'), 'g:rclone-bkt/dst'); // fails (non-zero exit) on any MD5 difference
+      await rclone('copy', 'g:rclone-bkt/dst', join(dir, 'back'));
+      expect(readFileSync(join(dir, 'back', 'big.bin')).equals(big)).toBe(true);
+      expect(readFileSync(join(dir, 'back', 'sub', 'a b+c%.txt'), 'utf8')).toBe('small');
+      const { stdout } = await rclone('lsf', '-R', 'g:rclone-bkt/dst');
+      expect(stdout.split('\n').filter(Boolean).sort()).toEqual(['big.bin', 'sub/', 'sub/a b+c%.txt']);
+      await rclone('purge', 'g:rclone-bkt');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -3,7 +3,7 @@
  *   node --import tsx test/servers/gcs-emulator/main.ts [--port 4443] [--host 127.0.0.1] [--max-page-size 1000]
  * Prints the endpoint and serves until SIGINT/SIGTERM. See server.ts for what it is and is not.
  * rclone: `type = google cloud storage`, `anonymous = true`, `bucket_policy_only = true`,
- * `endpoint = http://127.0.0.1:PORT/storage/v1/`.
+ * `project_number = anything` (rclone needs one to make buckets), `endpoint = http://127.0.0.1:PORT/storage/v1/`.
  */
 import { parseArgs } from 'node:util';
 import { startGcsEmulator } from './server';
