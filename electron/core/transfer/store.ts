@@ -102,15 +102,24 @@ function initialState(i: PlannedItem): FileState {
 
 /** Plans, jobs and job files in SQLite. Every write is one statement or one transaction. */
 export class TransferStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Db) {}
 
+  /** Prepared once per SQL text: a job of many small files runs the same few statements thousands of times. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
+
   insertPlan(id: string, spec: JobSpec, items: PlannedItem[], totals: Plan['totals'], createdAt: string): void {
-    const insertItem = this.db.prepare(
+    const insertItem = this.sql(
       `INSERT INTO transfer_plan_items (plan_id, idx, rel_path, src_path, dst_path, action, size, modified, reason, src_hashes, error, dst_size, dst_modified)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO transfer_plans (id, spec, totals, created_at) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(spec), JSON.stringify(totals), createdAt);
+      this.sql('INSERT INTO transfer_plans (id, spec, totals, created_at) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(spec), JSON.stringify(totals), createdAt);
       items.forEach((i, idx) =>
         insertItem.run(id, idx, i.relPath, i.srcPath, i.dstPath, i.action, i.size, i.modified, i.reason ?? null, json(i.srcHashes), json(i.error), i.dstSize ?? null, i.dstModified ?? null),
       );
@@ -118,10 +127,10 @@ export class TransferStore {
   }
 
   loadPlan(id: string): { spec: JobSpec; items: PlannedItem[]; totals: Plan['totals']; createdAt: string } {
-    const row = this.db.prepare('SELECT * FROM transfer_plans WHERE id = ?').get(id) as { spec: string; totals: string; created_at: string } | undefined;
+    const row = this.sql('SELECT * FROM transfer_plans WHERE id = ?').get(id) as { spec: string; totals: string; created_at: string } | undefined;
     if (!row) throw new FerryError('NOT_FOUND', `No plan with id ${id} (plans are kept for a day)`, { detail: { planId: id } });
     /* eslint-disable-next-line @typescript-eslint/no-explicit-any */
-    const items = (this.db.prepare('SELECT * FROM transfer_plan_items WHERE plan_id = ? ORDER BY idx').all(id) as any[]).map(
+    const items = (this.sql('SELECT * FROM transfer_plan_items WHERE plan_id = ? ORDER BY idx').all(id) as any[]).map(
       (r): PlannedItem => ({
         relPath: r.rel_path,
         srcPath: r.src_path,
@@ -141,17 +150,17 @@ export class TransferStore {
 
   /** Plans nobody ran, older than `before`. */
   prunePlans(before: string): void {
-    this.db.prepare('DELETE FROM transfer_plans WHERE created_at < ? AND id NOT IN (SELECT plan_id FROM transfer_jobs WHERE plan_id IS NOT NULL)').run(before);
+    this.sql('DELETE FROM transfer_plans WHERE created_at < ? AND id NOT IN (SELECT plan_id FROM transfer_jobs WHERE plan_id IS NOT NULL)').run(before);
   }
 
   insertJob(job: JobRow, items: PlannedItem[], search: string): void {
-    const insertFile = this.db.prepare(
+    const insertFile = this.sql(
       `INSERT INTO transfer_files (job_id, idx, rel_path, src_path, dst_path, action, size, modified, src_hashes, dst_size, dst_modified, state, error, reason)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
-      this.db
-        .prepare(
+      this
+        .sql(
           `INSERT INTO transfer_jobs (id, plan_id, kind, spec, state, title, search, total_files, total_bytes, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
@@ -163,7 +172,7 @@ export class TransferStore {
   }
 
   job(id: string): JobRow {
-    const row = this.db.prepare('SELECT * FROM transfer_jobs WHERE id = ?').get(id);
+    const row = this.sql('SELECT * FROM transfer_jobs WHERE id = ?').get(id);
     if (!row) throw new FerryError('NOT_FOUND', `No job with id ${id}`, { detail: { jobId: id } });
     return toJob(row);
   }
@@ -182,11 +191,11 @@ export class TransferStore {
       args.push(like, like);
     }
     const sql = `SELECT * FROM transfer_jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...args, q.limit ?? 200).map(toJob);
+    return this.sql(sql).all(...args, q.limit ?? 200).map(toJob);
   }
 
   jobIdsIn(states: JobState[]): string[] {
-    return this.db.prepare(`SELECT id FROM transfer_jobs WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created_at`).pluck().all(...states) as string[];
+    return this.sql(`SELECT id FROM transfer_jobs WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY created_at`).pluck().all(...states) as string[];
   }
 
   updateJob(id: string, patch: Partial<JobRow>): void {
@@ -200,29 +209,28 @@ export class TransferStore {
     if ('error' in patch) cols.error = json(patch.error);
     const keys = Object.keys(cols);
     if (!keys.length) return;
-    this.db.prepare(`UPDATE transfer_jobs SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => cols[k]), id);
+    this.sql(`UPDATE transfer_jobs SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => cols[k]), id);
   }
 
   deleteJob(id: string): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM transfer_files WHERE job_id = ?').run(id);
-      this.db.prepare('DELETE FROM transfer_jobs WHERE id = ?').run(id);
+      this.sql('DELETE FROM transfer_files WHERE job_id = ?').run(id);
+      this.sql('DELETE FROM transfer_jobs WHERE id = ?').run(id);
     })();
   }
 
   files(jobId: string): FileRow[] {
-    return this.db.prepare('SELECT * FROM transfer_files WHERE job_id = ? ORDER BY idx').all(jobId).map(toFile);
+    return this.sql('SELECT * FROM transfer_files WHERE job_id = ? ORDER BY idx').all(jobId).map(toFile);
   }
 
   file(jobId: string, idx: number): FileRow {
-    const row = this.db.prepare('SELECT * FROM transfer_files WHERE job_id = ? AND idx = ?').get(jobId, idx);
+    const row = this.sql('SELECT * FROM transfer_files WHERE job_id = ? AND idx = ?').get(jobId, idx);
     if (!row) throw new FerryError('NOT_FOUND', `Job ${jobId} has no file #${idx}`, { detail: { jobId, fileIdx: idx } });
     return toFile(row);
   }
 
   fileIdxIn(jobId: string, states: FileState[]): number[] {
-    return this.db
-      .prepare(`SELECT idx FROM transfer_files WHERE job_id = ? AND state IN (${states.map(() => '?').join(',')}) ORDER BY idx`)
+    return this.sql(`SELECT idx FROM transfer_files WHERE job_id = ? AND state IN (${states.map(() => '?').join(',')}) ORDER BY idx`)
       .pluck()
       .all(jobId, ...states) as number[];
   }
@@ -237,31 +245,30 @@ export class TransferStore {
     if ('error' in patch) cols.error = json(patch.error);
     const keys = Object.keys(cols);
     if (!keys.length) return;
-    this.db.prepare(`UPDATE transfer_files SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE job_id = ? AND idx = ?`).run(...keys.map((k) => cols[k]), jobId, idx);
+    this.sql(`UPDATE transfer_files SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE job_id = ? AND idx = ?`).run(...keys.map((k) => cols[k]), jobId, idx);
   }
 
   /** Progress of many files in one transaction (the periodic flush). */
   updateProgress(rows: Array<{ jobId: string; idx: number; bytesDone: number; rate: number }>): void {
     if (!rows.length) return;
-    const stmt = this.db.prepare('UPDATE transfer_files SET bytes_done = ?, rate = ? WHERE job_id = ? AND idx = ?');
+    const stmt = this.sql('UPDATE transfer_files SET bytes_done = ?, rate = ? WHERE job_id = ? AND idx = ?');
     this.db.transaction(() => rows.forEach((r) => stmt.run(r.bytesDone, r.rate, r.jobId, r.idx)))();
   }
 
   /** Files a killed process left running go back to pending; a resume finds their partial temp files. */
   requeueRunning(jobId: string): void {
-    this.db.prepare("UPDATE transfer_files SET state = 'pending' WHERE job_id = ? AND state = 'running'").run(jobId);
+    this.sql("UPDATE transfer_files SET state = 'pending' WHERE job_id = ? AND state = 'running'").run(jobId);
   }
 
   /** Sets every file of the job in one of `from` states to `to` (cancel, retry, resume of a whole job). */
   moveFiles(jobId: string, from: FileState[], to: FileState, resetError = false): number {
     const sql = `UPDATE transfer_files SET state = ?${resetError ? ', error = NULL' : ''} WHERE job_id = ? AND state IN (${from.map(() => '?').join(',')})`;
-    return this.db.prepare(sql).run(to, jobId, ...from).changes;
+    return this.sql(sql).run(to, jobId, ...from).changes;
   }
 
   /** The job's counters, recomputed from its files (the truth after a restart). */
   counts(jobId: string): { doneFiles: number; failedFiles: number; skippedFiles: number; doneBytes: number; open: number; conflicts: number; paused: number } {
-    const rows = this.db
-      .prepare("SELECT state, count(*) AS n, sum(CASE WHEN state = 'done' THEN bytes_done ELSE 0 END) AS b FROM transfer_files WHERE job_id = ? AND action != 'mkdir' GROUP BY state")
+    const rows = this.sql("SELECT state, count(*) AS n, sum(CASE WHEN state = 'done' THEN bytes_done ELSE 0 END) AS b FROM transfer_files WHERE job_id = ? AND action != 'mkdir' GROUP BY state")
       .all(jobId) as Array<{ state: FileState; n: number; b: number | null }>;
     const c = { doneFiles: 0, failedFiles: 0, skippedFiles: 0, doneBytes: 0, open: 0, conflicts: 0, paused: 0 };
     for (const r of rows) {
@@ -277,7 +284,7 @@ export class TransferStore {
 
   /** The first failure, for the job's summary error. */
   firstError(jobId: string): { relPath: string; error: ErrorData } | null {
-    const r = this.db.prepare("SELECT rel_path, error FROM transfer_files WHERE job_id = ? AND state = 'failed' AND error IS NOT NULL ORDER BY idx LIMIT 1").get(jobId) as
+    const r = this.sql("SELECT rel_path, error FROM transfer_files WHERE job_id = ? AND state = 'failed' AND error IS NOT NULL ORDER BY idx LIMIT 1").get(jobId) as
       | { rel_path: string; error: string }
       | undefined;
     return r ? { relPath: r.rel_path, error: JSON.parse(r.error) } : null;
