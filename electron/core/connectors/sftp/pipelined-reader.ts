@@ -44,6 +44,7 @@ export class PipelinedReader extends Readable {
     this.next = start;
     if (signal) {
       const onAbort = () => this.destroy(new FerryError('CANCELLED', 'Cancelled'));
+      if (signal.aborted) process.nextTick(onAbort);
       signal.addEventListener('abort', onAbort, { once: true });
       this.once('close', () => signal.removeEventListener('abort', onAbort));
     }
