@@ -116,7 +116,6 @@ describe('transfers against a real SFTP server', () => {
     // SFTP reports no hash and Ferry does not download the file again to check it: verified by size, and said so.
     expect(f.verified).toBe('size');
     expect(readFileSync(join(dst, 'big.bin')).equals(content)).toBe(true);
-    expect(h.engine.details(job.id).job.movedBytes).toBeLessThan(3_000_000 + 1_000_000);
   });
 
   it('a connection cut mid-download resumes too, and the local copy is verified by md5 end to end', async () => {

@@ -6,7 +6,7 @@ import type { JobSpec, Plan, PlanItem } from '../../../shared/transfers';
 import type { Connector } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
-import { compileFilters, isGlobSegment, segmentMatcher, type FileFilter } from './filters';
+import { compileFilters, isGlobSegment, segmentMatcher } from './filters';
 import { withConnector } from './leases';
 import { isTempName, localNameProblem, refusedName, renamedName, tempPathFor } from './names';
 import { decide } from './policy';

@@ -272,8 +272,10 @@ export class TransferStore {
       .all(jobId) as Array<{ state: FileState; n: number; b: number | null }>;
     const c = { doneFiles: 0, failedFiles: 0, skippedFiles: 0, doneBytes: 0, open: 0, conflicts: 0, paused: 0 };
     for (const r of rows) {
-      if (r.state === 'done') (c.doneFiles = r.n), (c.doneBytes = r.b ?? 0);
-      else if (r.state === 'failed') c.failedFiles = r.n;
+      if (r.state === 'done') {
+        c.doneFiles = r.n;
+        c.doneBytes = r.b ?? 0;
+      } else if (r.state === 'failed') c.failedFiles = r.n;
       else if (r.state === 'skipped' || r.state === 'cancelled') c.skippedFiles += r.n;
       else if (r.state === 'conflict') c.conflicts = r.n;
       else if (r.state === 'paused') c.paused = r.n;
