@@ -2,6 +2,7 @@ import { existsSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localManifest } from '../../electron/core/connectors/local';
+import { JobFileSchema, JobSchema, PlanItemSchema, PlanSchema } from '../../shared/transfers';
 import { bytes, cleanup, inode, listDirs, makeHarness, readTree, tmp, writeTree, type Harness } from './support';
 
 let h: Harness;
@@ -57,6 +58,11 @@ describe('plan, then run exactly that plan', () => {
     expect(done.finishedAt).not.toBeNull();
     expect(h.engine.details(job.id).job.movedBytes).toBe(300_010);
     expect(h.engine.list({ query: 'deeper/c.txt' }).map((j) => j.id)).toEqual([job.id]);
+    // What crosses the API is exactly the contract's shapes.
+    expect(() => PlanSchema.strict().parse(plan)).not.toThrow();
+    expect(() => PlanItemSchema.strict().array().parse(plan.items)).not.toThrow();
+    expect(() => JobSchema.strict().parse(h.engine.get(job.id).job)).not.toThrow();
+    expect(() => JobFileSchema.strict().array().parse(h.engine.get(job.id).files)).not.toThrow();
     expect(h.engine.list({ states: ['failed'] })).toEqual([]);
   });
 
