@@ -43,8 +43,10 @@ export class EndpointPool implements EndpointProvider {
     return endpoint === LOCAL_ENDPOINT ? LOCAL_PROFILE : this.deps.profile(endpoint);
   }
 
+  /** The manifest's capabilities, with the connection bound this endpoint really has (a profile may lower it). */
   capabilities(endpoint: string): Capabilities {
-    return this.deps.manifest(this.profileOf(endpoint).type).capabilities;
+    const caps = this.deps.manifest(this.profileOf(endpoint).type).capabilities;
+    return { ...caps, maxConnections: this.pool(endpoint).max };
   }
 
   label(endpoint: string): string {
