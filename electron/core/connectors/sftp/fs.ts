@@ -7,7 +7,7 @@ import type { Connector, ReadOptions, WriteOptions, WriteResult } from '../types
 import type { SftpSettings } from './connect';
 import { SFTP_STATUS } from './errors';
 import { PipelinedReader, type PipelineShape } from './pipelined-reader';
-import { pipelinedWrite } from './pipelined-writer';
+import { PipelinedWriter } from './pipelined-writer';
 import type { SftpSession } from './session';
 
 /**
@@ -131,16 +131,17 @@ export class SftpConnector implements Connector {
 
   async read(path: string, opts: ReadOptions = {}): Promise<Readable> {
     cancelled(opts.signal);
-    const handle = await this.open(path, 'r');
-    let size: number;
-    try {
-      const attrs = await this.s.call<Stats>('stat', path, (cb) => this.s.sftp.fstat(handle, cb));
-      if (kindOf(attrs) === 'dir') throw new FerryError('IS_A_DIRECTORY', `${path} on ${this.host()} is a folder, not a file`, { detail: { path } });
-      size = attrs.size;
-    } catch (e) {
-      await this.closeQuietly(handle);
-      throw e;
-    }
+    // Open and stat in the same round trip (small files are mostly round trips).
+    const [opened, stated] = await Promise.allSettled([
+      this.open(path, 'r'),
+      this.s.call<Stats>('stat', path, (cb) => this.s.sftp.stat(path, cb)),
+    ]);
+    if (opened.status === 'rejected') throw opened.reason;
+    const handle = opened.value;
+    const failed = (e: unknown) => this.closeQuietly(handle).then(() => Promise.reject(e));
+    if (stated.status === 'rejected') return failed(stated.reason);
+    if (kindOf(stated.value) === 'dir') return failed(new FerryError('IS_A_DIRECTORY', `${path} on ${this.host()} is a folder, not a file`, { detail: { path } }));
+    const size = stated.value.size;
     const start = Math.max(0, opts.start ?? 0);
     const end = Math.max(start, Math.min(opts.end ?? size, size));
     return new PipelinedReader(this.s, handle, path, start, end, shapeFor(this.s.maxReadLen), opts.signal);
@@ -156,7 +157,8 @@ export class SftpConnector implements Connector {
       source.destroy(); // nobody else will consume it
       throw e;
     }
-    let written: number;
+    const writer = new PipelinedWriter(this.s, handle, path, offset, shapeFor(this.s.maxWriteLen));
+    let closing: Promise<void> | undefined;
     try {
       if (offset > 0) {
         const attrs = await this.s.call<Stats>('stat', path, (cb) => this.s.sftp.fstat(handle, cb));
@@ -164,21 +166,32 @@ export class SftpConnector implements Connector {
           throw new FerryError('CONFLICT', `Cannot resume ${path} on ${this.host()} at byte ${offset}: the file has only ${attrs.size} bytes.`, { detail: { path, offset, size: attrs.size } });
         }
       }
-      written = await pipelinedWrite(this.s, handle, path, source, offset, shapeFor(this.s.maxWriteLen), opts.signal);
-      // A resumed file may be longer than what was rewritten (an interrupted write's last block): cut it.
-      if (offset > 0) await this.s.call('truncate', path, (cb) => this.s.sftp.fsetstat(handle, { size: offset + written }, cb));
+      await writer.send(source, opts.signal);
+      if (offset > 0) {
+        // A resumed file may be longer than what was rewritten (an interrupted write's last block): cut it,
+        // but only once every write succeeded (a cut that extends the file would fake bytes never written).
+        await writer.settle();
+        await this.s.call('truncate', path, (cb) => this.s.sftp.fsetstat(handle, { size: offset + writer.sent }, cb));
+      }
+      // The time and the close go out right behind the last writes, without waiting for their answers:
+      // a server handles one handle's requests in the order they arrive (OpenSSH handles all that way).
+      const tail: Array<Promise<unknown>> = [writer.settle()];
       if (opts.modified) {
         const t = Math.floor(opts.modified.getTime() / 1000);
-        await this.s.call('set the modification time of', path, (cb) => this.s.sftp.futimes(handle, t, t, cb));
+        tail.push(this.s.call('set the modification time of', path, (cb) => this.s.sftp.futimes(handle, t, t, cb)));
       }
+      // Close errors count: a server may only report a failed flush (disk full) here.
+      closing = this.s.call('close', path, (cb) => this.s.sftp.close(handle, cb));
+      tail.push(closing);
+      const failure = (await Promise.allSettled(tail)).find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
     } catch (e) {
       source.destroy();
-      await this.closeQuietly(handle);
+      // Never close twice: the server reuses handle strings, so a second close could hit another file.
+      if (!closing) await this.closeQuietly(handle);
       throw e;
     }
-    // Close errors count: a server may only report a failed flush (disk full) here.
-    await this.s.call('close', path, (cb) => this.s.sftp.close(handle, cb));
-    return { size: written };
+    return { size: writer.sent };
   }
 
   async mkdir(path: string): Promise<void> {

@@ -110,12 +110,11 @@ export class PipelinedReader extends Readable {
     else this.fill();
   }
 
+  /** Ends the stream at once; the handle's close goes out behind it (its answer changes nothing for a read). */
   private finish(): void {
     if (this.handleClosed) return;
-    this.closeHandle().then(
-      () => this.push(null),
-      (e) => this.destroy(e),
-    );
+    this.closeHandle().catch(() => {});
+    this.push(null);
   }
 
   private async closeHandle(): Promise<void> {

@@ -4,74 +4,82 @@ import type { PipelineShape } from './pipelined-reader';
 import type { SftpSession } from './session';
 
 /**
- * Writes `source` to an open handle from `offset` on, with up to `depth` WRITE requests in flight at
+ * Writes a source to an open handle from `offset` on, with up to `depth` WRITE requests in flight at
  * increasing offsets (one write at a time waits a round trip per chunk: ~40 ms each without NoDelay).
  * The source is pulled only while there is room in the pipeline, so a fast source never piles up in memory.
- * Returns the number of bytes written. On any failure the source is destroyed and the first error thrown,
- * after the requests already sent have been answered (so the handle can be closed cleanly).
+ *
+ * Two steps, so that the caller can send its own last requests (set the time, close) right behind the last
+ * write without waiting for the answers: `send` returns once every byte is sent, `settle` once every write
+ * was answered (throwing the first failure).
  */
-export async function pipelinedWrite(
-  session: SftpSession,
-  handle: Buffer,
-  path: string,
-  source: Readable,
-  offset: number,
-  shape: PipelineShape,
-  signal?: AbortSignal,
-): Promise<number> {
-  const piece = Math.min(shape.chunkSize, session.maxWriteLen);
-  let position = offset;
-  let failure: unknown;
-  const inFlight = new Set<Promise<void>>();
+export class PipelinedWriter {
+  /** Bytes handed to the server so far. */
+  sent = 0;
+  private failure: unknown;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly piece: number;
 
-  const send = (block: Buffer) => {
-    for (let i = 0; i < block.length; i += piece) {
-      const data = block.subarray(i, i + piece);
-      const at = position;
-      position += data.length;
-      const p = session
-        .call('write', path, (cb) => session.sftp.write(handle, data, 0, data.length, at, (err) => cb(err)))
-        .catch((e) => {
-          failure ??= e;
-        })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
-  };
-  const roomFor = async () => {
-    while (inFlight.size >= shape.depth && !failure) await Promise.race(inFlight);
-  };
+  constructor(
+    private readonly session: SftpSession,
+    private readonly handle: Buffer,
+    private readonly path: string,
+    private readonly offset: number,
+    private readonly shape: PipelineShape,
+  ) {
+    this.piece = Math.min(shape.chunkSize, session.maxWriteLen);
+  }
 
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const flush = () => {
-    if (pendingBytes === 0) return;
-    send(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
-    pending = [];
-    pendingBytes = 0;
-  };
-
-  try {
-    for await (const chunk of source) {
-      if (failure) break;
-      if (signal?.aborted) throw new FerryError('CANCELLED', 'Cancelled');
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      pending.push(buf);
-      pendingBytes += buf.length;
-      // Small source chunks are gathered into full requests; a request per tiny chunk wastes round trips.
-      if (pendingBytes >= piece) {
-        flush();
-        await roomFor();
+  /** Sends everything the source yields. On a failure (the server's or the source's) throws it. */
+  async send(source: Readable, signal?: AbortSignal): Promise<void> {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = () => {
+      if (pendingBytes === 0) return;
+      this.write(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
+      pending = [];
+      pendingBytes = 0;
+    };
+    try {
+      for await (const chunk of source) {
+        if (this.failure) break;
+        if (signal?.aborted) throw new FerryError('CANCELLED', 'Cancelled');
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        pending.push(buf);
+        pendingBytes += buf.length;
+        // Small source chunks are gathered into full requests; a request per tiny chunk wastes round trips.
+        if (pendingBytes >= this.piece) {
+          flush();
+          while (this.inFlight.size >= this.shape.depth && !this.failure) await Promise.race(this.inFlight);
+        }
       }
+      if (!this.failure) flush();
+    } catch (e) {
+      this.failure ??= e instanceof FerryError ? e : fromNodeError(e, { path: this.path });
     }
-    if (!failure) flush();
-  } catch (e) {
-    failure ??= e instanceof FerryError ? e : fromNodeError(e, { path });
+    if (this.failure) {
+      source.destroy();
+      await this.settle();
+    }
   }
-  while (inFlight.size > 0) await Promise.race(inFlight);
-  if (failure) {
-    source.destroy();
-    throw failure;
+
+  /** Waits for the answer to every write sent; throws the first failure. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
   }
-  return position - offset;
+
+  private write(block: Buffer): void {
+    for (let i = 0; i < block.length; i += this.piece) {
+      const data = block.subarray(i, i + this.piece);
+      const at = this.offset + this.sent;
+      this.sent += data.length;
+      const p: Promise<void> = this.session
+        .call('write', this.path, (cb) => this.session.sftp.write(this.handle, data, 0, data.length, at, (err) => cb(err)))
+        .catch((e) => {
+          this.failure ??= e;
+        })
+        .finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+  }
 }
