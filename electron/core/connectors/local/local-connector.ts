@@ -71,8 +71,9 @@ export class LocalConnector implements Connector {
       await handle.close();
       return Readable.from([]);
     }
-    const source = handle.createReadStream({ start, end: opts.end === undefined ? undefined : opts.end - 1, // A small file gets a buffer its size: a 1 MiB buffer per 16 KiB file is mostly garbage to collect.
-      highWaterMark: Math.max(64 * 1024, Math.min(READ_CHUNK, size - start)) });
+    // A small file gets a buffer near its size: a 1 MiB buffer per 16 KiB file is mostly garbage to collect.
+    const highWaterMark = Math.max(64 * 1024, Math.min(READ_CHUNK, size - start));
+    const source = handle.createReadStream({ start, end: opts.end === undefined ? undefined : opts.end - 1, highWaterMark });
     const onAbort = () => source.destroy(new FerryError('CANCELLED', `Reading cancelled: ${p}`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     // A generator re-throws the stream's errors as FerryErrors; destroying the result closes the file.
