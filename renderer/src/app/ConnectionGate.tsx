@@ -46,9 +46,14 @@ function Screen({ status }: { status: Exclude<ConnectionStatus, { state: 'open' 
     <Paper withBorder p="xl" maw={560} data-testid="connection-screen" data-status="not-connected">
       <Title order={3}>Not connected</Title>
       <Text mt="sm">
-        {status.state === 'waiting' && status.everOpened
-          ? 'The connection to Ferry was lost.'
-          : `Ferry at ${location.host} did not accept the connection. Is \`ferry serve\` still running, and is this the address it printed? A token from an earlier run no longer works.`}
+        {status.state === 'waiting' && status.everOpened ? (
+          'The connection to Ferry was lost.'
+        ) : (
+          <>
+            Ferry at {location.host} did not accept the connection. Is <Code>ferry serve</Code> still running, and is this
+            the address it printed? A token from an earlier run no longer works.
+          </>
+        )}
       </Text>
       <Text size="sm" c="dimmed" mt="xs">
         {status.state === 'waiting' ? `Trying again in ${Math.ceil(status.retryInMs / 1000)} s (${status.reason}).` : 'Trying again…'}

@@ -58,8 +58,11 @@ export function Pane({ pane, active, onActivate, cross, onManageConnections }: P
     bodyRef.current?.focus();
   };
 
-  const runDialog = async (run: () => Promise<unknown>) => {
-    if ((await run()) !== undefined) closeDialog();
+  /** Runs the dialog's operation; on success closes it and selects `select` (the new or renamed entry). */
+  const runDialog = async (run: () => Promise<unknown>, select?: string) => {
+    if ((await run()) === undefined) return;
+    closeDialog();
+    if (select) pane.update((s) => ({ ...s, selected: new Set([select]) }));
   };
 
   const error = pane.homeError ?? listing.error;
@@ -111,7 +114,7 @@ export function Pane({ pane, active, onActivate, cross, onManageConnections }: P
         confirmLabel="Create"
         busy={ops.busy}
         onClose={closeDialog}
-        onConfirm={(name) => pane.path !== null && runDialog(() => ops.mkdir(pane.path!, name))}
+        onConfirm={(name) => pane.path !== null && runDialog(() => ops.mkdir(pane.path!, name), name)}
       />
       <NameDialog
         opened={dialog?.kind === 'rename'}
@@ -120,7 +123,7 @@ export function Pane({ pane, active, onActivate, cross, onManageConnections }: P
         confirmLabel="Rename"
         busy={ops.busy}
         onClose={closeDialog}
-        onConfirm={(name) => dialog?.kind === 'rename' && runDialog(() => ops.rename(dialog.entry.path, dirname(dialog.entry.path), name))}
+        onConfirm={(name) => dialog?.kind === 'rename' && runDialog(() => ops.rename(dialog.entry.path, dirname(dialog.entry.path), name), name)}
       />
       <DeleteDialog
         entries={dialog?.kind === 'delete' ? dialog.entries : null}

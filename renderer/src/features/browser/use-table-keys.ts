@@ -21,7 +21,8 @@ export function useTableKeys(pane: PaneModel, actions: PaneActions, pageSize: nu
         update(() => next);
         reveal(next.cursor);
       };
-      const selected = () => rows.filter((r) => selection.selected.has(r.name));
+      // Delete acts on the selection, or on the row under the cursor when nothing is selected.
+      const selected = () => (selection.selected.size > 0 ? rows.filter((r) => selection.selected.has(r.name)) : cur >= 0 && rows[cur] ? [rows[cur]] : []);
 
       switch (e.key) {
         case 'ArrowDown':
@@ -55,7 +56,7 @@ export function useTableKeys(pane: PaneModel, actions: PaneActions, pageSize: nu
           if (cur >= 0 && rows[cur] && actions.rename) actions.rename(rows[cur]);
           break;
         case 'Delete':
-          if (selection.selected.size > 0) actions.remove(selected());
+          actions.remove(selected());
           break;
         case 'Escape':
           clear();

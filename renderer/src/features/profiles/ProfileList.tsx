@@ -16,7 +16,7 @@ export function ProfileList({ profiles, selected, onSelect }: { profiles: Profil
             </Badge>
           }
           onClick={() => onSelect(p.id)}
-          data-testid={`profile-${p.name}`}
+          data-testid={`profile-item-${p.name}`}
         />
       ))}
       {profiles.length === 0 && (

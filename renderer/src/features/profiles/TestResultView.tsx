@@ -6,6 +6,7 @@ const STEP_LABELS: Record<string, string> = {
   resolve: 'Find the host',
   connect: 'Connect',
   'verify host': 'Verify the host key',
+  home: 'Find the start folder',
   authenticate: 'Sign in',
   list: 'List the start folder',
 };

@@ -53,7 +53,7 @@ export function JobRow({ job, inHistory = false }: { job: Job; inHistory?: boole
         <Text size="xs" c="dimmed" data-testid="job-bytes">
           {formatBytes(job.doneBytes)} of {formatBytes(job.totalBytes)}
         </Text>
-        <Text size="xs" c="dimmed" data-testid="job-files">
+        <Text size="xs" c="dimmed" data-testid="job-file-count">
           {job.doneFiles.toLocaleString()} of {job.totalFiles.toLocaleString()} files
           {job.skippedFiles > 0 ? `, ${job.skippedFiles.toLocaleString()} skipped` : ''}
           {job.failedFiles > 0 ? `, ${job.failedFiles.toLocaleString()} failed` : ''}

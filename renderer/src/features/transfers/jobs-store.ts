@@ -23,6 +23,8 @@ class JobsStore {
   private listeners = new Set<() => void>();
   private fileListeners = new Map<string, Set<(files: FileProgress) => void>>();
   private prompted = new Set<string>();
+  /** Jobs whose end was already acted on (listings refreshed), whichever event told us first. */
+  private settled = new Set<string>();
   private started = false;
 
   subscribe = (l: () => void): (() => void) => {
@@ -52,9 +54,13 @@ class JobsStore {
     this.emit();
   }
 
-  /** A job created from this window: show it at once, before its first event. */
+  /**
+   * A job created from this window: show it at once. Its events may have arrived before the jobs.create
+   * answer (a small job can finish first), and those are newer: then keep them.
+   */
   upsert(job: Job): void {
     this.dismissed.delete(job.id);
+    if (this.jobs.has(job.id)) return this.emit();
     this.changed(job);
   }
 
@@ -77,18 +83,24 @@ class JobsStore {
   }
 
   private changed(job: Job): void {
-    const before = this.jobs.get(job.id);
     this.jobs.set(job.id, job);
     if (!isFinished(job.state)) this.dismissed.delete(job.id); // retried from History: back in the queue
     this.emit();
-    if (before?.state === job.state) return;
-    if (isFinished(job.state)) {
-      // What the job wrote (and, for a move, removed) is now different on screen.
-      refreshEndpoint(job.spec.destination.endpoint);
-      if (job.kind === 'move') refreshEndpoint(job.spec.source.endpoint);
-      invalidate('jobs.list');
-    }
+    this.settle(job);
     if (job.state === 'failed' && job.error) this.offerFix(job);
+  }
+
+  /** Once per run to the end: what the job wrote (and, for a move, removed) is now different on screen. */
+  private settle(job: Job): void {
+    if (!isFinished(job.state)) {
+      this.settled.delete(job.id);
+      return;
+    }
+    if (this.settled.has(job.id)) return;
+    this.settled.add(job.id);
+    refreshEndpoint(job.spec.destination.endpoint);
+    if (job.kind === 'move') refreshEndpoint(job.spec.source.endpoint);
+    invalidate('jobs.list');
   }
 
   /** A job that stopped on an unknown host key or a missing secret: the same dialogs as any call, then retry. */
@@ -107,8 +119,10 @@ class JobsStore {
     for (const u of p.jobs) {
       const j = this.jobs.get(u.id);
       if (!j) continue;
-      this.jobs.set(u.id, { ...j, ...u });
+      const next = { ...j, ...u };
+      this.jobs.set(u.id, next);
       touched = true;
+      this.settle(next);
     }
     if (touched) this.emit();
     const byJob = new Map<string, FileProgress>();
