@@ -6,6 +6,7 @@ export interface E2EEnv {
   work: string;
   local: string;
   home: string;
+  sftpDir: string;
   sshd: { host: string; port: number; user: string; password: string; home: string; hostKeyFingerprints: Record<string, string> };
   s3: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
 }

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,14 @@ export default async function globalSetup() {
   const s3 = await import('../test/servers/s3');
   const ssh = await sshd.start();
   const s3srv = await s3.start();
+
+  // What the partner left on their servers: a file in the SFTP home, a bucket with a Parquet export.
+  const sftpDir = join(ssh.info.home, 'outgoing-e2e');
+  mkdirSync(sftpDir, { recursive: true });
+  writeFileSync(join(sftpDir, 'partner-prices.csv'), 'sku,price\nA,1.5\n');
+  execFileSync('chown', ['-R', `${ssh.info.user}:`, sftpDir]);
+  await s3.createBucket(s3srv.info, 'partner-bucket');
+  await s3.testClient(s3srv.info).send(new PutObjectCommand({ Bucket: 'partner-bucket', Key: 'exports/sales-2026.parquet', Body: 'PAR1-not-really' }));
 
   const work = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
   const home = join(work, 'home');
@@ -36,9 +45,10 @@ export default async function globalSetup() {
     setTimeout(() => rej(new Error('ferry serve did not print its URL')), 20_000);
   });
 
-  process.env.FERRY_E2E = JSON.stringify({ url, work, local, home, sshd: ssh.info, s3: s3srv.info });
+  process.env.FERRY_E2E = JSON.stringify({ url, work, local, home, sftpDir, sshd: ssh.info, s3: s3srv.info });
   return async () => {
     serve.kill('SIGTERM');
+    rmSync(sftpDir, { recursive: true, force: true });
     await ssh.stop();
     await s3srv.stop();
     rmSync(work, { recursive: true, force: true });
