@@ -79,8 +79,16 @@ export function ConnectionGate({ children }: { children: ReactNode }) {
   return (
     <>
       {status.state !== 'open' && (
-        <Alert color="red" radius={0} py={6} data-testid="connection-banner" title="Connection to Ferry lost">
-          Reconnecting… Actions will run once the connection is back.
+        <Alert
+          color="red"
+          variant="filled"
+          py={6}
+          data-testid="connection-banner"
+          title="Connection to Ferry lost"
+          style={{ position: 'fixed', top: 56, left: '50%', transform: 'translateX(-50%)', zIndex: 300, maxWidth: 640 }}
+        >
+          Reconnecting… What you start now runs once the connection is back. If Ferry was restarted, open the new
+          address it printed.
         </Alert>
       )}
       {children}

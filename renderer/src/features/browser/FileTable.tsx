@@ -78,7 +78,7 @@ export function FileTable({ pane, actions, bodyRef, empty }: Props) {
     let entries: Entry[] = [];
     if (i >= 0) {
       const name = rows[i].name;
-      if (selection.selected.has(name)) entries = rows.filter((r) => selection.selected.has(r.name));
+      if (selection.selected.has(name)) entries = pane.selectedEntries;
       else {
         update((s) => clickRow(s, pane.names, i, { ctrl: false, shift: false }));
         entries = [rows[i]];
@@ -91,7 +91,7 @@ export function FileTable({ pane, actions, bodyRef, empty }: Props) {
     const i = rowIndex(e);
     if (i < 0) return;
     collapseOnClick.current = -1;
-    let dragged = rows.filter((r) => selection.selected.has(r.name));
+    let dragged = pane.selectedEntries;
     if (!selection.selected.has(rows[i].name)) {
       update((s) => clickRow(s, pane.names, i, { ctrl: false, shift: false }));
       dragged = [rows[i]];

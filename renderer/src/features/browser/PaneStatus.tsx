@@ -5,7 +5,7 @@ import type { PaneModel } from './use-pane';
 /** "12 folders, 340 files · 3 selected (1.2 MB)" under the table. */
 export function PaneStatus({ pane }: { pane: PaneModel }) {
   const total = pane.listing.data?.entries.length ?? 0;
-  const dirs = pane.rows.reduce((n, r) => n + (r.type === 'dir' ? 1 : 0), 0);
+  const dirs = pane.dirCount;
   const files = pane.rows.length - dirs;
   const sel = pane.selectedEntries;
   const selBytes = sel.reduce((n, e) => n + (e.type === 'dir' ? 0 : e.size), 0);

@@ -28,10 +28,16 @@ export function usePane(id: PaneId) {
   const names = useMemo(() => rows.map((r) => r.name), [rows]);
   const sel = useSelection(names, `${location.endpoint}\n${location.path}`);
 
-  const selectedEntries = useMemo(
-    () => (sel.selection.selected.size === 0 ? NO_ENTRIES : rows.filter((r) => sel.selection.selected.has(r.name))),
-    [rows, sel.selection.selected],
-  );
+  // Moving the cursor re-selects on every key press: look a few names up instead of scanning 100,000 rows.
+  const byName = useMemo(() => new Map(rows.map((r, i) => [r.name, i])), [rows]);
+  const selectedEntries = useMemo(() => {
+    const selected = sel.selection.selected;
+    if (selected.size === 0) return NO_ENTRIES;
+    if (selected.size > 1000) return rows.filter((r) => selected.has(r.name));
+    const idx = [...selected].map((n) => byName.get(n)).filter((i): i is number => i !== undefined);
+    return idx.sort((a, b) => a - b).map((i) => rows[i]);
+  }, [rows, byName, sel.selection.selected]);
+  const dirCount = useMemo(() => rows.reduce((n, r) => n + (r.type === 'dir' ? 1 : 0), 0), [rows]);
 
   const toggleHidden = useCallback(() => {
     setShowHidden((v) => {
@@ -55,6 +61,7 @@ export function usePane(id: PaneId) {
     names,
     ...sel,
     selectedEntries,
+    dirCount,
   };
 }
 

@@ -22,7 +22,7 @@ export function useTableKeys(pane: PaneModel, actions: PaneActions, pageSize: nu
         reveal(next.cursor);
       };
       // Delete acts on the selection, or on the row under the cursor when nothing is selected.
-      const selected = () => (selection.selected.size > 0 ? rows.filter((r) => selection.selected.has(r.name)) : cur >= 0 && rows[cur] ? [rows[cur]] : []);
+      const selected = () => (selection.selected.size > 0 ? pane.selectedEntries : cur >= 0 && rows[cur] ? [rows[cur]] : []);
 
       switch (e.key) {
         case 'ArrowDown':
@@ -71,6 +71,6 @@ export function useTableKeys(pane: PaneModel, actions: PaneActions, pageSize: nu
       }
       e.preventDefault();
     },
-    [rows, names, selection, update, clear, actions, pageSize, reveal],
+    [rows, names, selection, update, clear, actions, pageSize, reveal, pane.selectedEntries],
   );
 }
