@@ -16,7 +16,9 @@ export class PipelinedWriter {
   /** Bytes handed to the server so far. */
   sent = 0;
   private failure: unknown;
-  private readonly inFlight = new Set<Promise<void>>();
+  private inFlight = 0;
+  /** Who waits for the next answer (`send` for room, `settle` for the end): a counter, not Promise.race. */
+  private waiting: Array<() => void> = [];
   private readonly piece: number;
 
   constructor(
@@ -49,7 +51,7 @@ export class PipelinedWriter {
         // Small source chunks are gathered into full requests; a request per tiny chunk wastes round trips.
         if (pendingBytes >= this.piece) {
           flush();
-          while (this.inFlight.size >= this.shape.depth && !this.failure) await Promise.race(this.inFlight);
+          while (this.inFlight >= this.shape.depth && !this.failure) await this.answer();
         }
       }
       if (!this.failure) flush();
@@ -64,8 +66,12 @@ export class PipelinedWriter {
 
   /** Waits for the answer to every write sent; throws the first failure. */
   async settle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    while (this.inFlight > 0) await this.answer();
     if (this.failure) throw this.failure;
+  }
+
+  private answer(): Promise<void> {
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private write(block: Buffer): void {
@@ -73,13 +79,18 @@ export class PipelinedWriter {
       const data = block.subarray(i, i + this.piece);
       const at = this.offset + this.sent;
       this.sent += data.length;
-      const p: Promise<void> = this.session
+      this.inFlight++;
+      this.session
         .call('write', this.path, (cb) => this.session.sftp.write(this.handle, data, 0, data.length, at, (err) => cb(err)))
         .catch((e) => {
           this.failure ??= e;
         })
-        .finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
+        .finally(() => {
+          this.inFlight--;
+          const waiting = this.waiting;
+          this.waiting = [];
+          for (const wake of waiting) wake();
+        });
     }
   }
 }
