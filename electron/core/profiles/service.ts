@@ -54,7 +54,10 @@ export class ProfileService {
     const specs = this.manifest(input.type).options;
     const secrets = this.checkSecrets(input);
     const setNames = new Set(before.type === input.type ? before.secretsSet : []);
-    for (const [k, v] of Object.entries(secrets)) (v === null ? setNames.delete(k) : setNames.add(k));
+    for (const [k, v] of Object.entries(secrets)) {
+      if (v === null) setNames.delete(k);
+      else setNames.add(k);
+    }
     const options = normalizeOptions(specs, input.options, [...setNames]);
     await this.storeSecrets(id, secrets);
     if (before.type !== input.type) {
