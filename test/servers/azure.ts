@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from '../support/ports';
+import { supervise } from '../support/child-server';
+import { freePort } from '../support/ports';
 
 /**
  * Azurite's blob service (npm `azurite`), in memory, on a free 127.0.0.1 port.
@@ -36,28 +37,7 @@ export async function start(): Promise<{ info: AzureServerInfo; stop(): Promise<
     ],
     { cwd, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
-  let stderr = '';
-  child.stderr?.on('data', (d) => { stderr += String(d); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid) {
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-      const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
-      if (!killed) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } await exited; }
-    }
-    rmSync(cwd, { recursive: true, force: true });
-  };
-
-  try {
-    await Promise.race([
-      waitForPort(port, 20000),
-      exited.then(() => { throw new Error(`azurite-blob exited before listening: ${stderr.trim()}`); }),
-    ]);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+  const stop = await supervise(child, { label: 'azurite-blob', port, scratch: cwd });
 
   const blobEndpoint = `http://127.0.0.1:${port}/${ACCOUNT}`;
   return {

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { freePort, waitForPort } from '../support/ports';
+import { supervise } from '../support/child-server';
+import { freePort } from '../support/ports';
 
 /**
  * s3rver 3.7.1 (npm) on a free 127.0.0.1 port, storing objects in a temp folder that stop() removes.
@@ -62,28 +63,7 @@ export async function start(): Promise<{ info: S3ServerInfo; stop(): Promise<voi
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
-  let stderr = '';
-  child.stderr?.on('data', (d) => { stderr += String(d); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid) {
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-      const gone = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
-      if (!gone) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } await exited; }
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  try {
-    await Promise.race([
-      waitForPort(port, 20000),
-      exited.then(() => { throw new Error(`s3rver exited before listening: ${stderr.trim()}`); }),
-    ]);
-  } catch (e) {
-    await stop();
-    throw e;
-  }
+  const stop = await supervise(child, { label: 's3rver', port, scratch: dir });
 
   return {
     info: { endpoint: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', region: 'us-east-1' },
