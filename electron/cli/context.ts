@@ -1,7 +1,7 @@
 import type { HostKeyDetail } from '../../shared/errors';
 import { FerryCore } from '../core/app';
 import { isFerryError } from '../core/errors';
-import { secretEnvName } from './option-flags';
+import { secretEnvName } from '../../shared/connectors';
 import { interactive, promptHidden, promptLine } from './prompt';
 
 export interface GlobalOptions {

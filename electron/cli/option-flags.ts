@@ -1,16 +1,14 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import type { ConnectorInfo, OptionSpec } from '../../shared/connectors';
+import { cliFlagOf, kebabOption, secretEnvName, type ConnectorInfo, type OptionSpec } from '../../shared/connectors';
 import type { OptionValues } from '../../shared/profiles';
 import { UsageError } from './output';
 import { readStdin } from './prompt';
 
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+const kebab = kebabOption;
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-export const flagOf = (o: OptionSpec) => o.cliFlag ?? kebab(o.name);
+export const flagOf = cliFlagOf;
 const isSecret = (o: OptionSpec) => o.kind === 'secret' || o.secret === true;
-/** FERRY_SECRET_PASSWORD, FERRY_SECRET_SECRET_ACCESS_KEY… */
-export const secretEnvName = (option: string) => 'FERRY_SECRET_' + kebab(option).replace(/-/g, '_').toUpperCase();
 const envOf = (o: OptionSpec) => secretEnvName(o.name);
 
 /**

@@ -1,12 +1,11 @@
-import type { Capabilities, OptionSpec } from '../../../shared/connectors';
+import { cliFlagOf, secretEnvName, type Capabilities, type OptionSpec } from '../../../shared/connectors';
 import { connectorInfo, MANIFESTS } from './manifest';
 
-const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function flag(o: OptionSpec): string {
-  const f = o.cliFlag ?? kebab(o.name);
-  if (o.kind === 'secret' || o.secret) return `\`--${f}-stdin\`${o.kind === 'text' ? `, \`--${f}-file PATH\`` : ''}, env \`FERRY_SECRET_${kebab(o.name).replace(/-/g, '_').toUpperCase()}\``;
+  const f = cliFlagOf(o);
+  if (o.kind === 'secret' || o.secret) return `\`--${f}-stdin\`${o.kind === 'text' ? `, \`--${f}-file PATH\`` : ''}, env \`${secretEnvName(o.name)}\``;
   if (o.kind === 'boolean') return `\`--${f} [true|false]\``;
   return `\`--${f} ${o.kind === 'number' ? 'N' : 'VALUE'}\``;
 }
