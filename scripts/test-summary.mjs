@@ -8,7 +8,11 @@ const read = (f) => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : (miss
 const v = read('test-results/vitest.json');
 if (v) {
   passed += v.numPassedTests;
-  failed += v.numFailedTests + (v.numFailedTestSuites ?? 0);
+  failed += v.numFailedTests;
+  // A test file that failed without a failing test (it did not load, or a hook threw) counts once.
+  for (const f of v.testResults ?? []) {
+    if (f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')) failed += 1;
+  }
   skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
 }
 const p = read('test-results/playwright.json');

@@ -1,4 +1,5 @@
 import { AsyncEntry } from '@napi-rs/keyring';
+import { randomUUID } from 'node:crypto';
 import { FerryError } from '../errors';
 
 export interface KeychainStatus {
@@ -73,9 +74,10 @@ export class SecretVault {
     if (this.opts.disableKeychain) return { available: false, backend, reason: 'the keychain is turned off (FERRY_NO_KEYCHAIN); secrets are kept in memory for this session only' };
     try {
       // A write, not a read: without a Secret Service a read of a missing item can still answer null.
-      const probe = new AsyncEntry(SERVICE, '__ferry_probe__');
+      // One item per process, so two Ferry processes probing at once cannot delete each other's.
+      const probe = new AsyncEntry(SERVICE, `__ferry_probe__/${process.pid}-${randomUUID()}`);
       await probe.setPassword('probe');
-      await probe.deletePassword();
+      await probe.deletePassword().catch(() => {});
       return { available: true, backend };
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
