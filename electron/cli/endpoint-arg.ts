@@ -15,11 +15,14 @@ export interface EndpointPath {
 
 /**
  * "PROFILE:PATH", "local:PATH", or a bare local path (relative to the working directory).
- * A Windows drive ("C:\\x") is a local path, not a profile named C.
+ * On Windows a drive ("C:\\x") is a local path, not a profile named C.
  */
 export function parseEndpointPath(core: FerryCore, arg: string): EndpointPath {
-  const m = /^([^:/\\]{2,}):(.*)$/.exec(arg);
+  const m = /^([^:/\\]+):(.*)$/.exec(arg);
   const trailingSlash = arg.endsWith('/');
+  if (m && process.platform === 'win32' && m[1].length === 1) {
+    return { endpoint: LOCAL_ENDPOINT, path: normalizePath(resolve(arg)), label: arg, trailingSlash };
+  }
   if (!m || m[1] === LOCAL_ENDPOINT) {
     const raw = m ? m[2] : arg;
     return { endpoint: LOCAL_ENDPOINT, path: normalizePath(resolve(raw || '.')), label: arg, trailingSlash };
