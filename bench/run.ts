@@ -125,6 +125,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadStart = loadavg();
   ensureGnuTime();
+  // The CLI is built from the working tree: say so when it differs from the commit.
+  const dirty = run('git', ['status', '--porcelain', '--', 'electron', 'shared', 'package.json'], { cwd: REPO }).trim();
+  const treeState = run('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO }).trim() + (dirty ? ' plus uncommitted changes in electron/ or shared/' : '');
   step('Building the ferry CLI (npm run build:cli)...');
   run(process.execPath, [join(REPO, 'scripts', 'build-cli.mjs')], { cwd: REPO });
   rmSync(WORK, { recursive: true, force: true });
@@ -184,7 +187,7 @@ async function main(): Promise<void> {
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB RAM`,
     node: process.version,
     tools: versions(),
-    commit: run('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO }).trim(),
+    commit: treeState,
     runs: RUNS,
     loadStart,
     loadEnd: loadavg(),
