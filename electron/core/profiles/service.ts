@@ -95,7 +95,9 @@ export class ProfileService {
     const type = draft.type;
     const formSecrets = input?.secrets ?? {};
     const specs = this.manifest(type).options;
-    const options = normalizeOptions(specs, draft.options, []);
+    // Required secrets count as present when stored for the saved profile or typed in the form.
+    const secretsSet = [...(saved?.secretsSet ?? []), ...Object.entries(formSecrets).filter(([, v]) => v).map(([k]) => k)];
+    const options = normalizeOptions(specs, draft.options, secretsSet);
     const profileId = saved?.id ?? 'unsaved';
     const steps: TestResult['steps'] = [];
     const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
