@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localManifest } from '../../electron/core/connectors/local';
 import type { ConflictPolicy } from '../../shared/transfers';
-import { bytes, cleanup, makeHarness, readTree, tmp, writeTree, type Harness } from './support';
+import { bytes, checksummingLocalManifest, cleanup, makeHarness, readTree, tmp, writeTree, type Harness } from './support';
 
 let h: Harness;
 let src: string;
@@ -11,7 +11,7 @@ let dst: string;
 
 beforeEach(() => {
   // Source on a second endpoint, so files are streamed (not copied on the server) and resume applies.
-  h = makeHarness({ extra: { other: { ...localManifest, type: 'local' } } });
+  h = makeHarness({ extra: { other: { ...localManifest, type: 'local' }, summed: checksummingLocalManifest } });
   src = tmp('ferry-src-');
   dst = tmp('ferry-dst-');
 });
@@ -30,8 +30,8 @@ const spec = (conflict: ConflictPolicy, over: Record<string, unknown> = {}) => (
 
 const older = (p: string) => utimesSync(p, new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
 
-async function run(conflict: ConflictPolicy) {
-  const plan = await h.engine.plan(spec(conflict));
+async function run(conflict: ConflictPolicy, over: Record<string, unknown> = {}) {
+  const plan = await h.engine.plan(spec(conflict, over));
   const job = await h.engine.wait((await h.engine.create({ planId: plan.id })).id);
   return { plan, job, files: h.engine.details(job.id).files };
 }
@@ -109,7 +109,9 @@ describe('conflict policies', () => {
     const content = bytes(200_000);
     writeTree(src, { 'f.txt': content });
     writeTree(dst, { 'f.txt': content.subarray(0, 120_000) });
-    const { plan, job, files } = await run('resume');
+    // Into a folder that reports md5s: Ferry's md5 then covers the kept 120,000 bytes too (read back), not
+    // only the part it sent.
+    const { plan, job, files } = await run('resume', { destination: { endpoint: 'summed', path: dst } });
     expect(plan.items[0]).toMatchObject({ action: 'resume', reason: 'continue at 120000 bytes' });
     expect(job.state).toBe('done');
     expect(files[0]).toMatchObject({ state: 'done', resumedFrom: 120_000, verified: 'md5' });
@@ -141,5 +143,20 @@ describe('conflict policies', () => {
     const waiting = await h.engine.wait((await h.engine.create({ planId: asking.id })).id);
     expect(waiting.state).toBe('waiting');
     expect(h.engine.get(waiting.id).files[0].state).toBe('conflict');
+  });
+
+  it('the same holds in a folder of many files, which the run checks with one listing rather than a stat per file', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `f${String(i).padStart(2, '0')}.txt`);
+    writeTree(src, Object.fromEntries(names.map((n) => [`many/${n}`, `source ${n}`])));
+    const plan = await h.engine.plan(spec('skip', { source: { endpoint: 'other', paths: [join(src, 'many')] }, recursive: true }));
+    expect(plan.items.filter((i) => i.action === 'copy')).toHaveLength(40);
+    writeTree(dst, { 'many/f07.txt': 'written meanwhile', 'many/f33.txt': 'also meanwhile' });
+    const job = await h.engine.wait((await h.engine.create({ planId: plan.id })).id);
+    expect(job).toMatchObject({ state: 'done', doneFiles: 38, skippedFiles: 2 });
+    const tree = readTree(join(dst, 'many'));
+    expect(tree['f07.txt']).toBe('written meanwhile');
+    expect(tree['f33.txt']).toBe('also meanwhile');
+    expect(tree['f08.txt']).toBe('source f08.txt');
+    expect(Object.keys(tree)).toHaveLength(40);
   });
 });

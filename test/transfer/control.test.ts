@@ -6,7 +6,7 @@ import { LocalConnector, localManifest } from '../../electron/core/connectors/lo
 import type { ConnectorManifest, ReadOptions } from '../../electron/core/connectors/types';
 import { FerryError } from '../../electron/core/errors';
 import type { Job, JobProgressEvent } from '../../shared/transfers';
-import { bytes, cleanup, makeHarness, readTree, tmp, until, writeTree, type Harness } from './support';
+import { bytes, checksummingLocalManifest, cleanup, makeHarness, readTree, tmp, until, writeTree, type Harness } from './support';
 
 let h: Harness;
 const dirs: string[] = [];
@@ -51,7 +51,8 @@ class FlakyConnector extends LocalConnector {
 const flakyManifest: ConnectorManifest = { ...localManifest, type: 'local', connect: async () => new FlakyConnector(localManifest.capabilities) };
 
 function setup(files: Record<string, Buffer | string>) {
-  h = makeHarness({ extra: { other: { ...localManifest, type: 'local' }, flaky: flakyManifest } });
+  // The destination reports md5s (as object stores do), so resumed files are checked end to end by md5.
+  h = makeHarness({ extra: { other: { ...localManifest, type: 'local' }, flaky: flakyManifest, local: checksummingLocalManifest } });
   const src = scratch('ferry-src-');
   const dst = scratch('ferry-dst-');
   writeTree(src, files);

@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { ConnectorManifest, Logger } from '../../electron/core/connectors/types';
-import { localManifest } from '../../electron/core/connectors/local';
+import { LocalConnector, localManifest } from '../../electron/core/connectors/local';
 import { EndpointPool } from '../../electron/core/endpoint-pool';
 import { openDatabase, type Db } from '../../electron/core/store/db';
 import { TransferEngine, type TransferEngineOptions } from '../../electron/core/transfer/engine';
 import { TRANSFER_MIGRATIONS } from '../../electron/core/transfer/schema';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
+import type { HashType } from '../../shared/connectors';
 import type { OptionValues, Profile } from '../../shared/profiles';
 import type { TrustStore } from '../../electron/core/trust/trust-store';
 
@@ -57,6 +58,20 @@ export function listDirs(root: string): string[] {
   walk(root);
   return out.sort();
 }
+
+/**
+ * A local folder that reports the md5 of what it stores, as a server with checksums does: the engine then
+ * hashes what it streams and compares. (Plain local folders report no hash and are verified by size.)
+ */
+class ChecksummingLocal extends LocalConnector {
+  async hash(path: string, _type: HashType): Promise<string | null> {
+    const hash = createHash('md5');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+}
+const summedCaps = { ...localManifest.capabilities, hashes: ['md5' as const] };
+export const checksummingLocalManifest: ConnectorManifest = { ...localManifest, type: 'local', capabilities: summedCaps, connect: async () => new ChecksummingLocal(summedCaps) };
 
 export const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 export const bytes = (n: number) => randomBytes(n);

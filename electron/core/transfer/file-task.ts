@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { LOCAL_ENDPOINT, type Capabilities, type Entry } from '../../../shared/connectors';
+import type { Capabilities, Entry } from '../../../shared/connectors';
 import { basename, dirname, joinPath } from '../../../shared/paths';
 import type { ConflictPolicy, JobSpec, PlanAction } from '../../../shared/transfers';
 import type { Connector, Logger, WriteResult } from '../connectors/types';
@@ -24,6 +24,11 @@ export interface TaskContext {
   ensuredDirs: Set<string>;
   /** Destination folders listed during this run (mirror deletes check their files against these). */
   listings: Map<string, Promise<Map<string, Entry>>>;
+  /**
+   * Whether a fresh look at the destination reads the folder's listing (once per run) rather than a stat per
+   * file: for folders many of this job's files go to, where one listing costs less than a round trip each.
+   */
+  listsFolder(dir: string): boolean;
   /** The conflict policy for this file: the user's answer, "apply to all", or the job's. */
   policy: ConflictPolicy;
   /** Called as bytes reach the destination: the file's bytes done so far, and how many were just sent. */
@@ -147,12 +152,13 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   const canResume = canResumeBetween(srcCaps, dstCaps);
   const srcFacts: FileFacts = { size: row.size, modified: row.modified, hashes: row.srcHashes ?? undefined };
 
-  // The destination may have changed since the plan; a conflict answer needs a fresh look too.
+  // The destination may have changed since the plan; a conflict answer needs a fresh look too. Like the
+  // plan's, that look is a listing for a folder many files go to (taken once, when the first of them runs).
   let action: PlanAction = row.action;
   let dstPath = row.dstPath;
   let reason: string | undefined;
   if (action === 'conflict' || (action === 'copy' && ctx.policy !== 'overwrite')) {
-    const existing = await statOrNull(dst, row.dstPath);
+    const existing = ctx.listsFolder(dirname(row.dstPath)) ? await listedEntry(dst, row.dstPath, ctx) : await statOrNull(dst, row.dstPath);
     const partial = ctx.policy === 'resume' && !dstCaps.atomicWrite ? await statOrNull(dst, tempPathFor(row.dstPath)) : null;
     const d = decide({
       kind,
@@ -254,15 +260,11 @@ async function streamCopy(
 ): Promise<{ size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number; result?: WriteResult }> {
   const { src, dst } = pair;
   const offset = await resumeOffset(row, ctx, pair, p);
-  let hash: Hash | null = ctx.spec.verify === 'hash' ? createHash('md5') : null;
+  // Ferry's md5 of the bytes it streams is worth its CPU only when a side can give one to compare it with.
+  const hash: Hash | null = ctx.spec.verify === 'hash' && md5ToCompare(row, src.capabilities, dst.capabilities) ? createHash('md5') : null;
   if (hash && offset > 0) {
-    // The md5 must cover the whole file: read the kept prefix back from the destination, but only when
-    // someone can report an md5 to compare it with; otherwise a resumed file is verified by size.
-    if (hashSource(src.capabilities, row) || destinationHashes(ctx, dst)) {
-      await consume(await dst.read(p.writePath, { start: 0, end: offset, signal: ctx.signal }), hash, ctx.signal);
-    } else {
-      hash = null;
-    }
+    // The md5 must cover the whole file: read the kept prefix back from the destination.
+    await consume(await dst.read(p.writePath, { start: 0, end: offset, signal: ctx.signal }), hash, ctx.signal);
   }
   ctx.onBytes(offset, 0);
   const source = await src.read(p.srcPath, offset > 0 ? { start: offset, signal: ctx.signal } : { signal: ctx.signal });
@@ -279,25 +281,17 @@ async function streamCopy(
 }
 
 /**
- * Whether the destination can report an md5 of what it stored: declared by the connector, or, for this
- * computer, by Ferry reading the file back (cheap here, and it checks what actually reached the disk).
- * Remote destinations without hashes are not read back: that would download every file again.
+ * Whether someone can give an md5 to compare Ferry's with: the source listed one for this file, the
+ * destination reports one for what it stored, or the source can be asked for one. A file nobody can hash
+ * is verified by size, as rclone and OpenSSH do: reading it back would check only Ferry's own write, at the
+ * cost of a second pass over every byte.
  */
-function destinationHashes(ctx: TaskContext, dst: Connector): boolean {
-  return dst.capabilities.hashes.includes('md5') || ctx.spec.destination.endpoint === LOCAL_ENDPOINT;
+function md5ToCompare(row: FileRow, srcCaps: Capabilities, dstCaps: Capabilities): boolean {
+  return !!row.srcHashes?.md5 || dstCaps.hashes.includes('md5') || srcCaps.hashes.includes('md5');
 }
 
-async function destinationMd5(ctx: TaskContext, dst: Connector, path: string): Promise<string | null> {
-  if (dst.hash && dst.capabilities.hashes.includes('md5')) return dst.hash(path, 'md5');
-  if (ctx.spec.destination.endpoint !== LOCAL_ENDPOINT) return null;
-  const hash = createHash('md5');
-  await consume(await dst.read(path, { signal: ctx.signal }), hash, ctx.signal);
-  return hash.digest('hex');
-}
-
-/** Whether the source can give an md5 to compare with (listed with the file, or computed by the server). */
-function hashSource(caps: Capabilities, row: FileRow): boolean {
-  return !!row.srcHashes?.md5 || caps.hashes.includes('md5');
+async function destinationMd5(dst: Connector, path: string): Promise<string | null> {
+  return dst.hash && dst.capabilities.hashes.includes('md5') ? dst.hash(path, 'md5') : null;
 }
 
 async function consume(stream: Readable, hash: Hash, signal: AbortSignal): Promise<void> {
@@ -366,11 +360,14 @@ async function verify(
   if (ctx.spec.verify !== 'hash') return reportedMatch ? 'md5' : 'size';
 
   let srcMd5 = w.size === row.size ? (row.srcHashes?.md5 ?? null) : null;
-  // Asked of the source only where it answers without reading the file: after a resume (the streamed md5
-  // covers only part of it) or a server-side copy (nothing was streamed).
-  const askSource = (w.offset > 0 && ours) || (!ours && w.offset === 0);
+  const reported = w.dstMd5 ?? st?.hashes?.md5 ?? null;
+  const dstHashes = dst.capabilities.hashes.includes('md5');
+  // The source is asked (where its listing had no md5) when it is the only side to compare with, after a
+  // resume (the kept prefix was read back from the destination, so only the source can vouch for it), or
+  // after a server-side copy (nothing was streamed).
+  const askSource = ours ? w.offset > 0 || (!reported && !dstHashes) : w.offset === 0;
   if (!srcMd5 && askSource && src.hash && src.capabilities.hashes.includes('md5')) srcMd5 = await src.hash(row.srcPath as string, 'md5');
-  const dstMd5 = w.dstMd5 ?? st?.hashes?.md5 ?? (ours || srcMd5 ? await destinationMd5(ctx, dst, writePath) : null);
+  const dstMd5 = reported ?? (ours || srcMd5 ? await destinationMd5(dst, writePath) : null);
   // Ferry's md5 of what it streamed against each side's; a server-side copy streamed nothing, so the two
   // sides' own hashes are compared with each other.
   const checks: Array<[string | null, string | null, string]> = ours

@@ -1,4 +1,5 @@
 import type { Entry } from '../../../shared/connectors';
+import { dirname } from '../../../shared/paths';
 import type { ErrorData } from '../../../shared/errors';
 import type { FileState, JobProgressEvent } from '../../../shared/transfers';
 import type { Logger } from '../connectors/types';
@@ -38,6 +39,9 @@ interface Active {
 
 type FileProgress = JobProgressEvent['files'][number];
 
+/** From this many files into one folder, a listing of it is cheaper than a stat per file. */
+const LIST_FOLDER_AT = 16;
+
 /**
  * One running job: takes pending files in order, at most spec.transfers at once, each with its own abort
  * signal, retries with backoff, and persists every file's outcome before taking the next. Lives only while
@@ -51,6 +55,8 @@ export class JobRun {
   private readonly touched = new Map<number, FileProgress>();
   private readonly ensuredDirs = new Set<string>();
   private readonly listings = new Map<string, Promise<Map<string, Entry>>>();
+  /** Destination folders with at least LIST_FOLDER_AT of this run's files: checked by one listing each. */
+  private readonly listedFolders = new Set<string>();
   private readonly throttle: Throttle | null;
   private readonly rate = new RateMeter();
   private readonly runStart = Date.now();
@@ -65,7 +71,15 @@ export class JobRun {
     private readonly deps: RunDeps,
   ) {
     deps.store.requeueRunning(job.id);
-    this.queue = deps.store.fileIdxIn(job.id, ['pending']);
+    const pending = deps.store.filesIn(job.id, ['pending']);
+    this.queue = pending.map((f) => f.idx);
+    const perFolder = new Map<string, number>();
+    for (const f of pending) {
+      const dir = dirname(f.dstPath);
+      const n = (perFolder.get(dir) ?? 0) + 1;
+      perFolder.set(dir, n);
+      if (n >= LIST_FOLDER_AT) this.listedFolders.add(dir);
+    }
     const c = deps.store.counts(job.id);
     Object.assign(job, { doneFiles: c.doneFiles, failedFiles: c.failedFiles, skippedFiles: c.skippedFiles, doneBytes: c.doneBytes });
     this.finishedBytes = c.doneBytes;
@@ -178,7 +192,9 @@ export class JobRun {
     if (row.state !== 'pending') return;
     const a: Active = { row, ac: new AbortController(), stop: null, bytesDone: row.bytesDone, sent: 0, rate: new RateMeter(), startedAt: Date.now() };
     this.active.set(idx, a);
-    this.setState(idx, 'running', {});
+    // Not written to the store: a file in flight is 'pending' there, which is what a restart must see anyway
+    // (one write per file saved on jobs of many small files).
+    this.touched.set(idx, { jobId: this.job.id, idx, state: 'running', bytesDone: a.bytesDone, rate: 0 });
     void this.runFile(a)
       .catch((e) => this.deps.log.warn('file task crashed', { jobId: this.job.id, idx, error: String(e) }))
       .finally(() => {
@@ -199,6 +215,7 @@ export class JobRun {
           signal: a.ac.signal,
           ensuredDirs: this.ensuredDirs,
           listings: this.listings,
+          listsFolder: (dir) => this.listedFolders.has(dir),
           policy: a.row.policy ?? this.job.conflictOverride ?? this.job.spec.conflict,
           log,
           onBytes: (bytesDone, sent) => {

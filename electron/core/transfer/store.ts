@@ -229,6 +229,12 @@ export class TransferStore {
     return toFile(row);
   }
 
+  filesIn(jobId: string, states: FileState[]): FileRow[] {
+    return this.sql(`SELECT * FROM transfer_files WHERE job_id = ? AND state IN (${states.map(() => '?').join(',')}) ORDER BY idx`)
+      .all(jobId, ...states)
+      .map(toFile);
+  }
+
   fileIdxIn(jobId: string, states: FileState[]): number[] {
     return this.sql(`SELECT idx FROM transfer_files WHERE job_id = ? AND state IN (${states.map(() => '?').join(',')}) ORDER BY idx`)
       .pluck()
