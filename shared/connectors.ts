@@ -42,6 +42,11 @@ export const CapabilitiesSchema = z.object({
   purge: z.boolean(),
   /** Connections a server usually allows; the engine never opens more than this per endpoint. */
   maxConnections: z.number().int().positive(),
+  /**
+   * Ranged reads of one file on several connections at once go faster than one stream (a per-connection
+   * limit, as with FTP data connections or HTTP GETs), so the engine reads a large file in parallel segments.
+   */
+  parallelReads: z.boolean().optional(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 

@@ -82,6 +82,13 @@ export class EndpointPool implements EndpointProvider {
     });
   }
 
+  async tryAcquire(endpoint: string, signal?: AbortSignal): Promise<Lease | null> {
+    const pool = this.pool(endpoint);
+    // Never ahead of someone already waiting for this endpoint.
+    if (pool.waiters.length || (!pool.idle.length && pool.busy >= pool.max)) return null;
+    return this.acquire(endpoint, signal);
+  }
+
   /** Drops idle connectors of an endpoint (after its profile changed) and forgets its pool size. */
   async reset(endpoint: string): Promise<void> {
     const pool = this.pools.get(endpoint);

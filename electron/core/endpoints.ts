@@ -14,6 +14,8 @@ export interface Lease {
  */
 export interface EndpointProvider {
   acquire(endpoint: string, signal?: AbortSignal): Promise<Lease>;
+  /** A connector only when one is free or the bound allows another right now: null rather than a wait. */
+  tryAcquire?(endpoint: string, signal?: AbortSignal): Promise<Lease | null>;
   /** The endpoint's declared capabilities (from its manifest, without connecting). */
   capabilities(endpoint: string): Capabilities;
   /** A human name for messages: "local" or the profile's name. */

@@ -21,6 +21,7 @@ import { LeaseBroker } from './leases';
 import { tempPathFor } from './names';
 import { buildPlan, planTotals, type PlannedItem } from './planner';
 import { DEFAULT_RETRY, type RetryOptions } from './retry';
+import { DEFAULT_SEGMENTS, type SegmentSettings } from './segmented-read';
 import { publicFile, publicJob, TransferStore, type FileRow, type JobRow } from './store';
 
 export interface TransferEngineOptions {
@@ -30,6 +31,8 @@ export interface TransferEngineOptions {
   /** Jobs running at once; more wait as 'queued'. */
   maxJobs?: number;
   retry?: Partial<RetryOptions>;
+  /** When large files are read in parallel segments (tests lower the sizes). */
+  segments?: Partial<SegmentSettings>;
   /** How often a progress event may go out (ms): about 4 a second by default. */
   progressIntervalMs?: number;
   /** How often live progress is written to the store (ms). */
@@ -330,6 +333,7 @@ export class TransferEngine {
       broker: this.broker,
       log: this.opts.log,
       retry: this.retryOpts,
+      segments: { ...DEFAULT_SEGMENTS, ...this.opts.segments },
       changed: (j) => {
         // The run's last progress (its final file states) goes out before the job says it is over.
         if (!run.running) this.emitProgress([run]);

@@ -11,6 +11,7 @@ import { Meter, type Throttle } from './meter';
 import { renamedName, tempPathFor } from './names';
 import { canResumeBetween } from './planner';
 import { decide, type FileFacts } from './policy';
+import { segmentedRead, type SegmentSettings } from './segmented-read';
 import { asFerryError, breaksConnection } from './retry';
 import type { FileRow } from './store';
 
@@ -29,6 +30,8 @@ export interface TaskContext {
    * file: for folders many of this job's files go to, where one listing costs less than a round trip each.
    */
   listsFolder(dir: string): boolean;
+  /** Large files from a source that declares parallelReads are read in segments on several connections. */
+  segments: SegmentSettings;
   /** The conflict policy for this file: the user's answer, "apply to all", or the job's. */
   policy: ConflictPolicy;
   /** Called as bytes reach the destination: the file's bytes done so far, and how many were just sent. */
@@ -267,7 +270,10 @@ async function streamCopy(
     await consume(await dst.read(p.writePath, { start: 0, end: offset, signal: ctx.signal }), hash, ctx.signal);
   }
   ctx.onBytes(offset, 0);
-  const source = await src.read(p.srcPath, offset > 0 ? { start: offset, signal: ctx.signal } : { signal: ctx.signal });
+  const source =
+    src.capabilities.parallelReads && src.capabilities.rangedRead && row.size - offset >= ctx.segments.minBytes
+      ? await segmentedRead({ endpoints: ctx.endpoints, endpoint: ctx.spec.source.endpoint, first: src, path: p.srcPath, start: offset, end: row.size, signal: ctx.signal, settings: ctx.segments })
+      : await src.read(p.srcPath, offset > 0 ? { start: offset, signal: ctx.signal } : { signal: ctx.signal });
   const meter = new Meter({ hash, throttle: ctx.throttle, signal: ctx.signal, onBytes: (n) => ctx.onBytes(offset + meter.bytes, n) });
   const result = await pipeInto(source, meter, ctx.signal, () =>
     dst.write(p.writePath, meter, {

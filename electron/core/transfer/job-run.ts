@@ -7,6 +7,7 @@ import type { EndpointProvider } from '../endpoints';
 import { FerryError } from '../errors';
 import { runTask, type TaskResult } from './file-task';
 import type { LeaseBroker } from './leases';
+import type { SegmentSettings } from './segmented-read';
 import { RateMeter, Throttle } from './meter';
 import { tempPathFor } from './names';
 import { MOVING_ACTIONS } from './planner';
@@ -23,6 +24,7 @@ export interface RunDeps {
   broker: LeaseBroker;
   log: Logger;
   retry: RetryOptions;
+  segments: SegmentSettings;
   /** The job's state changed (already persisted). */
   changed(job: JobRow): void;
 }
@@ -216,6 +218,7 @@ export class JobRun {
           ensuredDirs: this.ensuredDirs,
           listings: this.listings,
           listsFolder: (dir) => this.listedFolders.has(dir),
+          segments: this.deps.segments,
           policy: a.row.policy ?? this.job.conflictOverride ?? this.job.spec.conflict,
           log,
           onBytes: (bytesDone, sent) => {

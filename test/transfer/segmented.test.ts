@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { afterEach, expect, it } from 'vitest';
+import { LocalConnector, localManifest } from '../../electron/core/connectors/local';
+import type { ConnectorManifest, ReadOptions } from '../../electron/core/connectors/types';
+import { FerryError } from '../../electron/core/errors';
+import { bytes, checksummingLocalManifest, cleanup, makeHarness, md5, readTree, tmp, writeTree, type Harness } from './support';
+
+/**
+ * A source that declares parallelReads (as FTP and the object stores do): a real local folder whose
+ * connectors record the ranges they read and how many reads overlap, and can drop one range once.
+ */
+const seen = { ranges: [] as Array<[number, number]>, open: 0, maxOpen: 0, failOnce: -1 };
+class RangeRecordingConnector extends LocalConnector {
+  override async read(path: string, opts: ReadOptions = {}): Promise<Readable> {
+    const start = opts.start ?? 0;
+    if (start === seen.failOnce) {
+      seen.failOnce = -1;
+      throw new FerryError('CONNECTION_LOST', 'The connection dropped (test)', { retryable: true });
+    }
+    seen.ranges.push([start, opts.end ?? -1]);
+    seen.open++;
+    seen.maxOpen = Math.max(seen.maxOpen, seen.open);
+    const stream = await super.read(path, opts);
+    stream.once('close', () => seen.open--);
+    return stream;
+  }
+}
+const caps = { ...localManifest.capabilities, parallelReads: true, maxConnections: 8 };
+const segmentedSource: ConnectorManifest = { ...localManifest, type: 'local', capabilities: caps, connect: async () => new RangeRecordingConnector(caps) };
+
+let h: Harness;
+const dirs: string[] = [];
+afterEach(async () => {
+  await h?.close();
+  cleanup(...dirs.splice(0));
+  Object.assign(seen, { ranges: [], open: 0, maxOpen: 0, failOnce: -1 });
+});
+
+const SEG = 512 * 1024;
+
+async function copyBig(content: Buffer) {
+  h = makeHarness({ extra: { seg: segmentedSource, local: checksummingLocalManifest }, engine: { segments: { minBytes: 2 * SEG, segmentBytes: SEG } } });
+  const [src, dst] = [tmp('ferry-seg-src-'), tmp('ferry-seg-dst-')];
+  dirs.push(src, dst);
+  writeTree(src, { 'big.bin': content, 'small.bin': content.subarray(0, 1000) });
+  const job = await h.engine.wait(
+    (await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'seg', paths: [join(src, 'big.bin'), join(src, 'small.bin')] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite' } })).id,
+  );
+  return { job, dst, files: h.engine.details(job.id).files };
+}
+
+it('reads a large file in ranges on several connections at once and writes it whole, in order, verified by md5', async () => {
+  const content = bytes(5 * SEG + 123);
+  const { job, dst, files } = await copyBig(content);
+  expect(job.state).toBe('done');
+  expect(md5(Buffer.from(readTree(dst)['big.bin'], 'latin1'))).toBe(md5(content));
+  expect(files.find((f) => f.relPath === 'big.bin')).toMatchObject({ state: 'done', verified: 'md5', size: content.length });
+  // Six segments covering the file exactly; more than one read in flight at a time.
+  const big = seen.ranges.filter(([, end]) => end !== -1).sort((a, b) => a[0] - b[0]);
+  expect(big).toEqual(Array.from({ length: 6 }, (_, k) => [k * SEG, Math.min(content.length, (k + 1) * SEG)]));
+  expect(seen.maxOpen).toBeGreaterThan(1);
+  // The small file is one plain read.
+  expect(seen.ranges.filter(([, end]) => end === -1)).toHaveLength(1);
+});
+
+it('a segment whose connection drops fails the try; the retry delivers the whole file', async () => {
+  seen.failOnce = 3 * SEG;
+  const content = bytes(4 * SEG);
+  const { job, dst, files } = await copyBig(content);
+  expect(job.state).toBe('done');
+  expect(files.find((f) => f.relPath === 'big.bin')).toMatchObject({ state: 'done', attempts: 1, verified: 'md5' });
+  expect(md5(Buffer.from(readTree(dst)['big.bin'], 'latin1'))).toBe(md5(content));
+  expect(readTree(dst)).not.toHaveProperty('.big.bin.ferry-part');
+});
