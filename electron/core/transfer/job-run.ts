@@ -59,6 +59,8 @@ export class JobRun {
   private readonly listings = new Map<string, Promise<Map<string, Entry>>>();
   /** Destination folders with at least LIST_FOLDER_AT of this run's files: checked by one listing each. */
   private readonly listedFolders = new Set<string>();
+  /** The queued files' rows as read at the start (one query, not one per file); dropped when re-queued. */
+  private readonly queuedRows = new Map<number, FileRow>();
   private readonly throttle: Throttle | null;
   private readonly rate = new RateMeter();
   private readonly runStart = Date.now();
@@ -75,6 +77,7 @@ export class JobRun {
     deps.store.requeueRunning(job.id);
     const pending = deps.store.filesIn(job.id, ['pending']);
     this.queue = pending.map((f) => f.idx);
+    for (const f of pending) this.queuedRows.set(f.idx, f);
     const perFolder = new Map<string, number>();
     for (const f of pending) {
       const dir = dirname(f.dstPath);
@@ -123,6 +126,7 @@ export class JobRun {
 
   /** A file made pending again (retry, resume, conflict answered) while the job runs. */
   enqueue(idx: number): void {
+    this.queuedRows.delete(idx);
     if (!this.queue.includes(idx) && !this.active.has(idx)) this.queue.push(idx);
     const c = this.deps.store.counts(this.job.id);
     Object.assign(this.job, { doneFiles: c.doneFiles, failedFiles: c.failedFiles, skippedFiles: c.skippedFiles });
@@ -190,7 +194,8 @@ export class JobRun {
   }
 
   private launch(idx: number): void {
-    const row = this.deps.store.file(this.job.id, idx);
+    const row = this.queuedRows.get(idx) ?? this.deps.store.file(this.job.id, idx);
+    this.queuedRows.delete(idx);
     if (row.state !== 'pending') return;
     const a: Active = { row, ac: new AbortController(), stop: null, bytesDone: row.bytesDone, sent: 0, rate: new RateMeter(), startedAt: Date.now() };
     this.active.set(idx, a);
