@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthHandlerMiddleware, ConnectConfig, ParsedKey } from 'ssh2';
 import type { OptionValues } from '../../../../shared/profiles';
@@ -7,6 +6,7 @@ import { FerryError, fromNodeError } from '../../errors';
 import { verifyHostKey } from '../../trust/verify';
 import type { ConnectContext } from '../types';
 import { fromConnectError } from './errors';
+import { expandHome } from './home-path';
 import { SftpSession } from './session';
 
 export const AUTH_METHODS = ['password', 'key', 'agent', 'keyboard-interactive'] as const;
@@ -26,11 +26,6 @@ export interface SftpSettings {
 
 function invalid(option: string, message: string): FerryError {
   return new FerryError('INVALID_INPUT', message, { detail: { option } });
-}
-
-/** "~/x" → "$HOME/x", as OpenSSH reads paths in its config. */
-export function expandHome(p: string): string {
-  return p === '~' ? homedir() : p.startsWith('~/') ? homedir() + p.slice(1) : p;
 }
 
 export function readSettings(o: OptionValues): SftpSettings {

@@ -1,10 +1,11 @@
 import type { Capabilities, OptionSpec } from '../../../../shared/connectors';
 import type { ConnectContext, ConnectorManifest } from '../types';
-import { openSession, readSettings } from './connect';
-import { SftpConnector } from './fs';
+
+// What the app needs without connecting (forms, CLI flags, docs, capabilities). Nothing here may import
+// ssh2, even transitively: it loads with every command; connect() loads ./open on first use.
 
 export { parseSshConfigHosts, type SshConfigHost } from './ssh-config';
-export { SftpConnector } from './fs';
+export type { SftpConnector } from './fs';
 
 /**
  * What every SFTP server gives. A connected SftpConnector reports what this server really has:
@@ -100,8 +101,7 @@ export const sftpManifest: ConnectorManifest = {
     'with posix-rename@openssh.com, which replaces the destination atomically. On servers without that extension ' +
     'the old file is deleted just before the rename.',
   async connect(ctx: ConnectContext) {
-    const settings = readSettings(ctx.profile.options);
-    const session = await openSession(ctx, settings);
-    return new SftpConnector(session, settings, SFTP_CAPABILITIES);
+    const { openSftp } = await import('./open');
+    return openSftp(ctx, SFTP_CAPABILITIES);
   },
 };

@@ -1,5 +1,5 @@
 import SSHConfig, { LineType, type Line } from 'ssh-config';
-import { expandHome } from './connect';
+import { expandHome } from './home-path';
 
 /** One Host alias of an OpenSSH client config, with the settings ssh would use for it. */
 export interface SshConfigHost {
