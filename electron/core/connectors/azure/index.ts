@@ -1,10 +1,11 @@
 import type { Capabilities } from '../../../../shared/connectors';
 import type { ConnectContext, ConnectorManifest } from '../types';
-import { createClients } from './client';
-import { AzureConnector } from './connector';
-import { AzureSession } from './session';
+import type { AzureConnector } from './connector';
 
-export { AzureConnector } from './connector';
+// What the app needs without connecting (forms, CLI flags, docs, capabilities). Nothing here may import
+// @azure/storage-blob, even transitively: it loads with every command; connect() loads ./open on first use.
+
+export type { AzureConnector } from './connector';
 
 const capabilities: Capabilities = {
   rangedRead: true,
@@ -127,26 +128,6 @@ export interface AzureTuning {
 }
 
 export async function connectAzure(ctx: ConnectContext, tuning: AzureTuning = {}): Promise<AzureConnector> {
-  const clients = await createClients(ctx);
-  const session = new AzureSession(clients, ctx.log, tuning.listPageSize);
-  await verifyAccess(session, ctx.signal);
-  return new AzureConnector(session, capabilities);
-}
-
-/**
- * One cheap request so that wrong credentials fail at connect (AUTH_FAILED), not at the first listing:
- * the first blob of the fixed container, else the first container of the account. (A GET, not a HEAD:
- * only a response body tells refused credentials from a missing permission.)
- */
-async function verifyAccess(s: AzureSession, signal?: AbortSignal): Promise<void> {
-  const fixed = s.clients.fixedContainer;
-  try {
-    if (fixed) await fixed.listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 1 }).next();
-    else await s.clients.service.listContainers({ abortSignal: signal }).byPage({ maxPageSize: 1 }).next();
-  } catch (e) {
-    const mapped = s.fail(e, fixed ? `container ${fixed.containerName}` : undefined);
-    // A SAS may allow writing without listing: only refused credentials (or a missing container) stop here.
-    if (mapped.code === 'PERMISSION_DENIED') return;
-    throw mapped;
-  }
+  const { openAzure } = await import('./open');
+  return openAzure(ctx, capabilities, tuning);
 }

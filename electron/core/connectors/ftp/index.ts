@@ -1,10 +1,10 @@
 import type { Capabilities, OptionSpec } from '../../../../shared/connectors';
-import { FerryError } from '../../errors';
-import type { ConnectContext, ConnectorManifest } from '../types';
-import { openClient, type FtpSettings, type TlsMode } from './connect';
-import { FtpConnector } from './fs';
+import type { ConnectorManifest } from '../types';
 
-export { FtpConnector } from './fs';
+// What the app needs without connecting (forms, CLI flags, docs, capabilities). Nothing here may import
+// basic-ftp, even transitively: it loads with every command; connect() loads ./open on first use.
+
+export type { FtpConnector } from './fs';
 
 /**
  * One implementation, registered as two types: "ftp" (plain by default, TLS optional) and "ftps" (TLS
@@ -68,32 +68,6 @@ function options(type: 'ftp' | 'ftps'): OptionSpec[] {
   ];
 }
 
-/** The profile's options, checked, with defaults applied and the password fetched. */
-async function settingsFor(type: 'ftp' | 'ftps', ctx: ConnectContext): Promise<FtpSettings> {
-  const o = ctx.profile.options;
-  const host = String(o.host ?? '').trim();
-  if (!host) throw new FerryError('INVALID_INPUT', 'An FTP profile needs a host', { detail: { option: 'host' } });
-  const tls = String(o.tls ?? (type === 'ftp' ? 'none' : 'explicit')) as TlsMode;
-  const allowed: TlsMode[] = type === 'ftp' ? ['none', 'explicit', 'implicit'] : ['explicit', 'implicit'];
-  if (!allowed.includes(tls)) throw new FerryError('INVALID_INPUT', `Encryption "${tls}" is not one of ${allowed.join(', ')}`, { detail: { option: 'tls' } });
-  const user = String(o.user ?? '').trim() || 'anonymous';
-  const password = await ctx.secret('password');
-  if (password === undefined && user !== 'anonymous') {
-    throw new FerryError('SECRET_REQUIRED', `The password of "${user}" on ${host} is needed`, { detail: { profileId: ctx.profile.id, name: 'password' } });
-  }
-  const num = (v: unknown, fallback: number) => (Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
-  return {
-    host,
-    port: num(o.port, tls === 'implicit' ? 990 : 21),
-    user,
-    password: password ?? 'anonymous@',
-    tls,
-    timeoutMs: num(o.connectTimeoutSec, 15) * 1000,
-    encoding: o.encoding === 'latin1' ? 'latin1' : 'utf8',
-    maxConnections: Math.floor(num(o.maxConnections, 4)),
-  };
-}
-
 function manifest(type: 'ftp' | 'ftps'): ConnectorManifest {
   return {
     type,
@@ -106,9 +80,8 @@ function manifest(type: 'ftp' | 'ftps'): ConnectorManifest {
       'RNTO replaces the old file in one step on vsftpd, ProFTPD and Pure-FTPd; on servers that refuse to replace ' +
       '(IIS), Ferry deletes the old file first, which leaves a short moment without it.',
     async connect(ctx) {
-      const settings = await settingsFor(type, ctx);
-      const first = await openClient(settings, ctx, ctx.signal);
-      return new FtpConnector(capabilities, settings, ctx, first);
+      const { openFtp } = await import('./open');
+      return openFtp(type, ctx, capabilities);
     },
   };
 }

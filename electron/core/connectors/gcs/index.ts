@@ -1,12 +1,11 @@
 import type { Capabilities } from '../../../../shared/connectors';
-import { FerryError } from '../../errors';
 import type { ConnectContext, ConnectorManifest } from '../types';
-import { createStorage } from './client';
-import { GcsConnector } from './connector';
-import { GCS_OPTIONS, resolveConfig } from './options';
-import { GcsSession } from './session';
+import { GCS_OPTIONS } from './options';
 
-export { GcsConnector } from './connector';
+// What the app needs without connecting (forms, CLI flags, docs, capabilities). Nothing here may import
+// @google-cloud/storage, even transitively: it loads with every command; connect() loads ./open on first use.
+
+export type { GcsConnector } from './connector';
 
 /**
  * Google Cloud Storage. Buckets are the top-level folders (unless the profile names one bucket); below
@@ -47,47 +46,8 @@ export const gcsManifest: ConnectorManifest = {
     'or the last chunk of a resumable upload session. A failed or cancelled upload leaves nothing visible and the ' +
     'previous version untouched (an unfinished session expires after a week). Ferry then compares the MD5 GCS ' +
     'reports for the stored object with the MD5 of the bytes it sent, and deletes the object on a mismatch.',
-  connect: (ctx: ConnectContext) => connectGcs(ctx),
+  async connect(ctx: ConnectContext) {
+    const { openGcs } = await import('./open');
+    return openGcs(ctx, GCS_CAPABILITIES);
+  },
 };
-
-export async function connectGcs(ctx: ConnectContext): Promise<GcsConnector> {
-  const cfg = resolveConfig(ctx.profile.options);
-  if (cfg.auth === 'none' && !cfg.projectId && !cfg.bucket) {
-    // Without credentials there is no project to discover (the SDK would probe for seconds, then fail).
-    throw new FerryError('INVALID_INPUT', 'Without credentials, set a Project ID (to list its buckets) or a bucket', {
-      detail: { option: 'projectId' },
-    });
-  }
-  const { storage, projectId } = await createStorage(cfg, ctx);
-  const session = new GcsSession(storage, cfg, projectId, ctx.log);
-  await checkAccess(session);
-  return new GcsConnector(GCS_CAPABILITIES, session);
-}
-
-/**
- * One request so that refused credentials, a missing bucket or an unreachable endpoint fail at connect:
- * the first object of the fixed bucket, else the first bucket of the project. A 403 means the credentials
- * were accepted but may not list (many service accounts may only read and write objects): not a failure.
- */
-async function checkAccess(s: GcsSession): Promise<void> {
-  // maxRetries 0: the SDK retries requests that got no answer (refused, DNS) for ~15 s; at connect the
-  // user waits for that answer, and the engine retries later transfers itself.
-  try {
-    if (s.cfg.bucket) {
-      await s.storage.bucket(s.cfg.bucket).request({ uri: '/o', qs: { maxResults: 1 }, maxRetries: 0 });
-    } else {
-      await new Promise((resolve, reject) =>
-        s.storage.request({ uri: '/b', qs: { project: s.storage.projectId, maxResults: 1 }, maxRetries: 0 }, (err, body) =>
-          err ? reject(err) : resolve(body),
-        ),
-      );
-    }
-  } catch (e) {
-    const err = s.fail(e, s.cfg.bucket ? `/ (bucket ${s.cfg.bucket})` : '/');
-    if (err.code === 'PERMISSION_DENIED') {
-      s.log.info('Google accepted the credentials, but listing is not allowed for them', { host: s.host });
-      return;
-    }
-    throw err;
-  }
-}
