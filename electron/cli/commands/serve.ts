@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCore, type GlobalOptions } from '../context';
-import { startServer } from '../serve/server';
 import { UsageError } from '../output';
 
 /** out/cli/ferry.js → out/renderer; FERRY_RENDERER_DIR overrides (tests). */
@@ -24,6 +23,8 @@ export function serveCommand(globals: () => GlobalOptions): Command {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
       const core = openCore(globals(), { startQueue: true });
+      // Loaded here, not at the top: the HTTP/WebSocket server (ws) is only for this command.
+      const { startServer } = await import('../serve/server');
       const srv = await startServer(core, { port, rendererDir: rendererDir() });
       process.stdout.write(`Ferry is serving on ${srv.url}\nOpen that URL in a browser on this machine. Press Ctrl+C to stop.\n`);
       await new Promise<void>((resolveStop) => {
