@@ -33,6 +33,8 @@ export class FtpClient extends Client {
   serverFeatures = new Map<string, string>();
   /** The working folder right after login: the user's home (or "/" when chrooted). */
   home = '/';
+  /** Whether this server is known to take several commands in one write (see askMany). */
+  pipelines = false;
   private readonly dataHooks: Array<(socket: Socket) => void> = [];
   private onceDataHooks: Array<(socket: Socket) => void> = [];
 
@@ -101,6 +103,33 @@ export class FtpClient extends Client {
   }
 
   /**
+   * Several commands, one reply each, in order. On a server known to read its commands one line at a time
+   * (`pipelines`), they go out in one write and cost one round trip instead of one each: on a busy machine
+   * a round trip to the server is the main cost of a small file. Elsewhere they are sent one by one, as
+   * some servers and firewalls drop commands that arrive together (lftp keeps its sync-mode on by default
+   * for the same reason).
+   */
+  async askMany(commands: string[]): Promise<Reply[]> {
+    if (!this.pipelines || commands.length < 2) {
+      const replies: Reply[] = [];
+      for (const command of commands) replies.push(await this.ask(command));
+      return replies;
+    }
+    // basic-ftp refuses such a command in send(); checked first so that nothing goes out half-sent.
+    if (commands.some((c) => /[\r\n\0]/.test(c))) throw new Error('Invalid command: Contains control characters.');
+    const replies: Reply[] = [];
+    const task = this.ftp.handle(undefined, (res, t) => {
+      if (res instanceof Error && !(res instanceof FTPError)) return t.reject(res);
+      if (res.code < 200) return; // a preliminary reply; the final one follows
+      replies.push({ code: res.code, message: res.message });
+      if (replies.length === commands.length) t.resolve({ code: res.code, message: res.message });
+    });
+    for (const command of commands) this.ftp.send(command);
+    await task;
+    return replies;
+  }
+
+  /**
    * Uploads `source` from byte `offset` of an existing file: REST must come right before STOR, after the
    * passive-mode setup (RFC 3659 §5.5), which basic-ftp's uploadFrom cannot do. Servers that keep the bytes
    * before the offset (vsftpd does) resume; the caller checks the resulting size.
@@ -117,13 +146,15 @@ export class FtpClient extends Client {
     }
   }
 
-  /** basic-ftp's useDefaultSettings, reusing the FEAT answer and insisting on PROT P so data is encrypted too. */
-  async applySettings(utf8: boolean): Promise<void> {
+  /**
+   * basic-ftp's useDefaultSettings, reusing the FEAT answer and insisting on PROT P so data is encrypted too.
+   * Once per connection: every transfer after it relies on TYPE I (binary) staying set. STRU F is every
+   * server's default and OPTS UTF8 went out before login, so neither is repeated.
+   */
+  async applySettings(): Promise<void> {
     this.serverFeatures = await this.features();
     this.availableListCommands = this.hasMLSD ? ['MLSD', 'LIST -a', 'LIST'] : ['LIST -a', 'LIST'];
     await this.send('TYPE I');
-    await this.sendIgnoringError('STRU F');
-    if (utf8) await this.sendIgnoringError('OPTS UTF8 ON');
     if (this.hasMLSD) await this.sendIgnoringError('OPTS MLST type;size;modify;unique;unix.mode;');
     if (this.ftp.hasTLS) {
       await this.send('PBSZ 0');
@@ -131,6 +162,13 @@ export class FtpClient extends Client {
     }
   }
 }
+
+/**
+ * Greetings of servers that read one command line at a time from a buffered control connection, so several
+ * commands sent together are answered in order (checked here against vsftpd; ProFTPD and Pure-FTPd work
+ * the same way). A customised greeting simply means one command per round trip.
+ */
+const PIPELINING_SERVERS = /\(vsFTPd [\d.]+\)|ProFTPD|Pure-FTPd/;
 
 /**
  * Opens one logged-in connection: TCP (or implicit TLS), AUTH TLS for explicit, then the certificate check,
@@ -149,10 +187,12 @@ export async function openClient(
   try {
     signal?.throwIfAborted();
     const tls = tlsOptions(s.host);
+    let welcome: FTPResponse;
     if (s.tls === 'implicit') {
-      await client.connectImplicitTLS(s.host, s.port, tls);
+      welcome = await client.connectImplicitTLS(s.host, s.port, tls);
       client.ftp.socket.setNoDelay(true);
-    } else await client.connect(s.host, s.port);
+    } else welcome = await client.connect(s.host, s.port);
+    client.pipelines = PIPELINING_SERVERS.test(welcome.message);
     if (s.tls === 'explicit') {
       action = 'start TLS (AUTH TLS) with';
       await client.useTLS(tls);
@@ -163,10 +203,12 @@ export async function openClient(
     }
     action = `log in as "${s.user}" on`;
     // Before login, so a non-ASCII user name or password arrives as UTF-8 (servers may refuse it here).
-    if (s.encoding === 'utf8') await client.sendIgnoringError('OPTS UTF8 ON');
+    const early = s.encoding === 'utf8' ? await client.ask('OPTS UTF8 ON') : undefined;
     await client.login(s.user, s.password);
+    // Servers that take no commands before login get it now.
+    if (early && !positive(early)) await client.ask('OPTS UTF8 ON');
     action = 'set up the session with';
-    await client.applySettings(s.encoding === 'utf8');
+    await client.applySettings();
     client.home = await client.pwd();
     return client;
   } catch (e) {

@@ -1,14 +1,19 @@
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { FTPError, type FTPResponse } from 'basic-ftp';
+import type { Socket } from 'node:net';
 import type { FtpClient } from './connect';
 
 /**
- * Streams one RETR (from `start` via REST) into a Readable the caller owns, with back-pressure: the data
- * connection is paused while the caller is not reading. Resolves once bytes flow (or the file turned out
- * empty), so a missing file fails read() itself; rejects with what `explain` makes of an early failure.
+ * Streams one RETR (from `start` via REST) into a Readable the caller owns, reading the data connection
+ * directly (no intermediate Writable): bytes go from the socket to the caller, and the socket is paused
+ * while the caller is not reading. Resolves once the server opened the transfer (150), so a missing file
+ * fails read() itself; rejects with what `explain` makes of an early failure.
  *
- * A range with an `end` stops the transfer once it has the bytes: FTP cannot stop a RETR and keep the
- * connection in a known state everywhere (ABOR handling varies), so the connection is closed and
- * `done(true)` tells the pool to discard it. The same happens when the caller destroys the stream early.
+ * Stopping early (a range's `end` reached, or the caller destroying the stream) closes only the DATA
+ * connection. The server then fails its write and answers the RETR (vsftpd: "426 Failure writing network
+ * stream"; or 226 when it had already sent everything); that reply is awaited, so the control connection is
+ * left idle and in step, and `done(false)` hands it back for reuse with no new login. Only when that reply
+ * does not come in time (or on cancellation) is the connection closed and `done(true)` discards it.
  */
 export function retrieve(
   client: FtpClient,
@@ -20,80 +25,136 @@ export function retrieve(
   signal?: AbortSignal,
   cancelled?: () => Error,
 ): Promise<Readable> {
+  const ftp = client.ftp;
   return new Promise<Readable>((resolve, reject) => {
-    let started = false;
-    let finished = false;
+    let opened = false; // 150 seen: the caller has the stream
+    let stopping = false; // we closed the data connection on purpose
+    let failedErr: Error | null = null;
     let remaining = limit;
-    let waiting: (() => void) | null = null;
+    let data: Socket | undefined;
+    let watchdog: NodeJS.Timeout | undefined;
+    let settled = false;
 
-    const begin = () => {
-      if (!started) {
-        started = true;
-        resolve(output);
-      }
-    };
-    // Stops the transfer by closing the connection; basic-ftp's download then rejects, which is ignored.
-    const cut = () => {
-      if (finished) return;
-      finished = true;
+    const finish = (discard: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(watchdog);
       signal?.removeEventListener('abort', onAbort);
-      client.close();
-      done(true);
+      if (discard) client.close();
+      // basic-ftp must not keep this data socket around for the next command.
+      else if (!ftp.closed) ftp.dataSocket = undefined;
+      done(discard || client.closed);
+    };
+    const fail = async (e: unknown) => {
+      if (settled) return;
+      const err = await explain(e).catch((inner: Error) => inner);
+      finish(false);
+      if (opened) output.destroy(err);
+      else reject(err);
+    };
+    /** Stops receiving: the data connection is closed, the RETR's final reply is still awaited. */
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      ftp.socket.setTimeout(ftp.timeout); // bounds the wait for the final reply
+      data?.destroy();
     };
     const onAbort = () => {
       const err = cancelled?.() ?? new Error('cancelled');
-      cut();
-      if (started) output.destroy(err);
+      finish(true); // a cancelled job does not wait for the server
+      if (opened) output.destroy(err);
       else reject(err);
     };
 
     const output = new Readable({
+      highWaterMark: 1024 * 1024,
       read() {
-        const resume = waiting;
-        waiting = null;
-        resume?.();
+        if (data?.isPaused()) data.resume();
       },
       destroy(err, cb) {
-        cut();
+        if (!settled) stop();
         cb(err);
       },
     });
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        if (finished) return cb();
-        begin();
+
+    const startReading = (socket: Socket) => {
+      data = socket;
+      let lastSeen = -1;
+      // basic-ftp's own data timeout would fire while the caller holds the socket paused; this one counts
+      // only time the socket is flowing without bytes arriving.
+      watchdog = setInterval(() => {
+        const seen = socket.bytesRead;
+        if (!stopping && !socket.isPaused() && seen === lastSeen) ftp.closeWithError(new Error('Timeout (data socket)'));
+        lastSeen = seen;
+      }, Math.max(ftp.timeout, 1000));
+      socket.on('data', (chunk: Buffer) => {
+        if (stopping) return;
         const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
         remaining -= part.length;
         const more = output.push(part);
         if (remaining <= 0) {
           output.push(null);
-          cut();
-          return cb();
-        }
-        if (more) cb();
-        else waiting = cb;
-      },
-    });
+          stop();
+        } else if (!more) socket.pause();
+      });
+      const onEnd = () => {
+        clearInterval(watchdog);
+        if (stopping) return;
+        ftp.socket.setTimeout(ftp.timeout); // now waiting for the final reply
+        dataEnded = true;
+        tryFinish();
+      };
+      // An empty file's data connection can have ended (and said so) before the server's 150 arrived.
+      if (socket.readableEnded) onEnd();
+      else socket.once('end', onEnd);
+    };
+
+    let dataEnded = false;
+    let finalReply: FTPResponse | FTPError | undefined;
+    const tryFinish = () => {
+      if (!finalReply || settled) return;
+      if (stopping) return void finish(false);
+      if (finalReply instanceof FTPError) return void fail(finalReply);
+      if (!dataEnded) return;
+      // The end is passed on only once the server confirmed the whole file (226), not at the socket's FIN.
+      output.push(null);
+      finish(false);
+    };
 
     signal?.addEventListener('abort', onAbort, { once: true });
-    client.downloadTo(sink, path, start).then(
-      () => {
-        if (finished) return;
-        finished = true;
-        signal?.removeEventListener('abort', onAbort);
-        begin();
-        output.push(null);
-        done(false);
-      },
-      async (e: unknown) => {
-        if (finished) return;
-        finished = true;
-        signal?.removeEventListener('abort', onAbort);
-        const err = await explain(e).catch((inner: Error) => inner);
-        done(false);
-        if (started) output.destroy(err);
-        else reject(err);
-      },
-    );
+    (async () => {
+      await client.prepareTransfer(ftp);
+      const socket = ftp.dataSocket as Socket;
+      const retr = `RETR ${path}`;
+      let began = false;
+      const task = ftp.handle(start > 0 ? `REST ${start}` : retr, (res, t) => {
+        if (res instanceof Error && !(res instanceof FTPError)) return t.reject(res);
+        if (res.code === 350) return void ftp.send(retr);
+        if (res.code === 150 || res.code === 125) {
+          if (began) return;
+          began = true;
+          ftp.socket.setTimeout(0); // the control connection is idle until the transfer ends
+          startReading(socket);
+          opened = true;
+          resolve(output);
+          return;
+        }
+        if (res.code < 200) return;
+        // The RETR's final reply (or a refusal before any data).
+        finalReply = res;
+        t.resolve(res);
+      });
+      await task;
+      if (!began && !(finalReply instanceof FTPError)) throw new Error(`The server answered RETR without opening a transfer (${finalReply?.message})`);
+      if (!began) throw finalReply;
+      tryFinish();
+    })().catch((e: unknown) => {
+      if (stopping && !failedErr) {
+        // The wait for the final reply after a deliberate stop failed (timeout, closed): drop the connection.
+        failedErr = e as Error;
+        return void finish(true);
+      }
+      void fail(e);
+    });
   });
 }
