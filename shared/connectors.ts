@@ -46,7 +46,7 @@ export const CapabilitiesSchema = z.object({
    * Ranged reads of one file on several connections at once go faster than one stream (a per-connection
    * limit, as with FTP data connections or HTTP GETs), so the engine reads a large file in parallel segments.
    */
-  parallelReads: z.boolean().optional(),
+  parallelReads: z.boolean(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 

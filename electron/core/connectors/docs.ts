@@ -14,6 +14,7 @@ function capabilityRows(c: Capabilities): string[] {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
   return [
     `| ranged reads | ${yes(c.rangedRead)} |`,
+    `| parallel segmented reads of one large file | ${yes(c.parallelReads)} |`,
     `| server-side copy | ${yes(c.serverSideCopy)} |`,
     `| rename / atomic replace | ${yes(c.rename)} / ${yes(c.atomicRename)} |`,
     `| writes invisible until complete | ${yes(c.atomicWrite)} |`,

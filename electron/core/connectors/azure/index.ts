@@ -25,6 +25,8 @@ const capabilities: Capabilities = {
   // Containers are deleted server-side; a folder's blobs go in parallel after one flat listing.
   purge: true,
   maxConnections: 16,
+  // Ranged GETs on several connections.
+  parallelReads: true,
 };
 
 export const azureManifest: ConnectorManifest = {

@@ -30,6 +30,8 @@ const capabilities: Capabilities = {
   caseInsensitive: false,
   purge: false,
   maxConnections: 4,
+  // One data connection per transfer: segments on several connections go faster, as with lftp pget.
+  parallelReads: true,
 };
 
 const TLS_CHOICES = {

@@ -33,6 +33,8 @@ export const GCS_CAPABILITIES: Capabilities = {
   // One flat listing of the prefix, then 16 deletes at a time; a bucket is deleted after its objects.
   purge: true,
   maxConnections: 16,
+  // Ranged GETs on several connections.
+  parallelReads: true,
 };
 
 export const gcsManifest: ConnectorManifest = {

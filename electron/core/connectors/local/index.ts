@@ -24,6 +24,8 @@ const capabilities: Capabilities = {
   caseInsensitive: process.platform === 'darwin' || process.platform === 'win32',
   purge: true,
   maxConnections: 64,
+  // A local disk reads one stream as fast as several.
+  parallelReads: false,
 };
 
 export const localManifest: ConnectorManifest = {

@@ -22,6 +22,8 @@ export const S3_CAPABILITIES: Capabilities = {
   caseInsensitive: false,
   purge: true,
   maxConnections: 16,
+  // Ranged GETs on several connections, as rclone's multi-thread download.
+  parallelReads: true,
 };
 
 export const s3Manifest: ConnectorManifest = {

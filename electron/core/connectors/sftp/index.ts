@@ -31,6 +31,8 @@ export const SFTP_CAPABILITIES: Capabilities = {
   caseInsensitive: false,
   purge: false,
   maxConnections: 4,
+  // One SFTP channel already pipelines its reads; more connections only add SSH CPU.
+  parallelReads: false,
 };
 
 const AUTH_SHOWS_PASSWORD = ['password', 'keyboard-interactive'];
