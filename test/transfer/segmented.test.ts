@@ -1,9 +1,13 @@
+import { chownSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, expect, it } from 'vitest';
 import { LocalConnector, localManifest } from '../../electron/core/connectors/local';
 import type { ConnectorManifest, ReadOptions } from '../../electron/core/connectors/types';
+import { ftpManifest } from '../../electron/core/connectors/ftp';
 import { FerryError } from '../../electron/core/errors';
+import type { FtpServerInfo } from '../servers/ftp';
+import { server } from '../support/servers';
 import { bytes, checksummingLocalManifest, cleanup, makeHarness, md5, readTree, tmp, writeTree, type Harness } from './support';
 
 /**
@@ -72,4 +76,34 @@ it('a segment whose connection drops fails the try; the retry delivers the whole
   expect(files.find((f) => f.relPath === 'big.bin')).toMatchObject({ state: 'done', attempts: 1, verified: 'md5' });
   expect(md5(Buffer.from(readTree(dst)['big.bin'], 'latin1'))).toBe(md5(content));
   expect(readTree(dst)).not.toHaveProperty('.big.bin.ferry-part');
+});
+
+it('reads a large file from a real FTP server (vsftpd) as REST + RETR ranges on several connections, whole and in order', async () => {
+  const info = server<FtpServerInfo>('ftp');
+  if (!info) throw new Error('the ftp test server (vsftpd) did not start');
+  const name = `seg-${process.pid}.bin`;
+  const content = bytes(6 * SEG + 5);
+  const remote = join(info.root, name);
+  writeTree(info.root, { [name]: content });
+  const owner = statSync(info.root);
+  chownSync(remote, owner.uid, owner.gid);
+  const logBefore = readFileSync(info.logFile, 'utf8').length;
+  h = makeHarness({
+    extra: { ftp: { manifest: ftpManifest, options: { host: info.host, port: info.port, user: info.user }, secrets: { password: info.password } } },
+    engine: { segments: { minBytes: 2 * SEG, segmentBytes: SEG } },
+  });
+  const dst = tmp('ferry-seg-ftp-');
+  dirs.push(dst);
+  try {
+    const job = await h.engine.wait((await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'ftp', paths: [`/${name}`] }, destination: { endpoint: 'local', path: dst } } })).id);
+    expect(job.state).toBe('done');
+    expect(md5(Buffer.from(readTree(dst)[name], 'latin1'))).toBe(md5(content));
+    // The server saw ranged reads: a REST at each segment's offset (the first starts at 0, no REST needed).
+    const log = readFileSync(info.logFile, 'utf8').slice(logBefore);
+    const rests = [...log.matchAll(/FTP command: Client "[^"]+", "REST (\d+)"/g)].map((m) => Number(m[1]));
+    for (let k = 1; k < 7; k++) expect(rests).toContain(k * SEG);
+    expect(new Set([...log.matchAll(/\[pid (\d+)\][^\n]*"RETR \/seg-/g)].map((m) => m[1])).size).toBeGreaterThan(1);
+  } finally {
+    rmSync(remote, { force: true });
+  }
 });
