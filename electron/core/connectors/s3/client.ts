@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { FerryError } from '../../errors';
@@ -37,6 +39,7 @@ export function makeClient(cfg: S3Config, credentials: Credentials): S3Client {
   // Ferry pins the SDK (its releases after January 2027 need Node 22); its "upgrade Node" warning speaks to
   // developers, not to someone running `ferry ls`. An explicit setting in the environment still wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const sockets = Math.max(cfg.uploadConcurrency, 1) + 1;
   const client = new S3Client({
     region: cfg.region,
     ...(cfg.auth === 'profile' ? { profile: cfg.awsProfile } : {}),
@@ -50,7 +53,16 @@ export function makeClient(cfg: S3Config, credentials: Credentials): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 15_000, requestTimeout: 120_000 },
+    // No "Expect: 100-continue" on bodies: with it the SDK opens a fresh, non-kept-alive connection for every
+    // part and waits a round trip before sending. Ferry's requests are signed and sized up front.
+    expectContinueHeader: false,
+    requestHandler: {
+      connectionTimeout: 15_000,
+      requestTimeout: 120_000,
+      // Kept-alive sockets, as many as one upload sends parts at once (each pooled connector has its own client).
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets }),
+    },
   });
   addDeleteObjectsMd5(client);
   return client;

@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { FerryError } from '../../errors';
 import type { Logger, WriteOptions, WriteResult } from '../types';
-import { StreamHasher, cleanEtag, etagIsContentMd5, isPlainMd5 } from './checksums';
+import { cleanEtag, etagIsContentMd5, isPlainMd5 } from './checksums';
 import { MTIME_KEY, formatMtime } from './mtime';
 
 const MiB = 1024 * 1024;
@@ -23,35 +30,61 @@ export interface WriteTarget {
 }
 
 /**
- * Uploads `source` as one object. Up to one part's worth is buffered first: a stream that ends within it
- * goes as a single PutObject with Content-MD5 (the server refuses bytes that do not match); a longer one
- * goes as a multipart upload (parts in parallel), which S3 shows under its name only once completed.
- * Either way the ETag the server answers is compared with what Ferry computed of the bytes it streamed.
+ * Uploads `source` as one object. The first part's worth is buffered: a stream that ends within it goes as
+ * a single PutObject; a longer one as a multipart upload, which S3 shows under its name only once completed.
+ * Every request carries the Content-MD5 of its body, so the server itself refuses bytes damaged on the way;
+ * the ETag it answers is compared with those MD5s too, for servers that do not check (s3rver).
  */
 export async function writeObject(t: WriteTarget, source: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
   const partSize = partSizeFor(t.partSize, opts.size);
   const metadata = opts.modified ? { [MTIME_KEY]: formatMtime(opts.modified) } : undefined;
-  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let ended = false;
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string | Uint8Array>;
+  // Fires on a cancel or on the first failure of a part.
+  const stop = new AbortController();
+  const onCancel = () => stop.abort(new FerryError('CANCELLED', 'Cancelled'));
+  if (opts.signal?.aborted) onCancel();
+  opts.signal?.addEventListener('abort', onCancel, { once: true });
   try {
-    while (headBytes <= partSize) {
-      const next = await chunks.next();
-      if (next.done) {
-        ended = true;
-        break;
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    try {
+      while (headBytes <= partSize) {
+        const next = await nextUnlessStopped(chunks, stop.signal);
+        if (next.done) return await putSingle(t, head.length === 1 ? head[0] : Buffer.concat(head, headBytes), metadata, opts.signal);
+        const b = toBuffer(next.value);
+        head.push(b);
+        headBytes += b.length;
       }
-      const b = toBuffer(next.value);
-      head.push(b);
-      headBytes += b.length;
+    } catch (e) {
+      source.destroy();
+      throw e;
     }
-  } catch (e) {
-    source.destroy();
-    throw e;
+    async function* all(): AsyncGenerator<Buffer> {
+      yield* head.splice(0);
+      for (;;) {
+        const next = await nextUnlessStopped(chunks, stop.signal);
+        if (next.done) return;
+        yield toBuffer(next.value);
+      }
+    }
+    return await putMultipart(t, cutParts(all(), partSize), source, metadata, stop);
+  } finally {
+    opts.signal?.removeEventListener('abort', onCancel);
   }
-  if (ended) return putSingle(t, Buffer.concat(head), metadata, opts.signal);
-  return putMultipart(t, partSize, head, chunks, source, metadata, opts.signal);
+}
+
+/**
+ * The iterator's next chunk, or the stop's reason as soon as it fires (a stalled source cannot hold an upload
+ * open; destroying a generator-backed stream does not end a pending read). The listener is removed each time,
+ * so nothing accumulates over a long stream.
+ */
+function nextUnlessStopped<T>(it: AsyncIterator<T>, stop: AbortSignal): Promise<IteratorResult<T>> {
+  if (stop.aborted) return Promise.reject(stop.reason);
+  return new Promise((resolve, reject) => {
+    const onStop = () => reject(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
+    it.next().then(resolve, reject).finally(() => stop.removeEventListener('abort', onStop));
+  });
 }
 
 async function putSingle(t: WriteTarget, body: Buffer, metadata: Record<string, string> | undefined, signal?: AbortSignal): Promise<WriteResult> {
@@ -65,83 +98,113 @@ async function putSingle(t: WriteTarget, body: Buffer, metadata: Record<string, 
   if (etag && etagIsContentMd5(r.ServerSideEncryption, r.SSECustomerAlgorithm) && isPlainMd5(etag) && etag !== md5Hex) {
     await mismatch(t, `the server reports MD5 ${etag}, Ferry sent ${md5Hex}`);
   }
+  // S3 checks Content-MD5 before it stores the object, so this MD5 is one the server vouches for.
   return { size: body.length, hashes: { md5: md5Hex } };
 }
 
+/**
+ * Parts go up `t.concurrency` at a time, each hashed once (its MD5 is both its Content-MD5 and the input of
+ * the multipart ETag check). Memory stays at about (concurrency + 1) parts whatever the file's size: the
+ * source is not read further while the queue is full. The first failure stops everything: in-flight parts
+ * are aborted, the source is destroyed (a stalled source cannot hold the upload open) and the multipart
+ * upload is aborted, so no invisible parts are left behind (and billed).
+ */
 async function putMultipart(
   t: WriteTarget,
-  partSize: number,
-  head: Buffer[],
-  rest: AsyncIterator<Buffer | string>,
+  parts: AsyncGenerator<Buffer>,
   source: Readable,
   metadata: Record<string, string> | undefined,
-  signal?: AbortSignal,
+  stop: AbortController,
 ): Promise<WriteResult> {
-  const hasher = new StreamHasher(partSize);
-  const abort = new AbortController();
-  // A stalled source must not hold the upload open after a cancel or a failed part: waiting for the next
-  // chunk also ends when this fires, so lib-storage stops and aborts the multipart upload.
-  const stopped = new Promise<never>((_, reject) => {
-    abort.signal.addEventListener('abort', () => reject(new FerryError('CANCELLED', 'Cancelled')), { once: true });
-  });
-  stopped.catch(() => {});
-  let sourceError: unknown;
-  async function* hashed() {
-    for (const b of head) {
-      hasher.update(b);
-      yield b;
-    }
-    for (;;) {
-      let next: IteratorResult<Buffer | string>;
-      try {
-        next = await Promise.race([rest.next(), stopped]);
-      } catch (e) {
-        sourceError ??= e;
-        throw e;
-      }
-      if (next.done) return;
-      const b = toBuffer(next.value);
-      hasher.update(b);
-      yield b;
-    }
-  }
-  const onAbort = () => abort.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) abort.abort();
-  const upload = new Upload({
-    client: t.client,
-    params: { Bucket: t.bucket, Key: t.key, Body: Readable.from(hashed(), { objectMode: false }), Metadata: metadata },
-    partSize,
-    queueSize: t.concurrency,
-    // A failed upload is aborted, so no invisible parts are left behind (and billed).
-    leavePartsOnError: false,
-    abortController: abort,
-  });
-  let r: Awaited<ReturnType<Upload['done']>>;
+  const fail = (e: unknown) => stop.abort(e);
+  let uploadId: string | undefined;
+  const digests: Buffer[] = [];
+  const etags: string[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let total = 0;
   try {
-    r = await upload.done();
-  } catch (e) {
-    abort.abort();
-    source.destroy();
-    // The source's own failure says more than what lib-storage ran into while cleaning up after it.
-    throw signal?.aborted ? new FerryError('CANCELLED', 'Cancelled') : (sourceError ?? e);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
-  const sums = hasher.finish();
-  const etag = cleanEtag(r.ETag);
-  // SSE-C uploads would carry SSECustomerAlgorithm; Ferry never sends customer keys, so only KMS matters here.
-  if (etag && etagIsContentMd5(r.ServerSideEncryption, undefined)) {
-    if (/^[0-9a-f]{32}-\d+$/.test(etag)) {
-      if (etag !== sums.multipartEtag) await mismatch(t, `the server reports multipart ETag ${etag}, the ${sums.parts} parts Ferry sent give ${sums.multipartEtag}`);
-    } else if (isPlainMd5(etag)) {
-      // Some S3-compatible servers (s3rver among them) answer a completed multipart upload with the whole MD5.
-      if (etag !== sums.md5) await mismatch(t, `the server reports MD5 ${etag}, Ferry sent ${sums.md5}`);
-    } else {
-      t.log.warn('S3 answered an ETag Ferry cannot check', { path: t.path, etag });
+    const created = await t.client.send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, Metadata: metadata }), {
+      abortSignal: stop.signal,
+    });
+    uploadId = created.UploadId;
+    if (!uploadId) throw new FerryError('INTERNAL', `The S3 server started no multipart upload for ${t.path}`, { detail: { path: t.path } });
+    const id = uploadId;
+    const send = (n: number, body: Buffer) => {
+      const md5 = createHash('md5').update(body).digest();
+      digests[n - 1] = md5;
+      total += body.length;
+      const p = t.client
+        .send(
+          new UploadPartCommand({ Bucket: t.bucket, Key: t.key, UploadId: id, PartNumber: n, Body: body, ContentLength: body.length, ContentMD5: md5.toString('base64') }),
+          { abortSignal: stop.signal },
+        )
+        .then((r) => {
+          if (!r.ETag) throw new FerryError('INTERNAL', `The S3 server answered part ${n} of ${t.path} without an ETag`, { detail: { path: t.path } });
+          etags[n - 1] = r.ETag;
+        })
+        .catch(fail)
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    };
+    let n = 0;
+    while (!stop.signal.aborted) {
+      // The next part is read while the others go up; it waits for a free slot below.
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await parts.next();
+      } catch (e) {
+        fail(e);
+        break;
+      }
+      if (next.done) break;
+      while (inFlight.size >= t.concurrency && !stop.signal.aborted) await Promise.race(inFlight);
+      if (stop.signal.aborted) break;
+      if (n === MAX_PARTS) throw new FerryError('INVALID_INPUT', `${t.path} needs more than ${MAX_PARTS} parts: raise the part size`, { detail: { path: t.path } });
+      send(++n, next.value);
     }
+    await Promise.all(inFlight);
+    if (stop.signal.aborted) throw stop.signal.reason;
+    const r = await t.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: t.bucket,
+        Key: t.key,
+        UploadId: id,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+      { abortSignal: stop.signal },
+    );
+    uploadId = undefined;
+    return { size: total, hashes: await checkCompleted(t, cleanEtag(r.ETag), r.ServerSideEncryption, digests) };
+  } catch (e) {
+    fail(e);
+    source.destroy();
+    await Promise.allSettled([...inFlight]);
+    if (uploadId) {
+      await t.client.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: uploadId })).catch((err) => {
+        t.log.warn('Could not abort an S3 multipart upload; its parts stay until a lifecycle rule removes them', { path: t.path, error: String(err) });
+      });
+    }
+    // The first failure (or the cancel) says more than what the other parts ran into after it.
+    throw stop.signal.reason;
   }
-  return { size: hasher.total, hashes: { md5: sums.md5 } };
+}
+
+/**
+ * Compares the completed object's ETag with the parts' MD5s, and returns the whole-object MD5 only when the
+ * server reported one (the engine compares it with its own MD5 of the stream). AWS answers MD5(part MD5s)-N,
+ * which proves every part but is no MD5 of the file; s3rver and some others answer the whole MD5.
+ */
+async function checkCompleted(t: WriteTarget, etag: string | undefined, sse: string | undefined, digests: Buffer[]): Promise<WriteResult['hashes']> {
+  // SSE-C uploads would carry SSECustomerAlgorithm; Ferry never sends customer keys, so only KMS matters here.
+  if (!etag || !etagIsContentMd5(sse, undefined)) return undefined;
+  if (/^[0-9a-f]{32}-\d+$/.test(etag)) {
+    const expected = `${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${digests.length}`;
+    if (etag !== expected) await mismatch(t, `the server reports multipart ETag ${etag}, the ${digests.length} parts Ferry sent give ${expected}`);
+    return undefined;
+  }
+  if (isPlainMd5(etag)) return { md5: etag };
+  t.log.warn('S3 answered an ETag Ferry cannot check', { path: t.path, etag });
+  return undefined;
 }
 
 /** The stored object does not hold what was sent: remove it (as rclone does) rather than leave a corrupt file. */
@@ -156,6 +219,30 @@ async function mismatch(t: WriteTarget, what: string): Promise<never> {
     detail: { path: t.path },
     retryable: true,
   });
+}
+
+/**
+ * Chunks regrouped into parts of exactly `partSize` bytes (the last one shorter), each copied once into its
+ * own buffer, so a part never pins larger buffers than itself.
+ */
+async function* cutParts(chunks: AsyncIterable<Buffer>, partSize: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (let b of chunks) {
+    while (pendingBytes + b.length >= partSize) {
+      const take = partSize - pendingBytes;
+      pending.push(b.subarray(0, take));
+      yield Buffer.concat(pending, partSize);
+      pending = [];
+      pendingBytes = 0;
+      b = b.subarray(take);
+    }
+    if (b.length > 0) {
+      pending.push(b);
+      pendingBytes += b.length;
+    }
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
 }
 
 /** The configured part size, raised in whole MiB when a known size would need more than 10,000 parts. */
