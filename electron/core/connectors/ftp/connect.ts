@@ -1,8 +1,6 @@
 import { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { Client, FTPError, type FTPResponse } from 'basic-ftp';
-import { uploadFrom } from 'basic-ftp/dist/transfer.js';
 import { FerryError } from '../../errors';
 import type { ConnectContext } from '../types';
 import { ftpError } from './errors';
@@ -127,23 +125,6 @@ export class FtpClient extends Client {
     for (const command of commands) this.ftp.send(command);
     await task;
     return replies;
-  }
-
-  /**
-   * Uploads `source` from byte `offset` of an existing file: REST must come right before STOR, after the
-   * passive-mode setup (RFC 3659 §5.5), which basic-ftp's uploadFrom cannot do. Servers that keep the bytes
-   * before the offset (vsftpd does) resume; the caller checks the resulting size.
-   */
-  async storeAt(source: Readable, remotePath: string, offset: number): Promise<FTPResponse> {
-    const onError = (err: Error) => this.ftp.closeWithError(err);
-    source.once('error', onError);
-    try {
-      await this.prepareTransfer(this.ftp);
-      await this.send(`REST ${offset}`);
-      return await uploadFrom(source, { ftp: this.ftp, tracker: this._progressTracker, command: 'STOR', remotePath, type: 'upload' });
-    } finally {
-      source.removeListener('error', onError);
-    }
   }
 
   /**

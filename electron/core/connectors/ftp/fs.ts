@@ -4,11 +4,12 @@ import type { Capabilities, Entry } from '../../../../shared/connectors';
 import { basename, dirname, joinPath, normalizePath } from '../../../../shared/paths';
 import { FerryError } from '../../errors';
 import type { ConnectContext, Connector, ReadOptions, WriteOptions, WriteResult } from '../types';
-import { openClient, positive, type FtpClient, type FtpSettings } from './connect';
+import { openClient, positive, type FtpClient, type FtpSettings, type Reply } from './connect';
 import { ftpError, type FtpWhere } from './errors';
 import { ClientPool } from './pool';
 import { failure, formatModTime, kindOf, notFound, parseModTime, parseSize, refused } from './probe';
 import { retrieve } from './read-stream';
+import { storeFile } from './store';
 
 /**
  * FTP and FTPS over basic-ftp. Every command uses an absolute path, so a pooled connection's working folder
@@ -126,9 +127,11 @@ export class FtpConnector implements Connector {
         sourceError ??= err;
       });
       pipeline(source, counter, () => {});
+      // The time is set right behind the upload (one round trip less); after a resume, once its size is checked.
+      const setTime = opts.modified && offset === 0 ? modTimeCommand(c, p, opts.modified) : undefined;
+      let timeReply: Reply | undefined;
       try {
-        if (offset > 0) await c.storeAt(counter, p, offset);
-        else await c.uploadFrom(counter, p);
+        timeReply = (await storeFile(c, counter, p, offset, setTime)).then;
       } catch (e) {
         counter.destroy(); // stops reading the source (and releases whatever it holds)
         if (sourceError && !opts.signal?.aborted) throw sourceError instanceof FerryError ? sourceError : new FerryError('INTERNAL', `Reading the source for "${p}" failed: ${String((sourceError as Error)?.message ?? sourceError)}`, { cause: sourceError });
@@ -141,7 +144,8 @@ export class FtpConnector implements Connector {
           throw failure('CONFLICT', `the server kept ${parseSize(after) - offset - written} old bytes after the resumed data`, p, where);
         }
       }
-      if (opts.modified) await this.applyModTime(c, p, opts.modified, where, true);
+      if (timeReply) await this.checkModTime(c, p, timeReply, where, true);
+      else if (opts.modified) await this.applyModTime(c, p, opts.modified, where, true);
       return { size: offset + written };
     });
   }
@@ -229,8 +233,11 @@ export class FtpConnector implements Connector {
    * After a write (`lenient`) a server that can set neither only costs the time, which is logged.
    */
   private async applyModTime(c: FtpClient, p: string, modified: Date, where: FtpWhere, lenient: boolean): Promise<void> {
-    const stamp = formatModTime(modified);
-    const reply = await c.ask(c.serverFeatures.has('MFMT') ? `MFMT ${stamp} ${p}` : `MDTM ${stamp} ${p}`);
+    await this.checkModTime(c, p, await c.ask(modTimeCommand(c, p, modified)), where, lenient);
+  }
+
+  /** The answer to modTimeCommand: 213 is done; otherwise why not (missing file, or no way to set times). */
+  private async checkModTime(c: FtpClient, p: string, reply: Reply, where: FtpWhere, lenient: boolean): Promise<void> {
     if (reply.code === 213) return;
     const kind = await kindOf(c, p);
     if (kind === 'missing') throw await notFound(c, p, where);
@@ -307,6 +314,12 @@ export class FtpConnector implements Connector {
       throw ftpError(e, where);
     }
   }
+}
+
+/** MFMT where FEAT lists it (most servers), else vsftpd's MDTM with a time argument (mdtm_write, on by default). */
+function modTimeCommand(c: FtpClient, p: string, modified: Date): string {
+  const stamp = formatModTime(modified);
+  return c.serverFeatures.has('MFMT') ? `MFMT ${stamp} ${p}` : `MDTM ${stamp} ${p}`;
 }
 
 /** MDTM commands sent together while listing: small enough to sit in the server's input buffer. */
