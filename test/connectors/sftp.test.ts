@@ -485,6 +485,21 @@ describe('sftp: file system details', () => {
     expect((await readAll(c, `${dir}/large.bin`, { start: data.length + 10 })).length).toBe(0);
   });
 
+  it('writes a source that yields chunks of uneven sizes byte for byte (requests cut across chunk boundaries)', async () => {
+    const data = randomData(3 * 1024 * 1024 + 17);
+    // Sizes below, at and above one request (about 32 KiB), so leftovers are carried into the next request.
+    const sizes = [1, 32_739, 32_740, 7, 100_000, 65_478, 1_000_000, 3];
+    const chunks: Buffer[] = [];
+    for (let at = 0, i = 0; at < data.length; i++) {
+      const n = Math.min(sizes[i % sizes.length], data.length - at);
+      chunks.push(data.subarray(at, at + n));
+      at += n;
+    }
+    const result = await c.write(`${dir}/uneven.bin`, Readable.from(chunks));
+    expect(result.size).toBe(data.length);
+    expect(sha256(readFileSync(`${dir}/uneven.bin`))).toBe(sha256(data));
+  });
+
   it('stops a read when its signal aborts (CANCELLED)', async () => {
     await put(c, `${dir}/abort.bin`, randomData(8 * 1024 * 1024));
     const ac = new AbortController();

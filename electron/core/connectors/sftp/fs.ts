@@ -11,17 +11,32 @@ import { PipelinedWriter } from './pipelined-writer';
 import type { SftpSession } from './session';
 
 /**
- * Bytes kept in flight per transfer, and the largest request. Big requests cost less CPU per byte (measured
- * against OpenSSH 9.2: 255 KiB reads take about 25% less client CPU than 32 KiB ones); a request is never
- * larger than the server's limit (limits@openssh.com: 255 KiB on OpenSSH; ssh2 assumes 32 KiB elsewhere),
- * because ssh2 would split it into requests sent one after the other.
+ * Requests are sized so that each READ answer and each WRITE request fits one SSH packet (32 KiB of channel
+ * data), and 64 are kept in flight (2 MiB, ssh2's channel window; OpenSSH's sftp does the same: 64 x 32 KiB).
+ * Measured on 1 GiB over loopback: 255 KiB requests made ssh2 reassemble (download) or split (upload)
+ * every request through a fresh 255 KiB buffer, and garbage collection took most of the client's CPU:
+ * upload 9.8 s CPU (5.2 s of it GC) with 255 KiB writes against 6.1 s (1.4 s) with one-packet writes;
+ * download 5.4 s (3.7 s GC) against 4.4 s (1.6 s).
  */
-const IN_FLIGHT = 4 * 1024 * 1024;
-const MAX_REQUEST = 256 * 1024;
+const IN_FLIGHT_REQUESTS = 64;
+/** Bytes around the data in an SFTP answer to READ: length, type, request id, data length. */
+const READ_ANSWER_HEADER = 4 + 1 + 4 + 4;
+/** Bytes around the data in a WRITE request, less the handle: length, type, id, handle length, offset, data length. */
+const WRITE_REQUEST_HEADER = 4 + 1 + 4 + 4 + 8 + 4;
+/** Below this a server's packet size is not worth fitting to (a server announcing tiny packets): use its limit. */
+const MIN_REQUEST = 8 * 1024;
 
-function shapeFor(serverMax: number): PipelineShape {
-  const chunkSize = Math.min(MAX_REQUEST, serverMax);
-  return { chunkSize, depth: Math.max(16, Math.min(128, Math.ceil(IN_FLIGHT / chunkSize))) };
+function fitted(packetSize: number, header: number, serverMax: number): number {
+  const onePacket = packetSize - header;
+  return Math.min(serverMax, onePacket >= MIN_REQUEST ? onePacket : serverMax);
+}
+
+function readShape(s: SftpSession): PipelineShape {
+  return { chunkSize: fitted(s.inPacketSize, READ_ANSWER_HEADER, s.maxReadLen), depth: IN_FLIGHT_REQUESTS };
+}
+
+function writeShape(s: SftpSession, handle: Buffer): PipelineShape {
+  return { chunkSize: fitted(s.outPacketSize, WRITE_REQUEST_HEADER + handle.length, s.maxWriteLen), depth: IN_FLIGHT_REQUESTS };
 }
 /** Metadata requests in flight at once (symlink targets, a recursive delete). */
 const METADATA_PARALLEL = 16;
@@ -144,7 +159,7 @@ export class SftpConnector implements Connector {
     const size = stated.value.size;
     const start = Math.max(0, opts.start ?? 0);
     const end = Math.max(start, Math.min(opts.end ?? size, size));
-    return new PipelinedReader(this.s, handle, path, start, end, shapeFor(this.s.maxReadLen), opts.signal);
+    return new PipelinedReader(this.s, handle, path, start, end, readShape(this.s), opts.signal);
   }
 
   async write(path: string, source: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
@@ -157,7 +172,7 @@ export class SftpConnector implements Connector {
       source.destroy(); // nobody else will consume it
       throw e;
     }
-    const writer = new PipelinedWriter(this.s, handle, path, offset, shapeFor(this.s.maxWriteLen));
+    const writer = new PipelinedWriter(this.s, handle, path, offset, writeShape(this.s, handle));
     let closing: Promise<void> | undefined;
     try {
       if (offset > 0) {

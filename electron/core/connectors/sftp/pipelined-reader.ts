@@ -9,12 +9,23 @@ export interface PipelineShape {
   depth: number;
 }
 
+/** Answers per slab, the buffer answers are read into: 16 x 32 KiB, so the consumer gets 512 KiB chunks. */
+const SLAB_ANSWERS = 16;
+
 interface Slot {
   pos: number;
   len: number;
+  /** Where the answer goes: cut from a slab, right after the previous request's buffer when it could be. */
+  buf: Buffer;
   done: boolean;
-  data?: Buffer;
+  /** Bytes the server sent (a short answer is allowed). */
+  got?: number;
   error?: unknown;
+}
+
+/** Whether `b` starts where `a` ends in the same memory. */
+function adjacent(a: Buffer, b: Buffer): boolean {
+  return a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset;
 }
 
 /**
@@ -30,6 +41,8 @@ export class PipelinedReader extends Readable {
   private wanted = false;
   private handleClosed = false;
   private eof = false;
+  private slab?: Buffer;
+  private slabUsed = 0;
 
   constructor(
     private readonly session: SftpSession,
@@ -70,14 +83,14 @@ export class PipelinedReader extends Readable {
   }
 
   private request(pos: number, len: number, index: number): void {
-    const slot: Slot = { pos, len, done: false };
+    const buf = this.carve(len, this.end - pos);
+    const slot: Slot = { pos, len, buf, done: false };
     this.slots.splice(index, 0, slot);
-    const buf = Buffer.allocUnsafe(len);
     this.session
       .call<number>('read', this.path, (cb) => this.session.sftp.read(this.handle, buf, 0, len, pos, (err, n) => cb(err, n)))
       .then(
         (n) => {
-          slot.data = buf.subarray(0, n);
+          slot.got = n;
         },
         (e) => {
           slot.error = e;
@@ -89,22 +102,56 @@ export class PipelinedReader extends Readable {
       });
   }
 
-  /** Pushes the answers at the head of the queue, in file order, while the consumer wants data. */
+  /**
+   * A buffer for one answer, cut from a larger slab, right after the previous one: answers that fill a
+   * slab are then pushed as one chunk without copying (below), and there is one allocation per slab
+   * instead of one per request. A pushed slice is never written again.
+   */
+  private carve(len: number, left: number): Buffer {
+    if (!this.slab || this.slab.length - this.slabUsed < len) {
+      // Never more than the rest of the range: a small file gets a buffer of its size.
+      this.slab = Buffer.allocUnsafe(Math.max(len, Math.min(this.shape.chunkSize * SLAB_ANSWERS, left)));
+      this.slabUsed = 0;
+    }
+    const buf = this.slab.subarray(this.slabUsed, this.slabUsed + len);
+    this.slabUsed += len;
+    return buf;
+  }
+
+  /**
+   * Pushes the answers at the head of the queue, in file order, while the consumer wants data. Complete
+   * answers lying next to each other in one slab go out as one chunk once the slab is filled: a consumer
+   * writing to a file makes one write per chunk, and a write per 32 KiB answer costs more than the network.
+   */
   private deliver(): void {
     if (this.destroyed) return;
     while (this.wanted && this.slots.length > 0 && this.slots[0].done) {
-      const slot = this.slots.shift()!;
-      if (slot.error) return void this.destroy(slot.error as Error);
-      const data = slot.data!;
-      if (data.length === 0) {
+      const head = this.slots[0];
+      if (head.error) return void this.destroy(head.error as Error);
+      if (head.got === 0) {
         // End of file before `end`: the file shrank. Stop asking; what is still in flight is dropped.
         this.eof = true;
         this.slots.length = 0;
         break;
       }
-      // A short answer: ask for the rest of this slot before anything after it.
-      if (data.length < slot.len) this.request(slot.pos + data.length, slot.len - data.length, 0);
-      this.wanted = this.push(data);
+      let taken = 1;
+      let bytes = head.got!;
+      let last = head;
+      while (last.got === last.len && taken < this.slots.length && adjacent(last.buf, this.slots[taken].buf)) {
+        const next = this.slots[taken];
+        if (!next.done) break;
+        if (next.error || next.got === 0) break;
+        taken++;
+        bytes += next.got!;
+        last = next;
+      }
+      const more = this.slots[taken];
+      // The slab is not filled yet and its next answer is on its way: wait for it.
+      if (last.got === last.len && more && !more.done && adjacent(last.buf, more.buf)) break;
+      this.slots.splice(0, taken);
+      // A short answer: ask for the rest of it before anything after it.
+      if (last.got! < last.len) this.request(last.pos + last.got!, last.len - last.got!, 0);
+      this.wanted = this.push(Buffer.from(head.buf.buffer, head.buf.byteOffset, bytes));
     }
     if (this.slots.length === 0 && (this.eof || this.next >= this.end)) this.finish();
     else this.fill();

@@ -31,30 +31,41 @@ export class PipelinedWriter {
     this.piece = Math.min(shape.chunkSize, session.maxWriteLen);
   }
 
-  /** Sends everything the source yields. On a failure (the server's or the source's) throws it. */
+  /**
+   * Sends everything the source yields, in requests of exactly `piece` bytes (the last one shorter): source
+   * chunks are cut without copying, and only the bytes left over at a chunk's end are copied, into the start
+   * of the next request. On a failure (the server's or the source's) throws it.
+   */
   async send(source: Readable, signal?: AbortSignal): Promise<void> {
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = () => {
-      if (pendingBytes === 0) return;
-      this.write(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
-      pending = [];
-      pendingBytes = 0;
-    };
+    let carry: Buffer | undefined;
+    let carried = 0;
     try {
       for await (const chunk of source) {
         if (this.failure) break;
         if (signal?.aborted) throw new FerryError('CANCELLED', 'Cancelled');
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-        pending.push(buf);
-        pendingBytes += buf.length;
-        // Small source chunks are gathered into full requests; a request per tiny chunk wastes round trips.
-        if (pendingBytes >= this.piece) {
-          flush();
-          while (this.inFlight >= this.shape.depth && !this.failure) await this.answer();
+        const buf: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        let at = 0;
+        if (carry) {
+          const n = buf.copy(carry, carried, 0, this.piece - carried);
+          carried += n;
+          at = n;
+          if (carried < this.piece) continue;
+          this.write(carry);
+          carry = undefined;
+          await this.room();
+        }
+        while (buf.length - at >= this.piece && !this.failure) {
+          this.write(buf.subarray(at, at + this.piece));
+          at += this.piece;
+          await this.room();
+        }
+        if (at < buf.length && !this.failure) {
+          // A fresh buffer: the one just sent may still be referenced by a request in flight.
+          carry = Buffer.allocUnsafe(this.piece);
+          carried = buf.copy(carry, 0, at);
         }
       }
-      if (!this.failure) flush();
+      if (carry && !this.failure) this.write(carry.subarray(0, carried));
     } catch (e) {
       this.failure ??= e instanceof FerryError ? e : fromNodeError(e, { path: this.path });
     }
@@ -62,6 +73,11 @@ export class PipelinedWriter {
       source.destroy();
       await this.settle();
     }
+  }
+
+  /** Waits while the pipeline is full. */
+  private async room(): Promise<void> {
+    while (this.inFlight >= this.shape.depth && !this.failure) await this.answer();
   }
 
   /** Waits for the answer to every write sent; throws the first failure. */
@@ -74,23 +90,20 @@ export class PipelinedWriter {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  private write(block: Buffer): void {
-    for (let i = 0; i < block.length; i += this.piece) {
-      const data = block.subarray(i, i + this.piece);
-      const at = this.offset + this.sent;
-      this.sent += data.length;
-      this.inFlight++;
-      this.session
-        .call('write', this.path, (cb) => this.session.sftp.write(this.handle, data, 0, data.length, at, (err) => cb(err)))
-        .catch((e) => {
-          this.failure ??= e;
-        })
-        .finally(() => {
-          this.inFlight--;
-          const waiting = this.waiting;
-          this.waiting = [];
-          for (const wake of waiting) wake();
-        });
-    }
+  private write(data: Buffer): void {
+    const at = this.offset + this.sent;
+    this.sent += data.length;
+    this.inFlight++;
+    this.session
+      .call('write', this.path, (cb) => this.session.sftp.write(this.handle, data, 0, data.length, at, (err) => cb(err)))
+      .catch((e) => {
+        this.failure ??= e;
+      })
+      .finally(() => {
+        this.inFlight--;
+        const waiting = this.waiting;
+        this.waiting = [];
+        for (const wake of waiting) wake();
+      });
   }
 }

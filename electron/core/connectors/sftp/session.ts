@@ -43,6 +43,18 @@ export class SftpSession {
     return (this.sftp as unknown as { _maxWriteLen?: number })._maxWriteLen ?? 32_768;
   }
 
+  /**
+   * The largest SSH packet each way on the SFTP channel: ours (what ssh2 announced, 32 KiB) for answers, the
+   * server's for requests. A request or answer that fits one packet is handled by ssh2 without being
+   * reassembled or split, which saves a large allocation and a copy per request.
+   */
+  get inPacketSize(): number {
+    return (this.sftp as unknown as { incoming?: { packetSize?: number } }).incoming?.packetSize ?? 32_768;
+  }
+  get outPacketSize(): number {
+    return (this.sftp as unknown as { outgoing?: { packetSize?: number } }).outgoing?.packetSize ?? 32_768;
+  }
+
   get alive(): boolean {
     return !this.lost;
   }
