@@ -6,7 +6,9 @@ import type { Connector, ReadOptions, WriteOptions, WriteResult } from '../types
 import { mkdir, rmdir } from './folders';
 import { listPages } from './list';
 import { copyFile, rename, setModTime } from './moves';
+import { cleanEtag, isPlainMd5 } from './checksums';
 import { folderPrefix, pathOf } from './paths';
+import { PRESETS } from './providers';
 import { bodyStart, rangeHeader, sliceStream } from './range';
 import { S3Session, dirEntry, fileEntry, md5Of } from './session';
 import { writeObject } from './write';
@@ -31,6 +33,7 @@ export class S3Connector implements Connector {
     const prefix = folderPrefix(key);
     const entries: Entry[] = [];
     let sawMarker = false;
+    const listedMd5 = PRESETS[s.cfg.provider].listingEtagIsMd5;
     try {
       const pages = listPages(s.client, { bucket, prefix, delimiter: '/', pageSize: s.cfg.listPageSize, version: s.cfg.listVersion, signal: opts.signal });
       for await (const page of pages) {
@@ -42,7 +45,15 @@ export class S3Connector implements Connector {
           const name = o.key.slice(prefix.length);
           if (!usableName(name)) continue;
           const p = pathOf(bucket, o.key, s.cfg.bucket);
-          entries.push({ name, path: p, type: 'file', size: o.size, modified: o.lastModified ? o.lastModified.toISOString() : null });
+          const md5 = listedMd5 ? cleanEtag(o.etag) : undefined;
+          entries.push({
+            name,
+            path: p,
+            type: 'file',
+            size: o.size,
+            modified: o.lastModified ? o.lastModified.toISOString() : null,
+            ...(md5 && isPlainMd5(md5) ? { hashes: { md5 } } : {}),
+          });
         }
         for (const folder of page.prefixes) {
           const name = folder.slice(prefix.length, -1);

@@ -16,6 +16,12 @@ export interface ProviderPreset {
   endpointRequired: boolean;
   /** Shown as the endpoint field's placeholder. */
   endpointHint: string;
+  /**
+   * A listing's plain (not "-N") ETag is the object's MD5, so list() can report it and a transfer needs no HEAD
+   * per file to verify. Not on AWS and MinIO: with SSE-KMS (or MinIO's encryption) the ETag looks like an MD5
+   * but is not one, and a listing does not say how an object is encrypted.
+   */
+  listingEtagIsMd5: boolean;
 }
 
 export const PRESETS: Record<Provider, ProviderPreset> = {
@@ -26,6 +32,7 @@ export const PRESETS: Record<Provider, ProviderPreset> = {
     endpointFor: null,
     endpointRequired: false,
     endpointHint: 'leave empty for AWS',
+    listingEtagIsMd5: false,
   },
   minio: {
     label: 'MinIO',
@@ -34,6 +41,7 @@ export const PRESETS: Record<Provider, ProviderPreset> = {
     endpointFor: null,
     endpointRequired: true,
     endpointHint: 'http://minio.example.com:9000',
+    listingEtagIsMd5: false,
   },
   wasabi: {
     label: 'Wasabi',
@@ -42,6 +50,7 @@ export const PRESETS: Record<Provider, ProviderPreset> = {
     endpointFor: (region) => `https://s3.${region}.wasabisys.com`,
     endpointRequired: false,
     endpointHint: 'https://s3.REGION.wasabisys.com',
+    listingEtagIsMd5: true,
   },
   r2: {
     label: 'Cloudflare R2',
@@ -50,6 +59,7 @@ export const PRESETS: Record<Provider, ProviderPreset> = {
     endpointFor: null,
     endpointRequired: true,
     endpointHint: 'https://ACCOUNT_ID.r2.cloudflarestorage.com',
+    listingEtagIsMd5: true,
   },
   ceph: {
     label: 'Ceph RGW',
@@ -58,6 +68,7 @@ export const PRESETS: Record<Provider, ProviderPreset> = {
     endpointFor: null,
     endpointRequired: true,
     endpointHint: 'https://rgw.example.com',
+    listingEtagIsMd5: true,
   },
   b2: {
     label: 'Backblaze B2',
@@ -66,6 +77,7 @@ export const PRESETS: Record<Provider, ProviderPreset> = {
     endpointFor: (region) => `https://s3.${region}.backblazeb2.com`,
     endpointRequired: false,
     endpointHint: 'https://s3.REGION.backblazeb2.com',
+    listingEtagIsMd5: true,
   },
   other: {
     label: 'Other S3-compatible',
@@ -74,5 +86,6 @@ export const PRESETS: Record<Provider, ProviderPreset> = {
     endpointFor: null,
     endpointRequired: true,
     endpointHint: 'https://s3.example.com',
+    listingEtagIsMd5: true,
   },
 };
