@@ -468,6 +468,27 @@ describe('s3 multipart uploads and ETag verification', () => {
     }
   });
 
+  it('signs uploads without hashing the body again (UNSIGNED-PAYLOAD next to a signed Content-MD5); a signature check as AWS does passes', async () => {
+    const proxy = await startS3Proxy(info().endpoint, { secretAccessKey: info().secretAccessKey });
+    const c = await connect({ partSizeMiB: 5 }, undefined, proxy.endpoint);
+    try {
+      const data = randomData(11 * MiB);
+      await c.write(`/${BUCKET}/unsigned.bin`, streamOf(data), { size: data.length });
+      await put(c, `/${BUCKET}/unsigned.txt`, 'small');
+      const uploads = proxy.requests.filter((r) => r.method === 'PUT');
+      expect(uploads.length).toBe(4); // three parts and one single PUT
+      for (const r of uploads) {
+        expect(r.headers['x-amz-content-sha256']).toBe('UNSIGNED-PAYLOAD');
+        expect(r.headers['content-md5']).toBe(r.bodyMd5);
+        expect(String(r.headers.authorization)).toMatch(/SignedHeaders=[^,]*content-md5/);
+      }
+      expect((await collect(await c.read(`/${BUCKET}/unsigned.bin`))).equals(data)).toBe(true);
+    } finally {
+      await c.close();
+      await proxy.stop();
+    }
+  });
+
   it('a single-part upload corrupted on the way is caught (s3rver ignores Content-MD5, Ferry does not)', async () => {
     const proxy = await startS3Proxy(info().endpoint, { corrupt: (r) => r.method === 'PUT' && r.url.includes('single.txt') });
     const c = await connect({}, undefined, proxy.endpoint);

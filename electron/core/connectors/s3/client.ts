@@ -65,6 +65,7 @@ export function makeClient(cfg: S3Config, credentials: Credentials): S3Client {
     },
   });
   addDeleteObjectsMd5(client);
+  addUnsignedPayload(client);
   return client;
 }
 
@@ -83,5 +84,23 @@ function addDeleteObjectsMd5(client: S3Client): void {
       return next(args);
     },
     { step: 'build', name: 'ferryDeleteObjectsContentMd5' },
+  );
+}
+
+/**
+ * Object and part uploads are signed with "UNSIGNED-PAYLOAD" instead of the body's SHA-256: that hash is one
+ * more full pass over every byte (the costliest of the upload's hashes), and it adds nothing here because
+ * Ferry sends the body's Content-MD5, which is signed and which the server checks before storing.
+ * Only where that header is present; runs in the build step, before signing.
+ */
+function addUnsignedPayload(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> } | undefined;
+      const upload = context.commandName === 'PutObjectCommand' || context.commandName === 'UploadPartCommand';
+      if (upload && request?.headers?.['content-md5']) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'ferryUnsignedPayload' },
   );
 }
