@@ -14,6 +14,7 @@ const LIST_PARALLEL = 64;
 const READ_CHUNK = 1024 * 1024;
 /** Up to this size a read is one read call into one buffer: a stream per small file costs twice the CPU. */
 const WHOLE_READ_MAX = 256 * 1024;
+const WRITE_BATCH = 1024 * 1024;
 
 /**
  * The file system of this computer, over node:fs/promises. Connector paths map to native paths in
@@ -96,7 +97,7 @@ export class LocalConnector implements Connector {
   async write(path: string, source: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
     const p = normalizePath(path);
     const resume = opts.offset !== undefined;
-    let handle;
+    let handle: FileHandle;
     try {
       // 'r+' keeps the bytes before the offset; 'w' creates or truncates.
       handle = await open(toNativePath(p), resume ? 'r+' : 'w');
@@ -105,6 +106,20 @@ export class LocalConnector implements Connector {
       throw fromNodeError(e, { path: p });
     }
     let position = opts.offset ?? 0;
+    // Chunks are gathered into writes of about 1 MiB, and one write is on its way while the next gathers:
+    // a write per 64 KiB network chunk, awaited in turn, held a 1 GiB download to under 200 MB/s.
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      await writing;
+      const [bufs, at] = [batch, position];
+      position += batchBytes;
+      batch = [];
+      batchBytes = 0;
+      writing = writeAll(handle, bufs, at);
+      writing.catch(() => {});
+    };
     try {
       if (resume && (await handle.stat()).size < position) {
         throw new FerryError('INVALID_INPUT', `Cannot resume ${p} at byte ${position}: the file is shorter`, { detail: { path: p } });
@@ -112,16 +127,20 @@ export class LocalConnector implements Connector {
       for await (const chunk of source) {
         if (opts.signal?.aborted) throw new FerryError('CANCELLED', `Writing cancelled: ${p}`);
         const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-        for (let done = 0; done < buf.length; ) {
-          const { bytesWritten } = await handle.write(buf, done, buf.length - done, position);
-          done += bytesWritten;
-          position += bytesWritten;
-        }
+        batch.push(buf);
+        batchBytes += buf.length;
+        if (batchBytes >= WRITE_BATCH) await flush();
       }
+      if (batchBytes) await flush();
+      await writing;
       // A resumed file may have had a longer (bad) tail beyond what was written now.
       if (resume) await handle.truncate(position);
       if (opts.modified) await handle.utimes(new Date(), opts.modified);
     } catch (e) {
+      // Bytes that arrived before a cancel or a dropped connection are good: kept on disk, a resume
+      // continues after them instead of fetching them again.
+      if (batchBytes) await flush().catch(() => {});
+      await writing.catch(() => {});
       throw fromNodeError(e, { path: p });
     } finally {
       await handle.close();
@@ -241,4 +260,18 @@ async function readWhole(handle: FileHandle, p: string, start: number, end: numb
     await handle.close().catch(() => {});
   }
   return Readable.from(got ? [buf.subarray(0, got)] : [], { objectMode: false });
+}
+
+/** Writes `bufs` at `position` in order (one writev, no copy), however many calls the file system takes. */
+async function writeAll(handle: FileHandle, bufs: Buffer[], position: number): Promise<void> {
+  const total = bufs.reduce((n, b) => n + b.length, 0);
+  const { bytesWritten } = await handle.writev(bufs, position);
+  if (bytesWritten === total) return;
+  // A short write (rare: a signal, a full quota) continues with what is left.
+  const rest = Buffer.concat(bufs).subarray(bytesWritten);
+  for (let done = 0; done < rest.length; ) {
+    const r = await handle.write(rest, done, rest.length - done, position + bytesWritten + done);
+    if (!r.bytesWritten) throw new FerryError('INTERNAL', 'The file system accepted no bytes');
+    done += r.bytesWritten;
+  }
 }
