@@ -43,10 +43,16 @@ export const JobSpecSchema = z.object({
   conflict: z.enum(CONFLICT_POLICIES).default('ask'),
   /** sync only: delete destination files that are not in the source (only those listed in the plan). */
   mirror: z.boolean().default(false),
-  /** 'hash' (default) compares a hash when both sides can give one, else Ferry's own hash of the streamed bytes. */
+  /** Size always; 'hash' (default) also an md5 wherever a side can give one to compare with Ferry's of the streamed bytes. */
   verify: z.enum(['size', 'hash']).default('hash'),
   /** Files in flight at once for this job. */
   transfers: z.number().int().min(1).max(64).default(4),
+  /**
+   * Connections one large file (64 MiB and more) is read over at once, in ordered segments, where the source
+   * declares parallelReads (FTP, object stores). 1: one stream. Helps where one connection is slower than the
+   * link (distant servers, per-connection limits); on a fast local network one stream is faster.
+   */
+  streams: z.number().int().min(1).max(16).default(1),
   /** Bytes per second for the whole job; null for no limit. */
   bwlimit: z.number().int().positive().nullable().default(null),
 });

@@ -96,7 +96,7 @@ describe('transfers with an object store (s3rver)', () => {
       writeTree(src, { 'seg/big.bin': big });
       const up = await seg.engine.wait((await seg.engine.create({ spec: { kind: 'copy', source: { endpoint: 'local', paths: [join(src, 'seg', 'big.bin')] }, destination: { endpoint: 's3', path: `/${bucket}/seg` } } })).id);
       expect(up.state).toBe('done');
-      const down = await seg.engine.wait((await seg.engine.create({ spec: { kind: 'copy', source: { endpoint: 's3', paths: [`/${bucket}/seg/big.bin`] }, destination: { endpoint: 'local', path: out } } })).id);
+      const down = await seg.engine.wait((await seg.engine.create({ spec: { kind: 'copy', source: { endpoint: 's3', paths: [`/${bucket}/seg/big.bin`] }, destination: { endpoint: 'local', path: out }, streams: 4 } })).id);
       expect(down.state).toBe('done');
       expect(seg.engine.details(down.id).files[0]).toMatchObject({ state: 'done', verified: 'md5', size: big.length });
       expect(md5(Buffer.from(readTree(out)['big.bin'], 'latin1'))).toBe(md5(big));

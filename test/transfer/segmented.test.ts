@@ -43,13 +43,13 @@ afterEach(async () => {
 
 const SEG = 512 * 1024;
 
-async function copyBig(content: Buffer) {
+async function copyBig(content: Buffer, streams = 4) {
   h = makeHarness({ extra: { seg: segmentedSource, local: checksummingLocalManifest }, engine: { segments: { minBytes: 2 * SEG, segmentBytes: SEG } } });
   const [src, dst] = [tmp('ferry-seg-src-'), tmp('ferry-seg-dst-')];
   dirs.push(src, dst);
   writeTree(src, { 'big.bin': content, 'small.bin': content.subarray(0, 1000) });
   const job = await h.engine.wait(
-    (await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'seg', paths: [join(src, 'big.bin'), join(src, 'small.bin')] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite' } })).id,
+    (await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'seg', paths: [join(src, 'big.bin'), join(src, 'small.bin')] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite', streams } })).id,
   );
   return { job, dst, files: h.engine.details(job.id).files };
 }
@@ -66,6 +66,14 @@ it('reads a large file in ranges on several connections at once and writes it wh
   expect(seen.maxOpen).toBeGreaterThan(1);
   // The small file is one plain read.
   expect(seen.ranges.filter(([, end]) => end === -1)).toHaveLength(1);
+});
+
+it('by default (one stream per file) the same file is one plain read', async () => {
+  const content = bytes(5 * SEG);
+  const { job, dst } = await copyBig(content, 1);
+  expect(job.state).toBe('done');
+  expect(seen.ranges).toEqual([[0, -1], [0, -1]]);
+  expect(md5(Buffer.from(readTree(dst)['big.bin'], 'latin1'))).toBe(md5(content));
 });
 
 it('a segment whose connection drops fails the try; the retry delivers the whole file', async () => {
@@ -95,7 +103,7 @@ it('reads a large file from a real FTP server (vsftpd) as REST + RETR ranges on 
   const dst = tmp('ferry-seg-ftp-');
   dirs.push(dst);
   try {
-    const job = await h.engine.wait((await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'ftp', paths: [`/${name}`] }, destination: { endpoint: 'local', path: dst } } })).id);
+    const job = await h.engine.wait((await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'ftp', paths: [`/${name}`] }, destination: { endpoint: 'local', path: dst }, streams: 4 } })).id);
     expect(job.state).toBe('done');
     expect(md5(Buffer.from(readTree(dst)[name], 'latin1'))).toBe(md5(content));
     // The server saw ranged reads: a REST at each segment's offset (the first starts at 0, no REST needed).

@@ -16,6 +16,7 @@ interface TransferFlags {
   exclude: string[];
   onConflict?: string;
   transfers?: string;
+  streams?: string;
   bwlimit?: string;
   minSize?: string;
   maxSize?: string;
@@ -35,6 +36,7 @@ function transferOptions(cmd: Command, kind: 'copy' | 'move' | 'sync'): Command 
     .option('--exclude <glob>', 'skip paths matching (repeatable)', collect, [])
     .addOption(new Option('--on-conflict <policy>', 'when the destination has the file').choices([...CONFLICT_POLICIES]))
     .option('--transfers <n>', 'files in flight at once', '4')
+    .option('--streams <n>', 'connections one large file (64 MiB+) is read over at once, from FTP and object stores', '1')
     .option('--bwlimit <rate>', 'bandwidth limit for the job, e.g. 10M (bytes/s)')
     .option('--min-size <size>', 'skip files smaller than this')
     .option('--max-size <size>', 'skip files larger than this')
@@ -57,6 +59,8 @@ async function buildSpec(core: FerryCore, kind: 'copy' | 'move' | 'sync', srcArg
   if (policy === 'ask' && !interactive()) throw new UsageError('--on-conflict ask needs the app; in the CLI choose overwrite, if-changed, skip, rename or resume');
   const transfers = Number(f.transfers ?? 4);
   if (!Number.isInteger(transfers) || transfers < 1 || transfers > 64) throw new UsageError('--transfers must be 1-64');
+  const streams = Number(f.streams ?? 1);
+  if (!Number.isInteger(streams) || streams < 1 || streams > 16) throw new UsageError('--streams must be 1-16');
   const date = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;
     if (Number.isNaN(Date.parse(v))) throw new UsageError(`${flag}: not a date: ${v}`);
@@ -79,6 +83,7 @@ async function buildSpec(core: FerryCore, kind: 'copy' | 'move' | 'sync', srcArg
     mirror: !!f.mirror,
     verify: (f.verify as 'size' | 'hash' | undefined) ?? 'hash',
     transfers,
+    streams,
     bwlimit: f.bwlimit ? parseRate(f.bwlimit) : null,
   };
 }

@@ -30,7 +30,7 @@ export interface TaskContext {
    * file: for folders many of this job's files go to, where one listing costs less than a round trip each.
    */
   listsFolder(dir: string): boolean;
-  /** Large files from a source that declares parallelReads are read in segments on several connections. */
+  /** With spec.streams > 1, large files from a source that declares parallelReads are read in segments. */
   segments: SegmentSettings;
   /** The conflict policy for this file: the user's answer, "apply to all", or the job's. */
   policy: ConflictPolicy;
@@ -271,8 +271,8 @@ async function streamCopy(
   }
   ctx.onBytes(offset, 0);
   const source =
-    src.capabilities.parallelReads && src.capabilities.rangedRead && row.size - offset >= ctx.segments.minBytes
-      ? await segmentedRead({ endpoints: ctx.endpoints, endpoint: ctx.spec.source.endpoint, first: src, path: p.srcPath, start: offset, end: row.size, signal: ctx.signal, settings: ctx.segments })
+    (ctx.spec.streams ?? 1) > 1 && src.capabilities.parallelReads && src.capabilities.rangedRead && row.size - offset >= ctx.segments.minBytes
+      ? await segmentedRead({ endpoints: ctx.endpoints, endpoint: ctx.spec.source.endpoint, first: src, path: p.srcPath, start: offset, end: row.size, signal: ctx.signal, settings: ctx.segments, streams: ctx.spec.streams })
       : await src.read(p.srcPath, offset > 0 ? { start: offset, signal: ctx.signal } : { signal: ctx.signal });
   const meter = new Meter({ hash, throttle: ctx.throttle, signal: ctx.signal, onBytes: (n) => ctx.onBytes(offset + meter.bytes, n) });
   const result = await pipeInto(source, meter, ctx.signal, () =>

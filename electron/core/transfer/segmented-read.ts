@@ -4,15 +4,14 @@ import type { EndpointProvider, Lease } from '../endpoints';
 import { FerryError } from '../errors';
 import { asFerryError, breaksConnection } from './retry';
 
-/** When a file is read in segments (sources that declare parallelReads), and how. */
+/** When a file is read in segments (jobs with streams > 1, sources that declare parallelReads), and how. */
 export interface SegmentSettings {
   /** Files from this size on. */
   minBytes: number;
   segmentBytes: number;
-  maxStreams: number;
 }
 
-export const DEFAULT_SEGMENTS: SegmentSettings = { minBytes: 64 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024, maxStreams: 4 };
+export const DEFAULT_SEGMENTS: SegmentSettings = { minBytes: 64 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024 };
 
 export interface SegmentedReadOptions {
   endpoints: EndpointProvider;
@@ -25,18 +24,20 @@ export interface SegmentedReadOptions {
   end: number;
   signal: AbortSignal;
   settings: SegmentSettings;
+  /** Connections at most, the task's own included. */
+  streams: number;
 }
 
 /**
- * Reads [start, end) of one file as ranges on up to four connections of the source's pool at once (as
+ * Reads [start, end) of one file as ranges on up to `streams` connections of the source's pool at once (as
  * `lftp pget -n 4` or rclone's multi-thread download do) and hands the bytes on in order, so the
  * destination, the md5 and the meter see one ordinary stream. At most one segment per connection, plus the
  * one being handed on, is held in memory (16 MiB each by default).
  */
 export async function segmentedRead(o: SegmentedReadOptions): Promise<Readable> {
   const extra: Lease[] = [];
-  const { maxStreams, segmentBytes } = o.settings;
-  const wanted = Math.min(maxStreams, o.endpoints.capabilities(o.endpoint).maxConnections, Math.ceil((o.end - o.start) / segmentBytes));
+  const { segmentBytes } = o.settings;
+  const wanted = Math.min(o.streams, o.endpoints.capabilities(o.endpoint).maxConnections, Math.ceil((o.end - o.start) / segmentBytes));
   for (let i = 1; i < wanted && o.endpoints.tryAcquire; i++) {
     const lease = await o.endpoints.tryAcquire(o.endpoint, o.signal).catch(() => null);
     if (!lease) break;
