@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -63,6 +63,18 @@ class CorruptingConnector extends LocalConnector {
     return hash.digest('hex');
   }
 }
+/**
+ * A destination that loses the last byte of what it is sent (a short write it does not admit), and reports
+ * the size it really holds at the end of the write, as the SFTP connector does with its fstat.
+ */
+class ShortStoringConnector extends LocalConnector {
+  override async write(path: string, source: Readable, opts?: WriteOptions): Promise<WriteResult> {
+    const r = await super.write(path, source, opts);
+    truncateSync(path, r.size - 1);
+    return { ...r, storedSize: r.size - 1 };
+  }
+}
+const shortManifest: ConnectorManifest = { ...localManifest, type: 'local', connect: async () => new ShortStoringConnector(localManifest.capabilities) };
 const corruptCaps = { ...localManifest.capabilities, hashes: ['md5' as const] };
 const corruptManifest: ConnectorManifest = { ...localManifest, type: 'local', capabilities: corruptCaps, connect: async () => new CorruptingConnector(corruptCaps) };
 
@@ -177,5 +189,18 @@ describe('verification', () => {
     expect(readdirSync(dst)).toEqual(['small.txt']);
     expect(readFileSync(join(src, 'f.bin')).equals(content)).toBe(true);
     expect(existsSync(join(src, 'small.txt'))).toBe(false);
+  });
+
+  it('a destination that reports holding fewer bytes than were sent fails the file on size, with no hash to compare', async () => {
+    h = makeHarness({ extra: { short: shortManifest } });
+    const src = scratch('ferry-src-');
+    const dst = scratch('ferry-dst-');
+    writeTree(src, { 'f.bin': bytes(20_000) });
+    const job = await h.engine.wait((await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'local', paths: [join(src, 'f.bin')] }, destination: { endpoint: 'short', path: dst } } })).id);
+    expect(job.state).toBe('failed');
+    const f = h.engine.get(job.id).files[0];
+    expect(f).toMatchObject({ state: 'failed', error: { code: 'CHECKSUM_MISMATCH' } });
+    expect(f.error!.message).toContain('holds 19999 bytes, 20000 were sent');
+    expect(readdirSync(dst)).toEqual([]);
   });
 });

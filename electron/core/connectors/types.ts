@@ -80,6 +80,11 @@ export interface WriteOptions {
 
 export interface WriteResult {
   size: number;
+  /**
+   * The size the server reported for the stored file at the end of the write (an fstat on the open handle,
+   * sent with the close): the engine's size check then needs no stat round trip of its own.
+   */
+  storedSize?: number;
   /** Hashes the destination reported for what it stored (e.g. an S3 single-part ETag as md5, GCS md5/crc32c). */
   hashes?: Partial<Record<HashType, string>>;
 }

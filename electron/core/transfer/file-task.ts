@@ -208,7 +208,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
     ctx.onBytes(st.size, 0);
     return { state: 'done', action, dstPath, size: st.size, sent: 0, verified: 'size', resumedFrom: 0 };
   }
-  let written: { size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number };
+  let written: { size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number; storedSize?: number };
   if (same && dst.copy) {
     await dst.copy(srcPath, writePath);
     const st = await dst.stat(writePath);
@@ -260,7 +260,7 @@ async function streamCopy(
   ctx: TaskContext,
   pair: LeasePair,
   p: { srcPath: string; writePath: string; action: PlanAction; canResume: boolean; dstPath: string },
-): Promise<{ size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number; result?: WriteResult }> {
+): Promise<{ size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number; storedSize?: number }> {
   const { src, dst } = pair;
   const offset = await resumeOffset(row, ctx, pair, p);
   // Ferry's md5 of the bytes it streams is worth its CPU only when a side can give one to compare it with.
@@ -283,7 +283,7 @@ async function streamCopy(
       signal: ctx.signal,
     }),
   );
-  return { size: offset + meter.bytes, digest: hash ? hash.digest('hex') : null, dstMd5: result.hashes?.md5 ?? null, offset, sent: meter.bytes };
+  return { size: offset + meter.bytes, digest: hash ? hash.digest('hex') : null, dstMd5: result.hashes?.md5 ?? null, offset, sent: meter.bytes, storedSize: result.storedSize };
 }
 
 /**
@@ -346,7 +346,7 @@ async function verify(
   ctx: TaskContext,
   pair: LeasePair,
   writePath: string,
-  w: { size: number; digest: string | null; dstMd5: string | null; offset: number },
+  w: { size: number; digest: string | null; dstMd5: string | null; offset: number; storedSize?: number },
 ): Promise<'md5' | 'size'> {
   const { src, dst } = pair;
   const fail = async (what: string, detail: Record<string, unknown>) => {
@@ -361,8 +361,10 @@ async function verify(
   // An md5 the destination reported for what it stored (object stores answer the write with it) that equals
   // Ferry's md5 of the whole streamed file proves size and content: no extra stat round trip per file.
   const reportedMatch = w.offset === 0 && !!ours && w.dstMd5 === ours;
-  const st = reportedMatch ? null : await dst.stat(writePath);
-  if (st && st.size !== w.size) await fail(`the destination holds ${st.size} bytes, ${w.size} were sent`, { expected: w.size, actual: st.size });
+  // The size the server reported at the end of the write (SFTP's fstat with the close) spares a stat too.
+  const st = reportedMatch || w.storedSize !== undefined ? null : await dst.stat(writePath);
+  const held = st?.size ?? w.storedSize;
+  if (held !== undefined && held !== w.size) await fail(`the destination holds ${held} bytes, ${w.size} were sent`, { expected: w.size, actual: held });
   if (ctx.spec.verify !== 'hash') return reportedMatch ? 'md5' : 'size';
 
   let srcMd5 = w.size === row.size ? (row.srcHashes?.md5 ?? null) : null;

@@ -197,18 +197,21 @@ export class SftpConnector implements Connector {
         const t = Math.floor(opts.modified.getTime() / 1000);
         tail.push(this.s.call('set the modification time of', path, (cb) => this.s.sftp.futimes(handle, t, t, cb)));
       }
+      // The server's size of what it stored, asked in the same breath: the engine's size check needs no stat.
+      const stored = this.s.call<Stats>('stat', path, (cb) => this.s.sftp.fstat(handle, cb));
+      tail.push(stored);
       // Close errors count: a server may only report a failed flush (disk full) here.
       closing = this.s.call('close', path, (cb) => this.s.sftp.close(handle, cb));
       tail.push(closing);
       const failure = (await Promise.allSettled(tail)).find((r) => r.status === 'rejected');
       if (failure) throw failure.reason;
+      return { size: writer.sent, storedSize: (await stored).size };
     } catch (e) {
       source.destroy();
       // Never close twice: the server reuses handle strings, so a second close could hit another file.
       if (!closing) await this.closeQuietly(handle);
       throw e;
     }
-    return { size: writer.sent };
   }
 
   async mkdir(path: string): Promise<void> {
