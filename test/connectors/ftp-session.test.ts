@@ -85,6 +85,23 @@ describe('one FTP connection over many operations (vsftpd)', () => {
     expect(listed.map((e) => [e.name, e.modified])).toEqual(expect.arrayContaining([0, 1, 2, 3, 4].map((k) => [`f${k}`, when.toISOString()])));
   });
 
+  it('refused transfers (EPSV sent together with STOR/RETR) leave the session in step: no new login, next transfers whole', async () => {
+    await put(c, '/warm.txt', 'warm'); // the connection has settled on EPSV
+    const logins = count('USER');
+    for (let k = 0; k < 3; k++) {
+      await expect(put(c, `/no-such-folder/f${k}`, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(c.read(`/missing-${k}.bin`)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      const data = randomData(70_000 + k);
+      await put(c, `/ok${k}.bin`, data);
+      expect((await readAll(c, `/ok${k}.bin`)).equals(data)).toBe(true);
+      expect((await readAll(c, `/ok${k}.bin`, { start: 1000, end: 2000 })).equals(data.subarray(1000, 2000))).toBe(true);
+    }
+    expect(count('USER')).toBe(logins);
+    // One EPSV per data connection: none sent twice for one transfer.
+    const sent = commands();
+    expect(sent.filter((l) => l.startsWith('EPSV')).length).toBe(sent.filter((l) => /^(STOR|RETR|LIST|MLSD) /.test(l)).length);
+  });
+
   it('a listing of more files than one batch of MDTM commands has every time right', async () => {
     await c.mkdir('/many');
     const base = Date.UTC(2023, 4, 6, 7, 8, 0);

@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { Client, FTPError, type FTPResponse } from 'basic-ftp';
+import { connectForPassiveTransfer } from 'basic-ftp/dist/transfer.js';
 import { FerryError } from '../../errors';
 import type { ConnectContext } from '../types';
 import { ftpError } from './errors';
@@ -33,6 +34,8 @@ export class FtpClient extends Client {
   home = '/';
   /** Whether this server is known to take several commands in one write (see askMany). */
   pipelines = false;
+  /** The passive-mode command the connection settled on (after its first transfer). */
+  passiveMode: 'EPSV' | 'PASV' | undefined;
   private readonly dataHooks: Array<(socket: Socket) => void> = [];
   private onceDataHooks: Array<(socket: Socket) => void> = [];
 
@@ -59,18 +62,30 @@ export class FtpClient extends Client {
       configurable: true,
       get: () => async (ftp: Client['ftp']) => {
         const res = await inner(ftp);
-        const socket = ftp.dataSocket;
-        if (socket) {
-          const once = this.onceDataHooks;
-          this.onceDataHooks = [];
-          for (const hook of [...this.dataHooks, ...once]) hook(socket);
-        }
+        this.passiveMode = res.code === 229 ? 'EPSV' : 'PASV';
+        this.runDataHooks();
         return res;
       },
       set: (fn: Client['prepareTransfer']) => {
         inner = fn;
       },
     });
+  }
+
+  /** Opens the data connection to `port` on the control connection's host, as an EPSV reply asks. */
+  async connectPassive(port: number): Promise<void> {
+    const host = this.ftp.socket.remoteAddress;
+    if (!host) throw new Error('The control connection is closed; no data connection can be opened.');
+    await connectForPassiveTransfer(host, port, this.ftp);
+    this.runDataHooks();
+  }
+
+  private runDataHooks(): void {
+    const socket = this.ftp.dataSocket;
+    if (!socket) return;
+    const once = this.onceDataHooks;
+    this.onceDataHooks = [];
+    for (const hook of [...this.dataHooks, ...once]) hook(socket);
   }
 
   /** Runs `hook` on every data connection right after it is opened (before its TLS handshake ends). */

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { FTPError, type FTPResponse } from 'basic-ftp';
 import type { Socket } from 'node:net';
 import type { FtpClient } from './connect';
+import { startTransfer } from './transfer-start';
 
 /**
  * Streams one RETR (from `start` via REST) into a Readable the caller owns, reading the data connection
@@ -123,18 +124,14 @@ export function retrieve(
 
     signal?.addEventListener('abort', onAbort, { once: true });
     (async () => {
-      await client.prepareTransfer(ftp);
-      const socket = ftp.dataSocket as Socket;
-      const retr = `RETR ${path}`;
       let began = false;
-      const task = ftp.handle(start > 0 ? `REST ${start}` : retr, (res, t) => {
+      const task = startTransfer(client, `RETR ${path}`, start, (res, t) => {
         if (res instanceof Error && !(res instanceof FTPError)) return t.reject(res);
-        if (res.code === 350) return void ftp.send(retr);
         if (res.code === 150 || res.code === 125) {
           if (began) return;
           began = true;
           ftp.socket.setTimeout(0); // the control connection is idle until the transfer ends
-          startReading(socket);
+          startReading(ftp.dataSocket as Socket);
           opened = true;
           resolve(output);
           return;

@@ -3,6 +3,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { FTPError, type FTPResponse } from 'basic-ftp';
 import type { FtpClient, Reply } from './connect';
+import { startTransfer } from './transfer-start';
 
 export interface Stored {
   /** The STOR's final reply (226). */
@@ -27,8 +28,6 @@ export async function storeFile(client: FtpClient, source: Readable, path: strin
   source.once('error', onSourceError);
   let watchdog: NodeJS.Timeout | undefined;
   try {
-    await client.prepareTransfer(ftp);
-    const data = ftp.dataSocket as Socket;
     const stor = `STOR ${path}`;
     const replies: Array<FTPResponse | FTPError> = [];
     let began = false;
@@ -44,13 +43,13 @@ export async function storeFile(client: FtpClient, source: Readable, path: strin
         task.resolve({ stored, ...(after ? { then: { code: after.code, message: after.message } } : {}) });
       };
       let task!: { resolve(v: Stored): void; reject(e: unknown): void };
-      const pending = ftp.handle(offset > 0 ? `REST ${offset}` : stor, (res, t) => {
+      const pending = startTransfer(client, stor, offset, (res, t) => {
         task = { resolve: (v) => t.resolve(v as unknown as FTPResponse), reject: (e) => t.reject(e as Error) };
         if (res instanceof Error && !(res instanceof FTPError)) return t.reject(res);
-        if (res.code === 350 && !began) return void ftp.send(stor);
         if (res.code === 150 || res.code === 125) {
           if (began) return;
           began = true;
+          const data = ftp.dataSocket as Socket;
           ftp.socket.setTimeout(0); // idle while the data flows; the watchdog below looks after the data
           const send = () => {
             let lastWritten = -1;
