@@ -14,7 +14,7 @@ import type { OptionValues } from '../../shared/profiles';
 import { server } from '../support/servers';
 import { tempDir } from '../support/temp';
 import { freePort } from '../support/ports';
-import { createBucket, startS3Proxy, testClient, type S3ServerInfo } from '../servers/s3';
+import { createBucket, startS3Proxy, testClient, type ProxiedRequest, type S3ServerInfo } from '../servers/s3';
 import { formatMtime, parseMtime } from '../../electron/core/connectors/s3/mtime';
 import { resolveConfig } from '../../electron/core/connectors/s3/options';
 import { md5Of } from '../../electron/core/connectors/s3/session';
@@ -509,6 +509,111 @@ describe('s3 multipart uploads and ETag verification', () => {
     } finally {
       await c.close();
       await proxy.stop();
+    }
+  });
+});
+
+describe('s3 downloads as plain signed GETs (no SDK command per object)', () => {
+  const BUCKET = 'signed-get';
+  const SECRET = () => info().secretAccessKey;
+  const objectGets = (requests: ProxiedRequest[]) => requests.filter((r) => r.method === 'GET' && !r.url.includes('?'));
+
+  beforeAll(async () => {
+    await createBucket(info(), BUCKET);
+  });
+
+  it('a ranged read through a SigV4-checking proxy returns exactly the asked bytes, the range sent as end - 1', async () => {
+    const proxy = await startS3Proxy(info().endpoint, { secretAccessKey: SECRET() });
+    const c = await connect({}, undefined, proxy.endpoint);
+    try {
+      const data = randomData(300_000);
+      await c.write(`/${BUCKET}/ranged.bin`, streamOf(data), { size: data.length });
+      const before = proxy.requests.length;
+      expect((await readAll(c, `/${BUCKET}/ranged.bin`, { start: 1000, end: 201_000 })).equals(data.subarray(1000, 201_000))).toBe(true);
+      expect((await readAll(c, `/${BUCKET}/ranged.bin`, { start: 299_990 })).equals(data.subarray(299_990))).toBe(true);
+      expect((await readAll(c, `/${BUCKET}/ranged.bin`)).equals(data)).toBe(true);
+      const gets = objectGets(proxy.requests.slice(before));
+      expect(gets.map((r) => r.headers.range)).toEqual(['bytes=1000-200999', 'bytes=299990-', undefined]);
+      // Every GET was answered by s3rver, not refused by the signature check.
+      expect(gets.length).toBe(3);
+    } finally {
+      await c.close();
+      await proxy.stop();
+    }
+  });
+
+  it('keys with URL-special and unicode characters are signed as sent and read back', async () => {
+    const proxy = await startS3Proxy(info().endpoint, { secretAccessKey: SECRET() });
+    const c = await connect({}, undefined, proxy.endpoint);
+    try {
+      const names = ['with spaces.txt', 'a+b.txt', 'why?.txt', '#hash.txt', '100% sure.txt', 'literal%20space.txt', "it's (1)*!.txt", 'Übersicht €.csv', '数据/深 层.csv'];
+      for (const name of names) await put(c, `/${BUCKET}/hostile/${name}`, `content of ${name}`);
+      for (const name of names) expect((await readAll(c, `/${BUCKET}/hostile/${name}`)).toString()).toBe(`content of ${name}`);
+      await expectCode(() => readAll(c, `/${BUCKET}/hostile/missing?.txt`), 'NOT_FOUND');
+    } finally {
+      await c.close();
+      await proxy.stop();
+    }
+  });
+
+  it('signs the session token of temporary credentials into each GET', async () => {
+    const proxy = await startS3Proxy(info().endpoint, { secretAccessKey: SECRET() });
+    const token = 'session-token-for-the-test';
+    const c = await connect({}, { secretAccessKey: SECRET(), sessionToken: token }, proxy.endpoint);
+    try {
+      await put(c, `/${BUCKET}/temporary.txt`, 'temporary');
+      const before = proxy.requests.length;
+      expect((await readAll(c, `/${BUCKET}/temporary.txt`, { start: 4 })).toString()).toBe('orary');
+      const [get] = objectGets(proxy.requests.slice(before));
+      expect(get.headers['x-amz-security-token']).toBe(token);
+      expect(String(get.headers.authorization)).toMatch(/SignedHeaders=[^,]*x-amz-security-token/);
+    } finally {
+      await c.close();
+      await proxy.stop();
+    }
+  });
+
+  it('a GET signed with a wrong secret is AUTH_FAILED naming the file, without the secret', async () => {
+    await put(await connect(), `/${BUCKET}/guarded.txt`, 'guarded');
+    // Only object GETs are checked, so the connect (a listing) gets through with the wrong secret.
+    const proxy = await startS3Proxy(info().endpoint, { secretAccessKey: SECRET(), checkOnly: (r) => r.method === 'GET' && !r.url.includes('?') });
+    const wrong = 'wrong-secret-9a8b7c6d5e4f';
+    const c = await connect({}, { secretAccessKey: wrong }, proxy.endpoint);
+    try {
+      let error: unknown;
+      try {
+        await readAll(c, `/${BUCKET}/guarded.txt`, { start: 1, end: 3 });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(FerryError);
+      expect((error as FerryError).code).toBe('AUTH_FAILED');
+      expect((error as FerryError).message).toContain(`/${BUCKET}/guarded.txt`);
+      expect((error as FerryError).message).toMatch(/rejected the access key or secret/);
+      expect(JSON.stringify((error as FerryError).toData())).not.toContain(wrong);
+      // Not retried: a refused signature is final.
+      expect(objectGets(proxy.requests).length).toBe(1);
+    } finally {
+      await c.close();
+      await proxy.stop();
+    }
+  });
+
+  it('a read cancelled through its signal fails with CANCELLED, before or while the body streams', async () => {
+    const c = await connect();
+    try {
+      const data = randomData(4 * 1024 * 1024);
+      await c.write(`/${BUCKET}/cancel.bin`, streamOf(data), { size: data.length });
+      const early = new AbortController();
+      early.abort();
+      await expectCode(() => c.read(`/${BUCKET}/cancel.bin`, { signal: early.signal }), 'CANCELLED');
+      const late = new AbortController();
+      const body = await c.read(`/${BUCKET}/cancel.bin`, { signal: late.signal });
+      await new Promise<void>((resolve) => body.once('data', () => resolve()));
+      late.abort();
+      await expectCode(() => collect(body), 'CANCELLED');
+    } finally {
+      await c.close();
     }
   });
 });

@@ -113,6 +113,8 @@ export interface S3ProxyOptions {
   corrupt?: (r: ProxiedRequest) => boolean;
   /** Check SigV4 signatures against this secret as AWS does (s3rver does not), answering 403 SignatureDoesNotMatch. */
   secretAccessKey?: string;
+  /** Check signatures only on the requests this accepts (all when unset), e.g. to let a connect through. */
+  checkOnly?: (r: ProxiedRequest) => boolean;
 }
 
 /**
@@ -138,7 +140,7 @@ export async function startS3Proxy(
       requests.push(r);
       if (opts.corrupt?.(r) && body.length > 0) body[Math.floor(body.length / 2)] ^= 0xff;
       const q = new URL(r.url, 'http://x').searchParams;
-      if (opts.secretAccessKey && !signatureMatches(req.method ?? 'GET', r.url, req.headers, opts.secretAccessKey)) {
+      if (opts.secretAccessKey && (opts.checkOnly?.(r) ?? true) && !signatureMatches(req.method ?? 'GET', r.url, req.headers, opts.secretAccessKey)) {
         const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error>';
         res.writeHead(403, { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(xml)) });
         res.end(xml);

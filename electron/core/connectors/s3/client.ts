@@ -4,6 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { FerryError } from '../../errors';
+import { S3_CAPABILITIES } from './index';
 import type { S3Config } from './options';
 
 /** Fixed keys or a provider the SDK calls (and refreshes) itself. */
@@ -35,11 +36,21 @@ export async function credentialsFor(
   return { credentials: fromNodeProviderChain({ ignoreCache: true }), secrets: [] };
 }
 
+/** The kept-alive agents a client sends through, for the GETs get.ts sends itself on the same sockets. */
+const agents = new WeakMap<S3Client, { http: HttpAgent; https: HttpsAgent }>();
+
+export function agentsOf(client: S3Client): { http: HttpAgent; https: HttpsAgent } {
+  return agents.get(client)!;
+}
+
 export function makeClient(cfg: S3Config, credentials: Credentials): S3Client {
   // Ferry pins the SDK (its releases after January 2027 need Node 22); its "upgrade Node" warning speaks to
   // developers, not to someone running `ferry ls`. An explicit setting in the environment still wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const sockets = Math.max(cfg.uploadConcurrency, 1) + 1;
+  // As many sockets as one upload sends parts at once, and at least as many as reads the engine may run at once.
+  const sockets = Math.max(cfg.uploadConcurrency + 1, S3_CAPABILITIES.maxConnections);
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: sockets });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: sockets });
   const client = new S3Client({
     region: cfg.region,
     ...(cfg.auth === 'profile' ? { profile: cfg.awsProfile } : {}),
@@ -59,13 +70,14 @@ export function makeClient(cfg: S3Config, credentials: Credentials): S3Client {
     requestHandler: {
       connectionTimeout: 15_000,
       requestTimeout: 120_000,
-      // Kept-alive sockets, as many as one upload sends parts at once (each pooled connector has its own client).
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets }),
+      // Kept-alive sockets (each pooled connector has its own client).
+      httpAgent,
+      httpsAgent,
     },
   });
   addDeleteObjectsMd5(client);
   addUnsignedPayload(client);
+  agents.set(client, { http: httpAgent, https: httpsAgent });
   return client;
 }
 

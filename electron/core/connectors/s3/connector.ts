@@ -1,5 +1,5 @@
-import { PassThrough, Readable, pipeline } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { PassThrough, Readable } from 'node:stream';
+import { DeleteObjectCommand, HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Capabilities, Entry, HashType } from '../../../../shared/connectors';
 import { FerryError } from '../../errors';
 import type { Connector, ReadOptions, WriteOptions, WriteResult } from '../types';
@@ -7,6 +7,8 @@ import { mkdir, rmdir } from './folders';
 import { listPages } from './list';
 import { copyFile, rename, setModTime } from './moves';
 import { cleanEtag, isPlainMd5 } from './checksums';
+import { agentsOf } from './client';
+import { ObjectGetter } from './get';
 import { folderPrefix, pathOf } from './paths';
 import { PRESETS } from './providers';
 import { bodyStart, rangeHeader, sliceStream } from './range';
@@ -16,6 +18,7 @@ import { writeObject } from './write';
 /** One S3 connection: an SDK client (which pools its own HTTP connections) and the profile's options. */
 export class S3Connector implements Connector {
   private closed = false;
+  private getter: ObjectGetter | undefined;
 
   constructor(
     readonly capabilities: Capabilities,
@@ -113,9 +116,11 @@ export class S3Connector implements Connector {
     let body: Readable;
     let from: number;
     try {
-      const r = await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: rangeHeader(start, end) }), { abortSignal: opts.signal });
-      body = r.Body as Readable;
-      from = bodyStart(r.ContentRange);
+      // A plain signed GET (get.ts): the SDK's GetObjectCommand costs milliseconds of CPU per object.
+      this.getter ??= new ObjectGetter(s.client, s.cfg, agentsOf(s.client));
+      const r = await this.getter.get(bucket, key, rangeHeader(start, end), opts.signal);
+      body = r.body;
+      from = bodyStart(r.contentRange);
     } catch (e) {
       const name = (e as { name?: string }).name;
       if (name === 'NoSuchKey') throw await s.missingFile(bucket, key, path);
@@ -127,11 +132,13 @@ export class S3Connector implements Connector {
       body.destroy();
       throw new FerryError('INTERNAL', `The S3 server sent bytes from ${from}, not ${start}: ${path}`, { detail: { path } });
     }
-    // The SDK's body is the raw HTTP response: a dropped connection must surface as a FerryError too.
+    // The body is the raw HTTP response: a dropped connection must surface as a FerryError too.
     const out = from < start || end !== undefined ? sliceStream(start - from, end !== undefined ? end - start : Infinity) : new PassThrough();
-    pipeline(body, out, (err) => {
-      if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE') out.destroy(s.fail(err, path));
-    });
+    // Not pipeline(): it would destroy `out` with the raw socket error before a mapped one could be set.
+    body.on('error', (err) => out.destroy(opts.signal?.aborted ? new FerryError('CANCELLED', 'Cancelled') : s.fail(err, path)));
+    // A reader that stops early releases the response (its socket cannot be reused mid-body).
+    out.on('close', () => body.destroy());
+    body.pipe(out);
     return out;
   }
 
