@@ -1,4 +1,4 @@
-import { Readable, Transform, pipeline } from 'node:stream';
+import { Readable } from 'node:stream';
 import { FileType, type FileInfo } from 'basic-ftp';
 import type { Capabilities, Entry } from '../../../../shared/connectors';
 import { basename, dirname, joinPath, normalizePath } from '../../../../shared/paths';
@@ -9,7 +9,7 @@ import { ftpError, type FtpWhere } from './errors';
 import { ClientPool } from './pool';
 import { failure, formatModTime, kindOf, notFound, parseModTime, parseSize, refused } from './probe';
 import { retrieve } from './read-stream';
-import { storeFile } from './store';
+import { storeFile, type Stored } from './store';
 
 /**
  * FTP and FTPS over basic-ftp. Every command uses an absolute path, so a pooled connection's working folder
@@ -107,36 +107,24 @@ export class FtpConnector implements Connector {
         if (size.code !== 213) throw await notFound(c, p, where);
         if (parseSize(size) < offset) throw failure('INVALID_INPUT', `the file has ${parseSize(size)} bytes, fewer than the resume offset ${offset}`, p, where);
       }
-      let written = 0;
       let sourceError: unknown;
-      const settled = c.ftp.hasTLS ? c.nextDataSettled() : undefined;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          written += chunk.length;
-          cb(null, chunk);
-        },
-        // An empty file over TLS: end only once the server finished its side of the handshake (see nextDataSettled).
-        flush(cb) {
-          if (written > 0 || !settled) cb();
-          else void settled.then(() => cb());
-        },
-      });
-      // Seen before the pipeline passes it on: a failing source destroys the counter, which makes basic-ftp
-      // close the connection and reject; that rejection must then report the source's error, not FTP's.
+      // Seen first: a failing source makes storeFile close the connection and reject; that rejection must
+      // then report the source's error, not FTP's.
       source.once('error', (err) => {
         sourceError ??= err;
       });
-      pipeline(source, counter, () => {});
+      const settled = c.ftp.hasTLS ? c.nextDataSettled() : undefined;
       // The time is set right behind the upload (one round trip less); after a resume, once its size is checked.
       const setTime = opts.modified && offset === 0 ? modTimeCommand(c, p, opts.modified) : undefined;
-      let timeReply: Reply | undefined;
+      let stored: Stored;
       try {
-        timeReply = (await storeFile(c, counter, p, offset, setTime)).then;
+        stored = await storeFile(c, source, p, offset, setTime, settled);
       } catch (e) {
-        counter.destroy(); // stops reading the source (and releases whatever it holds)
+        source.destroy(); // stops reading the source (and releases whatever it holds)
         if (sourceError && !opts.signal?.aborted) throw sourceError instanceof FerryError ? sourceError : new FerryError('INTERNAL', `Reading the source for "${p}" failed: ${String((sourceError as Error)?.message ?? sourceError)}`, { cause: sourceError });
         throw await this.explainStore(c, e, p, where);
       }
+      const { written, then: timeReply } = stored;
       if (offset > 0) {
         // Servers resume by writing from the offset without truncating: a longer old tail would survive.
         const after = await c.ask(`SIZE ${p}`);

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { FTPError, type FTPResponse } from 'basic-ftp';
 import type { FtpClient, Reply } from './connect';
@@ -10,6 +10,8 @@ export interface Stored {
   stored: FTPResponse;
   /** The reply to `then`, when it was sent together with the end of the upload. */
   then?: Reply;
+  /** Bytes sent. */
+  written: number;
 }
 
 /**
@@ -22,11 +24,27 @@ export interface Stored {
  * to the next command. A failing source closes the whole connection (as basic-ftp does): ending the data
  * connection would make the server keep a truncated file as if it were complete.
  */
-export async function storeFile(client: FtpClient, source: Readable, path: string, offset: number, then?: string): Promise<Stored> {
+export async function storeFile(
+  client: FtpClient,
+  source: Readable,
+  path: string,
+  offset: number,
+  then?: string,
+  /** An empty file's data connection is ended only once this settled (see FtpClient.nextDataSettled). */
+  emptyEndAfter?: Promise<void>,
+): Promise<Stored> {
   const ftp = client.ftp;
   const onSourceError = (err: Error) => ftp.closeWithError(err);
   source.once('error', onSourceError);
   let watchdog: NodeJS.Timeout | undefined;
+  let written = 0;
+  let ended = false;
+  const onData = (chunk: Buffer) => {
+    written += chunk.length;
+  };
+  const onClose = () => {
+    if (!ended) ftp.closeWithError(new Error('The source stream closed before its end'));
+  };
   try {
     const stor = `STOR ${path}`;
     const replies: Array<FTPResponse | FTPError> = [];
@@ -40,7 +58,7 @@ export async function storeFile(client: FtpClient, source: Readable, path: strin
         const [stored, after] = replies;
         if (stored instanceof FTPError) return void task.reject(stored);
         if (!dataDone) return; // a 226 can come before our side saw the pipeline finish
-        task.resolve({ stored, ...(after ? { then: { code: after.code, message: after.message } } : {}) });
+        task.resolve({ stored, written, ...(after ? { then: { code: after.code, message: after.message } } : {}) });
       };
       let task!: { resolve(v: Stored): void; reject(e: unknown): void };
       const pending = startTransfer(client, stor, offset, (res, t) => {
@@ -58,9 +76,8 @@ export async function storeFile(client: FtpClient, source: Readable, path: strin
               if (data.writableLength > 0 && data.bytesWritten === lastWritten) ftp.closeWithError(new Error('Timeout (data socket)'));
               lastWritten = data.bytesWritten;
             }, Math.max(ftp.timeout, 1000));
-            pipeline(source, data, (err) => {
+            const onFinish = () => {
               clearInterval(watchdog);
-              if (err) return void ftp.closeWithError(err);
               dataDone = true;
               ftp.socket.setTimeout(ftp.timeout);
               if (then && client.pipelines && replies.length === 0) {
@@ -68,7 +85,20 @@ export async function storeFile(client: FtpClient, source: Readable, path: strin
                 ftp.send(then);
               }
               settle();
+            };
+            // pipe() and counting on 'data', not stream.pipeline and a counting Transform: per small file
+            // those cost two more stream hops and an AbortController (with its DOMException) each.
+            // Errors need no wiring here: a source error closes the connection (above), and basic-ftp does
+            // the same for the data socket's.
+            source.on('data', onData);
+            source.once('end', () => {
+              ended = true;
+              data.once('finish', onFinish);
+              if (written === 0 && emptyEndAfter) void emptyEndAfter.then(() => data.end());
+              else data.end();
             });
+            source.once('close', onClose);
+            source.pipe(data, { end: false });
           };
           // Over TLS nothing may be written before the data connection's handshake ended.
           if (data instanceof TLSSocket && !data.getCipher()) data.once('secureConnect', send);
@@ -86,6 +116,8 @@ export async function storeFile(client: FtpClient, source: Readable, path: strin
   } finally {
     clearInterval(watchdog);
     source.removeListener('error', onSourceError);
+    source.removeListener('data', onData);
+    source.removeListener('close', onClose);
     if (!ftp.closed) ftp.dataSocket = undefined;
   }
 }
