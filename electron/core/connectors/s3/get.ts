@@ -81,12 +81,15 @@ export class ObjectGetter {
   private async resolve(bucket: string, regionOverride?: string): Promise<Target> {
     const config = this.client.config;
     const region = regionOverride ?? (await config.region());
+    // With no endpoint on the profile, AWS_ENDPOINT_URL(_S3) or endpoint_url in ~/.aws/config count, as for the SDK's own calls.
+    const configured = config as { ignoreConfiguredEndpointUrls?: boolean; serviceConfiguredEndpoint?: () => Promise<string | undefined> };
+    const endpoint = this.cfg.endpoint ?? (configured.ignoreConfiguredEndpointUrls ? undefined : await configured.serviceConfiguredEndpoint?.());
     const resolved = config.endpointProvider(
       {
         Bucket: bucket,
         Region: region,
         ForcePathStyle: this.cfg.pathStyle,
-        ...(this.cfg.endpoint ? { Endpoint: this.cfg.endpoint } : {}),
+        ...(endpoint ? { Endpoint: endpoint } : {}),
         UseFIPS: false,
         UseDualStack: false,
         Accelerate: false,
