@@ -11,6 +11,7 @@ import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
 import type { OptionValues } from '../../shared/profiles';
 import { freePort } from '../support/ports';
 import { server } from '../support/servers';
+import { expectCrashMidDownloadRecovers } from './ftp-crash';
 import { tempDir } from '../support/temp';
 import { startFtpServer, type FtpServer, type FtpServerInfo } from '../servers/ftp';
 
@@ -218,23 +219,6 @@ describe('ftp connector when the server dies', () => {
   });
 
   it('a transfer cut by a server crash fails as a retryable CONNECTION_LOST, and works after a restart', async () => {
-    const c = await plain(srv.info);
-    try {
-      await put(c, '/crash.bin', randomData(8 * 1024 * 1024));
-      const stream = await c.read('/crash.bin');
-      await new Promise((resolve) => stream.once('data', resolve));
-      // Listening before the crash: the error arrives while the stream sits paused.
-      const failed = new Promise<unknown>((resolve) => stream.once('error', resolve));
-      stream.pause();
-      await srv.kill();
-      const error = await failed;
-      expect(error).toBeInstanceOf(FerryError);
-      expect((error as FerryError).code).toBe('CONNECTION_LOST');
-      expect((error as FerryError).retryable).toBe(true);
-      await srv.restart();
-      expect((await c.stat('/crash.bin')).size).toBe(8 * 1024 * 1024);
-    } finally {
-      await c.close();
-    }
+    await expectCrashMidDownloadRecovers(await plain(srv.info), srv);
   });
 });

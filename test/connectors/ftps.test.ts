@@ -8,6 +8,7 @@ import { FerryError } from '../../electron/core/errors';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
 import type { OptionValues } from '../../shared/profiles';
 import { server } from '../support/servers';
+import { expectCrashMidDownloadRecovers } from './ftp-crash';
 import { tempDir } from '../support/temp';
 import { readLog, startFtpServer, type FtpServer, type FtpServerInfo } from '../servers/ftp';
 
@@ -164,24 +165,7 @@ describe('ftps against a strict vsftpd (TLS required for login and data, TLS ses
   }
 
   it('a server crash mid-download is a retryable CONNECTION_LOST; after a restart the same connector goes on', async () => {
-    const c = await connectTo(srv.info, 'explicit', newTrust(), { acceptFingerprint: srv.info.certFingerprint });
-    try {
-      await put(c, '/crash.bin', randomData(8 * 1024 * 1024));
-      const stream = await c.read('/crash.bin');
-      await new Promise((resolve) => stream.once('data', resolve));
-      // Listening before the crash: the error arrives while the stream sits paused.
-      const failed = new Promise<unknown>((resolve) => stream.once('error', resolve));
-      stream.pause();
-      await srv.kill();
-      const err = (await failed) as FerryError;
-      expect(err).toBeInstanceOf(FerryError);
-      expect(err.code).toBe('CONNECTION_LOST');
-      expect(err.retryable).toBe(true);
-      await srv.restart();
-      expect((await c.stat('/crash.bin')).size).toBe(8 * 1024 * 1024);
-    } finally {
-      await c.close();
-    }
+    await expectCrashMidDownloadRecovers(await connectTo(srv.info, 'explicit', newTrust(), { acceptFingerprint: srv.info.certFingerprint }), srv);
   });
 
   it('plain FTP is refused by this server (so the test above means TLS was used)', async () => {
