@@ -33,6 +33,7 @@ export const API_METHODS = [
   'jobs.retry',
   'jobs.resolveConflict',
   'jobs.remove',
+  'table.preview',
 ] as const;
 
 export const API_EVENTS = ['jobs.progress', 'jobs.changed'] as const;

@@ -11,6 +11,7 @@ import {
   JobSpecSchema,
   PlanSchema,
 } from './transfers';
+import { PreviewRequestSchema, PreviewSchema } from './table';
 
 /**
  * The API contract: one table of methods (input and output schemas) and one of events.
@@ -113,6 +114,9 @@ export const apiContract = {
     ok,
   ),
   'jobs.remove': method(byId, ok),
+
+  /** Rows of a table file (CSV, xlsx, Parquet, JSON) on any endpoint, read with ranged reads: schema, dialect, rows from offset. */
+  'table.preview': method(PreviewRequestSchema, PreviewSchema),
 } as const;
 
 export const apiEvents = {

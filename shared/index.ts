@@ -4,3 +4,4 @@ export * from './connectors';
 export * from './profiles';
 export * from './transfers';
 export * from './api';
+export * from './table';

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { EndpointSchema } from './connectors';
 import { ErrorDataSchema } from './errors';
+import { TableReadOptionsSchema, TableWriteOptionsSchema } from './table';
 
-export const JOB_KINDS = ['copy', 'move', 'sync'] as const;
+/** convert: one table file read in its format and written in another (CSV → Parquet...), through the same queue. */
+export const JOB_KINDS = ['copy', 'move', 'sync', 'convert'] as const;
 
 /**
  * What to do when the destination already has a file of that name.
@@ -55,6 +57,17 @@ export const JobSpecSchema = z.object({
   streams: z.number().int().min(1).max(16).default(1),
   /** Bytes per second for the whole job; null for no limit. */
   bwlimit: z.number().int().positive().nullable().default(null),
+  /**
+   * convert only: the destination file's name (in destination.path) and how to read the source and write
+   * the result. The source is one file (source.paths[0]).
+   */
+  convert: z
+    .object({
+      name: z.string().min(1),
+      read: TableReadOptionsSchema.default({}),
+      write: TableWriteOptionsSchema.default({}),
+    })
+    .optional(),
 });
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 export type JobSpecInput = z.input<typeof JobSpecSchema>;

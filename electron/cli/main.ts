@@ -3,6 +3,7 @@ import { FERRY_VERSION } from '../core/app';
 import { fileCommands } from './commands/files';
 import { profileCommand } from './commands/profile';
 import { serveCommand } from './commands/serve';
+import { tableCommands } from './commands/table';
 import { transferCommands } from './commands/transfer';
 import { trustCommand } from './commands/trust';
 import type { GlobalOptions } from './context';
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(profileCommand(run, globals));
   for (const c of fileCommands(run, globals)) program.addCommand(c);
   for (const c of transferCommands(run, globals)) program.addCommand(c);
+  for (const c of tableCommands(run, globals)) program.addCommand(c);
   program.addCommand(trustCommand(run, globals));
   program.addCommand(serveCommand(globals));
   // Usage errors anywhere (also in nested commands such as `profile add`) exit 2, never commander's 1.

@@ -6,6 +6,7 @@ import { connectorInfo, manifestFor, MANIFESTS } from './connectors/manifest';
 import type { ConnectContext, Logger } from './connectors/types';
 import { fsHandlers } from './api/fs-handlers';
 import { jobHandlers } from './api/job-handlers';
+import { previewTable } from './table/preview';
 import { EndpointPool } from './endpoint-pool';
 import { ferryHome } from './home';
 import { createLogger } from './log';
@@ -129,6 +130,7 @@ export class FerryCore {
       'trust.remove': async ({ kind, host, port }) => (this.trust.remove(kind, host, port), ok),
       ...fsHandlers(this.pool),
       ...jobHandlers(this.engine),
+      'table.preview': (input) => previewTable(this.pool, input),
     };
   }
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { basename } from '../../../shared/paths';
+import { basename, joinPath } from '../../../shared/paths';
 import {
   JobSpecSchema,
   type ConflictPolicy,
@@ -401,11 +401,12 @@ export class TransferEngine {
   }
 
   private title(spec: JobSpec): string {
-    const verb = spec.kind === 'copy' ? 'Copy' : spec.kind === 'move' ? 'Move' : spec.mirror ? 'Mirror' : 'Sync';
+    const verb = spec.kind === 'copy' ? 'Copy' : spec.kind === 'move' ? 'Move' : spec.kind === 'convert' ? 'Convert' : spec.mirror ? 'Mirror' : 'Sync';
     const first = basename(spec.source.paths[0]) || spec.source.paths[0];
     const what = spec.source.paths.length > 1 ? `${first} and ${spec.source.paths.length - 1} more` : first;
     const ep = this.opts.endpoints;
-    return `${verb} ${what} from ${ep.label(spec.source.endpoint)} to ${ep.label(spec.destination.endpoint)}:${spec.destination.path}`;
+    const to = spec.convert ? joinPath(spec.destination.path, spec.convert.name) : spec.destination.path;
+    return `${verb} ${what} from ${ep.label(spec.source.endpoint)} to ${ep.label(spec.destination.endpoint)}:${to}`;
   }
 
   private searchText(spec: JobSpec, title: string): string {
@@ -420,6 +421,12 @@ function parseSpec(input: JobSpecInput): JobSpec {
     throw new FerryError('INVALID_INPUT', `Invalid job: ${what}`);
   }
   if (r.data.mirror && r.data.kind !== 'sync') throw new FerryError('INVALID_INPUT', 'Mirror (delete what the source lacks) applies to sync jobs only');
+  if (r.data.kind === 'convert') {
+    if (!r.data.convert) throw new FerryError('INVALID_INPUT', 'A convert job needs convert.name (the result file) and its formats');
+    if (r.data.source.paths.length !== 1) throw new FerryError('INVALID_INPUT', 'A convert job reads exactly one source file');
+  } else if (r.data.convert) {
+    throw new FerryError('INVALID_INPUT', 'convert options apply to convert jobs only');
+  }
   return r.data;
 }
 

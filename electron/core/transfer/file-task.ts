@@ -7,6 +7,7 @@ import type { Connector, Logger, WriteResult } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
 import type { LeaseBroker, LeasePair } from './leases';
+import { convertFile } from './convert-task';
 import { Meter, type Throttle } from './meter';
 import { renamedName, tempPathFor } from './names';
 import { canResumeBetween } from './planner';
@@ -192,6 +193,23 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   }
   const writePath = dstCaps.atomicWrite ? dstPath : tempPathFor(dstPath);
 
+  if (kind === 'convert') {
+    const converted = await convertFile(row, src, dst, writePath, {
+      spec: ctx.spec,
+      throttle: ctx.throttle,
+      signal: ctx.signal,
+      srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
+      onBytes: ctx.onBytes,
+    }).catch(async (e) => {
+      // Nothing of a failed conversion is worth keeping (it cannot be resumed): no temp file is left behind.
+      if (writePath !== dstPath) await dst.remove(writePath).catch(() => {});
+      throw e;
+    });
+    const verified = await verify(row, ctx, pair, writePath, { ...converted, offset: 0 }, false);
+    if (writePath !== dstPath) await dst.rename!(writePath, dstPath);
+    return { state: 'done', action, dstPath, size: converted.size, sent: converted.size, verified, resumedFrom: 0 };
+  }
+
   // A move inside one endpoint that can rename: nothing is sent. Via the temp name, so that a rename the
   // connector has to emulate (across disks) is never seen half-done under the final name.
   if (kind === 'move' && same && dst.rename) {
@@ -347,6 +365,8 @@ async function verify(
   pair: LeasePair,
   writePath: string,
   w: { size: number; digest: string | null; dstMd5: string | null; offset: number; storedSize?: number },
+  /** False when the written bytes are not the source's (a conversion): only Ferry's md5 and the destination's compare. */
+  sameAsSource = true,
 ): Promise<'md5' | 'size'> {
   const { src, dst } = pair;
   const fail = async (what: string, detail: Record<string, unknown>) => {
@@ -367,14 +387,14 @@ async function verify(
   if (held !== undefined && held !== w.size) await fail(`the destination holds ${held} bytes, ${w.size} were sent`, { expected: w.size, actual: held });
   if (ctx.spec.verify !== 'hash') return reportedMatch ? 'md5' : 'size';
 
-  let srcMd5 = w.size === row.size ? (row.srcHashes?.md5 ?? null) : null;
+  let srcMd5 = sameAsSource && w.size === row.size ? (row.srcHashes?.md5 ?? null) : null;
   const reported = w.dstMd5 ?? st?.hashes?.md5 ?? null;
   const dstHashes = dst.capabilities.hashes.includes('md5');
   // The source is asked (where its listing had no md5) when it is the only side to compare with, after a
   // resume (the kept prefix was read back from the destination, so only the source can vouch for it), or
   // after a server-side copy (nothing was streamed).
   const askSource = ours ? w.offset > 0 || (!reported && !dstHashes) : w.offset === 0;
-  if (!srcMd5 && askSource && src.hash && src.capabilities.hashes.includes('md5')) srcMd5 = await src.hash(row.srcPath as string, 'md5');
+  if (sameAsSource && !srcMd5 && askSource && src.hash && src.capabilities.hashes.includes('md5')) srcMd5 = await src.hash(row.srcPath as string, 'md5');
   const dstMd5 = reported ?? (ours || srcMd5 ? await destinationMd5(dst, writePath) : null);
   // Ferry's md5 of what it streamed against each side's; a server-side copy streamed nothing, so the two
   // sides' own hashes are compared with each other.

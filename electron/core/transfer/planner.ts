@@ -138,6 +138,10 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
       const rel = singleFolderSync ? '' : last;
       await walk([{ path, rel, inner: '' }]);
       mirrorScopes.push({ dstDir: joinPath(dstRoot, rel), relBase: rel });
+    } else if (spec.kind === 'convert') {
+      if (entry.type !== 'file') throw new FerryError('IS_A_DIRECTORY', `Convert reads one file; ${path} on ${endpoints.label(srcEp)} is a folder`, { detail: { path } });
+      // The result's name, checked like any listed name.
+      take([{ ...entry, name: spec.convert!.name, path }], '', '');
     } else {
       // A file named by the user: its own name, checked like any listed name.
       take([{ ...entry, name: last, path }], '', '');
@@ -188,7 +192,8 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
   }
 
   const tolerance = Math.max(srcCaps.modTime.precisionMs, dstCaps.modTime.precisionMs, 1);
-  const canResume = canResumeBetween(srcCaps, dstCaps);
+  // A conversion writes other bytes than the source's: a partial result cannot be continued.
+  const canResume = spec.kind !== 'convert' && canResumeBetween(srcCaps, dstCaps);
   const planned = new Set<string>();
   for (const f of found) {
     signal?.throwIfAborted();

@@ -7,7 +7,7 @@ import { jobsStore } from './jobs-store';
 import type { ChosenPolicy } from './policies';
 import type { TransferRequest } from './transfers-context';
 
-const VERB = { copy: 'Copy', move: 'Move', sync: 'Sync' } as const;
+const VERB = { copy: 'Copy', move: 'Move', sync: 'Sync', convert: 'Convert' } as const;
 
 /** Queues exactly the plan that was made (and shown when it had conflicts). */
 async function createFromPlan(plan: Plan): Promise<void> {

@@ -1,0 +1,166 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The table layer's logical types: one closed set, separate from how a format stores them (DuckDB's
+ * LogicalTypeId, Arrow's type.ts). Every reader maps its file's physical types into these on the way in and
+ * every writer maps out of them. Nothing in between carries a JS number for an int64 or a decimal.
+ *
+ * In-memory value of each type (null is SQL NULL for every type; '' is an empty string, never NULL):
+ *   boolean          boolean
+ *   int32            number (integer)
+ *   int64            bigint
+ *   decimal(p, s)    bigint: the unscaled value (12.30 in decimal(10,2) is 1230n)
+ *   float64          number
+ *   string           string
+ *   binary           Uint8Array
+ *   date             number: days since 1970-01-01 (negative before)
+ *   time(unit)       bigint: units since midnight
+ *   timestamp        bigint: units since 1970-01-01T00:00:00; with tz 'UTC' an instant (UTC-adjusted), with
+ *                    tz null a wall-clock time without zone (counted as if it were UTC)
+ *   json             string: the JSON text, never parsed (parsing would turn 9007199254740993 into ...992)
+ *   list             Value[]
+ *   struct           { [field]: Value }
+ */
+export type TimeUnit = 'ms' | 'us' | 'ns';
+
+export type LogicalType =
+  | { kind: 'boolean' }
+  | { kind: 'int32' }
+  | { kind: 'int64' }
+  | { kind: 'decimal'; precision: number; scale: number }
+  | { kind: 'float64' }
+  | { kind: 'string' }
+  | { kind: 'binary' }
+  | { kind: 'date' }
+  | { kind: 'time'; unit: TimeUnit }
+  | { kind: 'timestamp'; unit: TimeUnit; tz: 'UTC' | null }
+  | { kind: 'json' }
+  | { kind: 'list'; of: LogicalType }
+  | { kind: 'struct'; fields: Column[] };
+
+export type Value = null | boolean | number | bigint | string | Uint8Array | Value[] | { [field: string]: Value };
+
+export interface Column {
+  name: string;
+  type: LogicalType;
+}
+
+export interface Schema {
+  columns: Column[];
+}
+
+/** Rows move in batches with their schema (Arrow's RecordBatch, DuckDB's data chunks), never one at a time. */
+export interface Batch {
+  /** Row-major: rows[i][c] is column c of row i, typed by schema.columns[c]. */
+  rows: Value[][];
+  /**
+   * Where each row came from, for messages and rejects: the 1-based line of a CSV/JSON Lines record, the
+   * 1-based sheet row of xlsx, the 0-based row index of Parquet. Same length as rows.
+   */
+  origins?: number[];
+}
+
+export const FORMATS = ['csv', 'tsv', 'xlsx', 'parquet', 'json', 'ndjson'] as const;
+export type FormatName = (typeof FORMATS)[number];
+
+/**
+ * The bytes of one file, whatever holds them (hyparquet's AsyncBuffer, widened): ranged slices where the
+ * connector can read ranges, a stream from an offset always. Counts what it read, so a preview can say
+ * "read 412 KiB of 1.0 GiB" and tests can assert that only the needed ranges were fetched.
+ */
+export interface ByteSource {
+  /** The file's name (last path segment), for messages and extension-based detection. */
+  readonly name: string;
+  /** Where it is, for messages ("partner:/out/orders.csv"). */
+  readonly label: string;
+  readonly size: number;
+  /** slice() reads only the range asked for; when false, slice() reads from the start and discards. */
+  readonly rangedRead: boolean;
+  /** Bytes [start, end) of the file. end is clamped to size. */
+  slice(start: number, end: number): Promise<Uint8Array>;
+  /** A stream of the bytes from `start` (default 0) to the end. */
+  stream(start?: number, signal?: AbortSignal): Promise<Readable>;
+  /** Bytes fetched from the connector so far. */
+  readonly bytesRead: number;
+}
+
+/** Reading options the user can give (CLI flags, the preview panel's controls); every sniffed choice can be overridden. */
+export interface ReadOptions {
+  format?: FormatName;
+  /** CSV: one character, or '\t'. */
+  delimiter?: string;
+  quote?: string;
+  escape?: string;
+  /** CSV: whether the first row holds the column names (sniffed when undefined). */
+  header?: boolean;
+  /** CSV: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252' | 'latin1' (sniffed when undefined). */
+  encoding?: string;
+  /** xlsx: a sheet name or 0-based index (the first sheet when undefined). */
+  sheet?: string | number;
+  /** Rows read to infer types (CSV, JSON). */
+  sampleRows?: number;
+  signal?: AbortSignal;
+}
+
+/** What a CSV reader decided (or was told); shown in the preview so the user can override any of it. */
+export interface CsvDialect {
+  delimiter: string;
+  quote: string;
+  escape: string;
+  header: boolean;
+  lineEnding: '\n' | '\r\n' | '\r';
+  encoding: string;
+  bom: boolean;
+  gzip: boolean;
+  /** A ';'-delimited file whose numbers use a decimal comma ("3,14"): read as decimals. */
+  decimalComma: boolean;
+}
+
+/** Something the reader noticed that the user should know, with where (a ragged row, an undecodable byte). */
+export interface TableWarning {
+  code: 'RAGGED_ROW' | 'INVALID_ENCODING' | 'TYPE_FALLBACK' | 'DUPLICATE_COLUMN' | 'OTHER';
+  message: string;
+  line?: number;
+  column?: string;
+}
+
+/** An open file: what it is, and its rows. Readers hold bounded memory whatever the file's size. */
+export interface TableReader {
+  readonly format: FormatName;
+  readonly schema: Schema;
+  /** Known without reading all rows (Parquet's footer); null when only a full read would tell. */
+  readonly rowCount: number | null;
+  readonly dialect?: CsvDialect;
+  /** xlsx: all sheet names, and the one being read. */
+  readonly sheets?: string[];
+  readonly sheet?: string;
+  /** Collected while reading (bounded: the first 100). */
+  readonly warnings: TableWarning[];
+  /**
+   * Row batches from `offset` (0-based data row), at most `limit` rows. A reader that can seek (Parquet row
+   * groups) reads only what those rows need. Throws FerryError INVALID_INPUT naming where the file is bad.
+   */
+  batches(opts?: { offset?: number; limit?: number; signal?: AbortSignal }): AsyncIterable<Batch>;
+}
+
+export interface WriteOptions {
+  /** CSV: delimiter (',' default; '\t' for tsv), encoding ('utf-8' default), header row (default true). */
+  delimiter?: string;
+  encoding?: string;
+  header?: boolean;
+  /** Parquet: 'snappy' (default) | 'zstd' | 'gzip' | 'none'. */
+  compression?: 'snappy' | 'zstd' | 'gzip' | 'none';
+  /** Parquet: rows per row group (bounded memory: a row group is held while it is encoded). */
+  rowGroupRows?: number;
+  /** xlsx: the sheet's name. */
+  sheetName?: string;
+  signal?: AbortSignal;
+}
+
+/** One format's reader and writer. Writers turn a schema and batches into the file's bytes, consumed lazily. */
+export interface FormatCodec {
+  readonly name: FormatName;
+  readonly extensions: string[];
+  open(src: ByteSource, opts: ReadOptions): Promise<TableReader>;
+  write(schema: Schema, batches: AsyncIterable<Batch>, opts: WriteOptions): AsyncIterable<Uint8Array>;
+}

@@ -1,0 +1,222 @@
+import type { Column, LogicalType, TimeUnit, Value } from './types';
+
+/**
+ * Conversions between the logical values (types.ts) and their text forms, shared by every format: the
+ * same rules for CSV cells, xlsx text, JSON output and database text. All exact: no float on the way.
+ */
+
+const UNITS_PER_SECOND: Record<TimeUnit, bigint> = { ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n };
+const DIGITS: Record<TimeUnit, number> = { ms: 3, us: 6, ns: 9 };
+export const DAY_MS = 86_400_000;
+
+export function typeName(t: LogicalType): string {
+  switch (t.kind) {
+    case 'decimal':
+      return `decimal(${t.precision},${t.scale})`;
+    case 'time':
+      return `time[${t.unit}]`;
+    case 'timestamp':
+      return t.tz ? `timestamp[${t.unit}, ${t.tz}]` : `timestamp[${t.unit}]`;
+    case 'list':
+      return `list<${typeName(t.of)}>`;
+    case 'struct':
+      return `struct<${t.fields.map((f) => `${f.name}: ${typeName(f.type)}`).join(', ')}>`;
+    default:
+      return t.kind;
+  }
+}
+
+// ---- decimal ----
+
+/** "-12.5" in decimal(p, 2) → -1250n; null when the text is not a number or has more than `scale` decimals or p digits. */
+export function parseDecimal(text: string, precision: number, scale: number, decimalComma = false): bigint | null {
+  const m = (decimalComma ? /^([+-]?)(\d*)(?:,(\d*))?$/ : /^([+-]?)(\d*)(?:\.(\d*))?$/).exec(text.trim());
+  if (!m || (m[2] === '' && !m[3])) return null;
+  const frac = (m[3] ?? '').replace(/0+$/, '');
+  if (frac.length > scale) return null;
+  const int = m[2].replace(/^0+(?=\d)/, '');
+  const digits = (int === '0' ? '' : int) + frac.padEnd(scale, '0');
+  if (digits.replace(/^0+/, '').length > precision) return null;
+  const v = BigInt(digits || '0');
+  return m[1] === '-' ? -v : v;
+}
+
+/** 1230n with scale 2 → "12.30"; scale digits are always written. */
+export function formatDecimal(unscaled: bigint, scale: number): string {
+  const neg = unscaled < 0n;
+  const s = (neg ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  const out = scale > 0 ? `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}` : s;
+  return neg ? `-${out}` : out;
+}
+
+// ---- date ----
+
+/** "1969-07-20" → -165 (days since epoch); null when not a real calendar date (2023-02-30). */
+export function parseDate(text: string): number | null {
+  const m = /^(-?\d{4,})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  if (y >= 0 && y < 100) return null; // Date.UTC maps 0-99 to 1900-1999; such years are not real data here
+  return Math.round(ms / DAY_MS);
+}
+
+export function formatDate(days: number): string {
+  const d = new Date(days * DAY_MS);
+  const y = d.getUTCFullYear();
+  const ys = y < 0 ? `-${String(-y).padStart(4, '0')}` : String(y).padStart(4, '0');
+  return `${ys}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+}
+
+// ---- time ----
+
+/** "13:45:00.123456" → units since midnight. */
+export function parseTime(text: string, unit: TimeUnit): bigint | null {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(text);
+  if (!m) return null;
+  const [h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  if (h > 23 || mi > 59 || s > 59) return null;
+  const frac = (m[4] ?? '').padEnd(9, '0');
+  const ns = BigInt(frac);
+  const perSec = UNITS_PER_SECOND[unit];
+  if (ns % (1_000_000_000n / perSec) !== 0n) return null;
+  return BigInt(h * 3600 + mi * 60 + s) * perSec + ns / (1_000_000_000n / perSec);
+}
+
+export function formatTime(v: bigint, unit: TimeUnit): string {
+  const perSec = UNITS_PER_SECOND[unit];
+  const secs = Number(v / perSec);
+  const frac = v % perSec;
+  const hms = [Math.floor(secs / 3600), Math.floor(secs / 60) % 60, secs % 60].map((n) => String(n).padStart(2, '0')).join(':');
+  return frac === 0n ? hms : `${hms}.${frac.toString().padStart(DIGITS[unit], '0').replace(/0+$/, '')}`;
+}
+
+// ---- timestamp ----
+
+const TS_RE = /^(-?\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+export interface ParsedTimestamp {
+  /** Units since epoch: UTC-adjusted when the text had an offset, wall clock otherwise. */
+  value: bigint;
+  hasOffset: boolean;
+}
+
+/** "2026-03-29 01:30:00.5+01:00" → instant; without an offset → wall clock. null when not a real timestamp. */
+export function parseTimestamp(text: string, unit: TimeUnit): ParsedTimestamp | null {
+  const m = TS_RE.exec(text.trim());
+  if (!m) return null;
+  const days = parseDate(`${m[1]}-${m[2]}-${m[3]}`);
+  if (days === null) return null;
+  const [h, mi, s] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
+  if (h > 23 || mi > 59 || s > 59) return null;
+  const perSec = UNITS_PER_SECOND[unit];
+  const nsFrac = BigInt((m[7] ?? '').padEnd(9, '0'));
+  const step = 1_000_000_000n / perSec;
+  if (nsFrac % step !== 0n) return null;
+  let seconds = BigInt(days) * 86400n + BigInt(h * 3600 + mi * 60 + s);
+  const off = m[8];
+  if (off && off.toUpperCase() !== 'Z') {
+    const om = /^([+-])(\d{2}):?(\d{2})?$/.exec(off)!;
+    const mins = Number(om[2]) * 60 + Number(om[3] ?? 0);
+    seconds -= BigInt((om[1] === '-' ? -1 : 1) * mins * 60);
+  }
+  return { value: seconds * perSec + nsFrac / step, hasOffset: !!off };
+}
+
+/** ISO 8601: "2026-03-29T00:30:00.5Z" for UTC-adjusted, no offset for a wall-clock timestamp. */
+export function formatTimestamp(v: bigint, unit: TimeUnit, tz: 'UTC' | null): string {
+  const perSec = UNITS_PER_SECOND[unit];
+  let secs = v / perSec;
+  let frac = v % perSec;
+  if (frac < 0n) {
+    frac += perSec;
+    secs -= 1n;
+  }
+  const days = Number(secs >= 0n ? secs / 86400n : -((-secs + 86399n) / 86400n));
+  const rest = Number(secs - BigInt(days) * 86400n);
+  const hms = [Math.floor(rest / 3600), Math.floor(rest / 60) % 60, rest % 60].map((n) => String(n).padStart(2, '0')).join(':');
+  const f = frac === 0n ? '' : `.${frac.toString().padStart(DIGITS[unit], '0').replace(/0+$/, '')}`;
+  return `${formatDate(days)}T${hms}${f}${tz ? 'Z' : ''}`;
+}
+
+/** Converts between units exactly where possible (to a coarser unit truncates toward -∞ only if asked). */
+export function convertUnit(v: bigint, from: TimeUnit, to: TimeUnit): bigint {
+  const a = UNITS_PER_SECOND[from];
+  const b = UNITS_PER_SECOND[to];
+  return a === b ? v : a < b ? v * (b / a) : v / (a / b);
+}
+
+export function unitsPerSecond(unit: TimeUnit): bigint {
+  return UNITS_PER_SECOND[unit];
+}
+
+// ---- any value as text (CSV cells, xlsx text, database text) ----
+
+/** The canonical text of a value: what a CSV writer puts in a cell. null stays null (the writer decides how NULL looks). */
+export function valueToText(v: Value, t: LogicalType): string | null {
+  if (v === null) return null;
+  switch (t.kind) {
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'int32':
+    case 'int64':
+    case 'string':
+    case 'json':
+      return String(v);
+    case 'float64':
+      return formatFloat(v as number);
+    case 'decimal':
+      return formatDecimal(v as bigint, t.scale);
+    case 'binary':
+      return `\\x${Buffer.from(v as Uint8Array).toString('hex')}`;
+    case 'date':
+      return formatDate(v as number);
+    case 'time':
+      return formatTime(v as bigint, t.unit);
+    case 'timestamp':
+      return formatTimestamp(v as bigint, t.unit, t.tz);
+    case 'list':
+    case 'struct':
+      return JSON.stringify(toJsonValue(v, t));
+  }
+}
+
+function formatFloat(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'Infinity';
+  if (n === -Infinity) return '-Infinity';
+  return String(n);
+}
+
+/**
+ * The stable JSON form (ferry preview --json, the API): int64 and decimal as strings, dates "YYYY-MM-DD",
+ * timestamps ISO 8601 (with "Z" when UTC-adjusted), binary as base64, json as its text, NULL as null.
+ */
+export function toJsonValue(v: Value, t: LogicalType): unknown {
+  if (v === null) return null;
+  switch (t.kind) {
+    case 'boolean':
+    case 'int32':
+    case 'string':
+    case 'json':
+      return v;
+    case 'float64':
+      return Number.isFinite(v as number) ? v : formatFloat(v as number);
+    case 'binary':
+      return Buffer.from(v as Uint8Array).toString('base64');
+    case 'list':
+      return (v as Value[]).map((x) => toJsonValue(x, t.of));
+    case 'struct': {
+      const o = v as { [k: string]: Value };
+      return Object.fromEntries(t.fields.map((f) => [f.name, toJsonValue(o[f.name] ?? null, f.type)]));
+    }
+    default:
+      return valueToText(v, t);
+  }
+}
+
+export function rowToJson(row: Value[], columns: Column[]): unknown[] {
+  return columns.map((c, i) => toJsonValue(row[i] ?? null, c.type));
+}

@@ -1,0 +1,79 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { JobSpec } from '../../../shared/transfers';
+import type { Connector, WriteResult } from '../connectors/types';
+import { heldByteSource } from '../table/byte-source';
+import { codecFor, openTable } from '../table/formats';
+import { formatFromName } from '../../../shared/table';
+import type { FormatName } from '../table/types';
+import { FerryError } from '../errors';
+import { Meter, type Throttle } from './meter';
+import type { FileRow } from './store';
+
+export interface ConvertContext {
+  spec: JobSpec;
+  throttle: Throttle | null;
+  signal: AbortSignal;
+  srcLabel: string;
+  /** The file's bytes done (the source's bytes read, so progress runs against the source's size) and the bytes just sent. */
+  onBytes(bytesDone: number, sent: number): void;
+}
+
+export interface Converted {
+  size: number;
+  digest: string | null;
+  dstMd5: string | null;
+  storedSize?: number;
+}
+
+/**
+ * The middle of a convert job: the source's table reader (ranged reads on the source's connector) feeds
+ * the destination format's writer, whose bytes go to `writePath` (the caller's temp name) through the same
+ * meter as a copy (throttle, cancel, md5). A bad row anywhere fails the write: the caller removes the temp
+ * file, so nothing ever appears under the final name.
+ */
+export async function convertFile(row: FileRow, src: Connector, dst: Connector, writePath: string, ctx: ConvertContext): Promise<Converted> {
+  const opts = ctx.spec.convert;
+  if (!opts) throw new FerryError('INVALID_INPUT', 'A convert job needs its convert options');
+  const format = outputFormat(opts.write.format, opts.name);
+  const entry = { name: row.relPath, path: row.srcPath as string, type: 'file' as const, size: row.size, modified: row.modified };
+  const source = heldByteSource(src, row.srcPath as string, entry, ctx.srcLabel, ctx.signal);
+  const reader = await openTable(source, { ...opts.read, signal: ctx.signal });
+  const codec = await codecFor(format);
+  const bytes = codec.write(reader.schema, reader.batches({ signal: ctx.signal }), {
+    ...opts.write,
+    ...(format === 'tsv' && !opts.write.delimiter ? { delimiter: '\t' } : {}),
+    signal: ctx.signal,
+  });
+  const hash: Hash | null = ctx.spec.verify === 'hash' && dst.capabilities.hashes.includes('md5') ? createHash('md5') : null;
+  const meter = new Meter({ hash, throttle: ctx.throttle, signal: ctx.signal, onBytes: (n) => ctx.onBytes(Math.min(source.bytesRead, row.size), n) });
+  const out = Readable.from(bytes, { objectMode: false });
+  const failed = new Promise<never>((_, reject) => {
+    out.once('error', (e) => {
+      meter.destroy(e);
+      reject(e);
+    });
+    meter.once('error', reject);
+  });
+  failed.catch(() => {});
+  out.pipe(meter);
+  try {
+    const result: WriteResult = await Promise.race([dst.write(writePath, meter, { signal: ctx.signal }), failed]);
+    ctx.onBytes(row.size, 0);
+    return { size: meter.bytes, digest: hash ? hash.digest('hex') : null, dstMd5: result.hashes?.md5 ?? null, storedSize: result.storedSize };
+  } finally {
+    out.unpipe(meter);
+    out.destroy();
+    meter.destroy();
+  }
+}
+
+export function outputFormat(format: FormatName | undefined, name: string): FormatName {
+  const f = format ?? formatFromName(name);
+  if (!f) {
+    throw new FerryError('INVALID_INPUT', `Cannot tell the output format from "${name}": name it .csv, .tsv, .parquet, .xlsx, .json or .ndjson, or pass --format`, {
+      detail: { name },
+    });
+  }
+  return f;
+}
