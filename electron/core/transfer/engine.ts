@@ -16,6 +16,7 @@ import {
 import type { Logger } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError } from '../errors';
+import { outputFormat } from './convert-task';
 import { JobRun, type StopReason } from './job-run';
 import { LeaseBroker } from './leases';
 import { tempPathFor } from './names';
@@ -424,6 +425,7 @@ function parseSpec(input: JobSpecInput): JobSpec {
   if (r.data.kind === 'convert') {
     if (!r.data.convert) throw new FerryError('INVALID_INPUT', 'A convert job needs convert.name (the result file) and its formats');
     if (r.data.source.paths.length !== 1) throw new FerryError('INVALID_INPUT', 'A convert job reads exactly one source file');
+    outputFormat(r.data.convert.write.format, r.data.convert.name);
   } else if (r.data.convert) {
     throw new FerryError('INVALID_INPUT', 'convert options apply to convert jobs only');
   }
