@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ferry } from '../support/cli';
 import { tempDir } from '../support/temp';
+import { built } from './codecs-built';
 
 /**
  * `ferry preview` and `ferry convert` as a user runs them (the built CLI), on local files: the fidelity file
@@ -20,7 +21,7 @@ afterAll(() => {
   work.cleanup();
 });
 
-describe('ferry preview', () => {
+describe.skipIf(!built('csv'))('ferry preview of CSV', () => {
   it('--json: the stable shape, exact int64 and decimal strings, NULL vs empty string', async () => {
     const r = await run(['preview', FIDELITY, '--json']);
     expect(r.stderr).toBe('');
@@ -54,7 +55,7 @@ describe('ferry preview', () => {
   });
 });
 
-describe('ferry convert', () => {
+describe.skipIf(!built('csv') || !built('xlsx'))('ferry convert', () => {
   it('the fidelity file survives CSV → Parquet → xlsx → CSV exactly', async () => {
     for (const [src, dst] of [
       [FIDELITY, at('f.parquet')],
@@ -124,5 +125,61 @@ describe('ferry convert', () => {
     const r = await run(['convert', FIDELITY, at('out.weird')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--format/);
+  });
+});
+
+describe('ferry preview and convert of Parquet', () => {
+  const make = async () => {
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    await duck.run(
+      `COPY (SELECT i::BIGINT * 3037000499 AS big, (i / 7)::DECIMAL(38,9) AS amount, TIMESTAMPTZ '2026-03-29 00:59:59.999999+00' + to_seconds(i) AS at, CASE WHEN i % 2 = 0 THEN '' ELSE NULL END AS note
+             FROM range(50000) t(i)) TO '${at('p.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 10000)`,
+    );
+  };
+
+  it('--json: row count from the footer, exact int64/decimal strings, timestamps in UTC, NULL vs empty', async () => {
+    await make();
+    const r = await run(['preview', at('p.parquet'), '--rows', '3', '--offset', '30000', '--json']);
+    expect(r.stderr).toBe('');
+    const p = JSON.parse(r.stdout);
+    expect(p.format).toBe('parquet');
+    expect(p.rowCount).toBe(50000);
+    expect(p.columns).toEqual([
+      { name: 'big', type: 'int64' },
+      { name: 'amount', type: 'decimal(38,9)' },
+      { name: 'at', type: 'timestamp[us, UTC]' },
+      { name: 'note', type: 'string' },
+    ]);
+    expect(p.rows[0]).toEqual([String(30000n * 3037000499n), '4285.714285714', '2026-03-29T09:19:59.999999Z', '']);
+    expect(p.rows[1][3]).toBeNull();
+    expect(p.bytesRead).toBeLessThan(p.size);
+  });
+
+  it('a truncated Parquet file: a clear error naming the file, and no file under the destination name', async () => {
+    await make();
+    const full = readFileSync(at('p.parquet'));
+    writeFileSync(at('cut.parquet'), full.subarray(0, full.length - 40));
+    const r = await run(['convert', at('cut.parquet'), at('cut-out.parquet')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cut\.parquet/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(at('cut-out.parquet'))).toBe(false);
+    expect(readdirSync(work.path).filter((f) => f.includes('ferry-part'))).toEqual([]);
+  });
+
+  it('a CSV named .parquet is refused as not a Parquet file', async () => {
+    writeFileSync(at('fake.parquet'), 'id,name\n1,a\n');
+    const r = await run(['preview', at('fake.parquet')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/not a Parquet file/i);
+  });
+
+  it('Parquet to Parquet with gzip: DuckDB reads the same rows back', async () => {
+    await make();
+    const r = await run(['convert', at('p.parquet'), at('p-gz.parquet'), '--compression', 'gzip']);
+    expect(r.code, r.stderr).toBe(0);
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    const q = (f: string) => `SELECT count(*)::VARCHAR AS n, sum(big)::VARCHAR AS s, sum(amount)::VARCHAR AS a, count(note)::VARCHAR AS notes, max("at")::VARCHAR AS latest FROM read_parquet('${at(f)}')`;
+    expect((await duck.runAndReadAll(q('p-gz.parquet'))).getRowObjectsJson()).toEqual((await duck.runAndReadAll(q('p.parquet'))).getRowObjectsJson());
   });
 });
