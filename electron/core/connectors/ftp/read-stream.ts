@@ -59,6 +59,10 @@ export function retrieve(
       stopping = true;
       ftp.socket.setTimeout(ftp.timeout); // bounds the wait for the final reply
       data?.destroy();
+      // The final reply may already be in (the control connection overtook the last data chunk, as happens
+      // on a loaded machine when a range ends at the file's end): then nothing else would finish, and the
+      // connection would never go back to the pool.
+      tryFinish();
     };
     const onAbort = () => {
       const err = cancelled?.() ?? new Error('cancelled');
