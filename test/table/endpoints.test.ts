@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pipeline, Transform } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Manifest } from '../../electron/core/connectors/s3';
 import { sftpManifest } from '../../electron/core/connectors/sftp';
@@ -32,7 +33,12 @@ function counting(manifest: ConnectorManifest, key: string): ConnectorManifest {
     connect: async (ctx) => {
       const c = await manifest.connect(ctx);
       const read = c.read.bind(c);
-      c.read = async (path, opts) => (await read(path, opts)).on('data', (b: Buffer) => void (served[key] += b.length));
+      // Counted as they pass, with backpressure kept (a 'data' listener would make the stream flow on its own).
+      c.read = async (path, opts) => {
+        const t = new Transform({ transform: (b: Buffer, _e, cb) => ((served[key] += b.length), cb(null, b)) });
+        pipeline(await read(path, opts), t, () => {});
+        return t;
+      };
       return c;
     },
   };

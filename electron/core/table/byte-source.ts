@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { basename } from '../../../shared/paths';
 import type { Entry } from '../../../shared/connectors';
 import type { Connector } from '../connectors/types';
@@ -37,7 +37,7 @@ type Borrow = <T>(fn: (c: Connector, release: (broken: boolean) => void) => Prom
 function makeSource(borrow: Borrow, path: string, entry: Entry, label: string, ranged: boolean, signal?: AbortSignal): ByteSource {
   if (entry.type !== 'file') throw new FerryError('IS_A_DIRECTORY', `${label} is a folder, not a file`, { detail: { path } });
   let bytesRead = 0;
-  const count = (s: Readable): Readable => s.on('data', (chunk: Buffer) => void (bytesRead += chunk.length));
+  const count = (s: Readable): Readable => counted(s, (n) => (bytesRead += n));
   return {
     name: basename(path),
     label,
@@ -73,8 +73,8 @@ function makeSource(borrow: Borrow, path: string, entry: Entry, label: string, r
           s.once('end', () => done(false));
           s.once('error', () => done(true));
           s.once('close', () => done(!s.readableEnded));
-          count(s);
-          return start > 0 && !ranged ? skipBytes(s, start) : s;
+          const counter = count(s);
+          return start > 0 && !ranged ? skipBytes(counter, start) : counter;
         } catch (e) {
           done(breaksConnection(e));
           throw e;
@@ -137,11 +137,24 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
       }
     },
     async stream(start = 0) {
-      const s = createReadStream(path, { start, highWaterMark: 1 << 20 });
-      s.on('data', (c) => void (bytesRead += (c as Buffer).length));
-      return s;
+      return counted(createReadStream(path, { start, highWaterMark: 1 << 20 }), (n) => (bytesRead += n));
     },
   };
+}
+
+/**
+ * Counts the bytes that pass, keeping backpressure: a 'data' listener on the source would switch it to
+ * flowing mode and read the whole file whether or not anyone consumes it.
+ */
+function counted(s: Readable, add: (n: number) => void): Readable {
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      add(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  pipeline(s, t, () => {});
+  return t;
 }
 
 async function collect(s: Readable, skip: number, length: number, stopEarly: boolean): Promise<Uint8Array> {

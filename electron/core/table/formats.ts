@@ -9,6 +9,8 @@ import type { ByteSource, FormatCodec, FormatName, ReadOptions, TableReader } fr
  * clear error ("is not a Parquet file").
  */
 const LOADERS: Partial<Record<FormatName, () => Promise<FormatCodec>>> = {
+  csv: async () => (await import('./csv/index')).csvCodec,
+  tsv: async () => (await import('./csv/index')).tsvCodec,
   parquet: async () => (await import('./parquet/index')).parquetCodec,
 };
 

@@ -1,0 +1,226 @@
+import { createGunzip } from 'node:zlib';
+import { pipeline, type Readable } from 'node:stream';
+import { FerryError } from '../../errors';
+import type { Batch, ByteSource, Column, CsvDialect, FormatName, ReadOptions, TableReader, TableWarning, Value } from '../types';
+import { CellError, inferColumnType, parseCell } from './infer';
+import { decoderFor, detectEncoding, gunzipHead, HEAD_BYTES, MAX_FIELD, sniff } from './sniff';
+import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from './tokenizer';
+
+const BATCH_ROWS = 4096;
+const SAMPLE_ROWS = 20_000;
+const MAX_WARNINGS = 100;
+
+/** Opens a CSV/TSV file: sniffs its head (one ranged read), infers the types, and streams its rows on demand. */
+export async function openCsv(src: ByteSource, opts: ReadOptions, format: FormatName): Promise<TableReader> {
+  const raw = await src.slice(0, Math.min(src.size, HEAD_BYTES));
+  const gzip = raw[0] === 0x1f && raw[1] === 0x8b;
+  let head: Uint8Array;
+  try {
+    head = gzip ? gunzipHead(raw.subarray(0, Math.min(raw.length, 64 * 1024))) : raw;
+  } catch (e) {
+    throw new FerryError('INVALID_INPUT', `${src.label} is not a readable gzip file: ${(e as Error).message}`, { detail: { file: src.label } });
+  }
+  const enc = opts.encoding ? { encoding: opts.encoding, bom: false } : detectEncoding(head);
+  const complete = !gzip && raw.length >= src.size;
+  let text = decoderFor(enc.encoding).decode(head);
+  if (!complete) {
+    // Sniff complete lines only (a cut last line would look ragged).
+    const cut = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+    if (cut > 0) text = text.slice(0, cut + 1);
+  }
+  const quoteFor = format === 'tsv' && !opts.delimiter ? { ...opts, delimiter: '\t' } : opts;
+  const { dialect, records } = sniff(text, complete || text.length === 0, enc, gzip, quoteFor);
+  const width = records.length ? mode(records.map((r) => r.fields.length)) : 1;
+  const body = records.slice(1, SAMPLE_ROWS + 1);
+  const columnText = (rows: CsvRecord[], c: number) => rows.map((r) => (r.fields[c] === '' && !r.quoted[c] ? null : (r.fields[c] ?? null)));
+  const infer = (rows: CsvRecord[]) => Array.from({ length: width }, (_, c) => inferColumnType(columnText(rows, c), { decimalComma: dialect.decimalComma }));
+  let types = infer(body);
+  if (opts.header === undefined && records.length > 0) {
+    // The first row is a header when it fails a typed column's type (DuckDB's header rule); all-text: a header.
+    const first = records[0];
+    const fits = types.every((t, c) => {
+      if (t.kind === 'string') return true;
+      try {
+        parseCell(first.fields[c] ?? null, first.quoted[c] ?? false, t, { decimalComma: dialect.decimalComma });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    dialect.header = !(fits && types.some((t) => t.kind !== 'string'));
+  }
+  if (!dialect.header) types = infer(records.slice(0, SAMPLE_ROWS));
+  dialect.decimalComma = dialect.decimalComma && types.some((t) => t.kind === 'decimal');
+  const names = dialect.header && records.length ? records[0].fields : [];
+  const warnings: TableWarning[] = [];
+  const columns: Column[] = uniqueNames(Array.from({ length: width }, (_, c) => names[c] ?? ''), warnings).map((name, c) => ({ name, type: types[c] }));
+  return new CsvReader(src, format, dialect, columns, warnings, gzip ? null : raw);
+}
+
+/** A gzip stream's inflated bytes; an error on either side reaches the reader. */
+function gunzipped(s: Readable): AsyncIterable<Buffer> {
+  const g = createGunzip();
+  pipeline(s, g, () => {});
+  return g;
+}
+
+function mode(xs: number[]): number {
+  const counts = new Map<number, number>();
+  let best = xs[0];
+  for (const x of xs) {
+    const k = (counts.get(x) ?? 0) + 1;
+    counts.set(x, k);
+    if (k > (counts.get(best) ?? 0)) best = x;
+  }
+  return best;
+}
+
+function uniqueNames(raw: string[], warnings: TableWarning[]): string[] {
+  const seen = new Set<string>();
+  return raw.map((n, i) => {
+    let name = n.trim() === '' ? `column${i + 1}` : n;
+    if (seen.has(name.toLowerCase())) {
+      let k = 2;
+      while (seen.has(`${name}_${k}`.toLowerCase())) k++;
+      warnings.push({ code: 'DUPLICATE_COLUMN', message: `column ${i + 1} is named "${name}" like an earlier one: read as "${name}_${k}"`, column: name });
+      name = `${name}_${k}`;
+    }
+    seen.add(name.toLowerCase());
+    return name;
+  });
+}
+
+class CsvReader implements TableReader {
+  readonly rowCount = null;
+  private raggedSeen = 0;
+
+  constructor(
+    private readonly src: ByteSource,
+    readonly format: FormatName,
+    readonly dialect: CsvDialect,
+    private readonly columns: Column[],
+    readonly warnings: TableWarning[],
+    /** The head's bytes, read once: rows start from them and the rest is read only when rows need it. */
+    private readonly head: Uint8Array | null,
+  ) {}
+
+  get schema() {
+    return { columns: this.columns };
+  }
+
+  async *batches(opts: { offset?: number; limit?: number; signal?: AbortSignal } = {}): AsyncIterable<Batch> {
+    const { dialect, columns, src } = this;
+    const offset = opts.offset ?? 0;
+    let left = opts.limit ?? Infinity;
+    if (left <= 0) return;
+    const head = this.head;
+    let stream: Readable | null = null;
+    // Pulled lazily (no Readable in between, which would read ahead): rows the head holds cost no more reads.
+    const bytes: AsyncIterable<Buffer> = head
+      ? (async function* () {
+          yield Buffer.from(head.buffer, head.byteOffset, head.length);
+          if (head.length >= src.size) return;
+          stream = await src.stream(head.length, opts.signal);
+          yield* stream as AsyncIterable<Buffer>;
+        })()
+      : gunzipped((stream = await src.stream(0, opts.signal)));
+    const decoder = decoderFor(dialect.encoding);
+    const tok = new CsvTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.escape, maxField: MAX_FIELD });
+    let skipHeader = dialect.header;
+    let skipped = 0;
+    let rows: Value[][] = [];
+    let origins: number[] = [];
+    let warnedEncoding = false;
+    const pending: CsvRecord[] = [];
+    const width = columns.length;
+    try {
+      const feed = async function* (this: CsvReader) {
+        for await (const chunk of bytes) {
+          opts.signal?.throwIfAborted();
+          const text = decoder.decode(chunk, { stream: true });
+          if (!warnedEncoding && dialect.encoding === 'utf-8' && text.includes('\uFFFD')) {
+            warnedEncoding = true;
+            const at = tok.currentLine + (text.slice(0, text.indexOf('\uFFFD')).match(/\n/g)?.length ?? 0);
+            this.warn({ code: 'INVALID_ENCODING', message: `line ${at}: bytes that are not valid UTF-8 (shown as \uFFFD); choose another encoding if the text looks wrong`, line: at });
+          }
+          tok.push(text, pending);
+          yield;
+        }
+        tok.push(decoder.decode(), pending);
+        tok.end(pending);
+        yield;
+      }.call(this);
+      for await (const _ of feed) {
+        for (const rec of pending) {
+          if (skipHeader) {
+            skipHeader = false;
+            continue;
+          }
+          if (skipped < offset) {
+            skipped++;
+            continue;
+          }
+          if (rec.fields.length !== width) this.ragged(rec, width);
+          rows.push(this.row(rec, width));
+          origins.push(rec.line);
+          if (--left <= 0) break;
+          if (rows.length >= BATCH_ROWS) {
+            yield { rows, origins };
+            rows = [];
+            origins = [];
+          }
+        }
+        pending.length = 0;
+        if (left <= 0) break;
+      }
+      if (rows.length) yield { rows, origins };
+    } catch (e) {
+      throw this.explain(e);
+    } finally {
+      (stream as Readable | null)?.destroy();
+    }
+  }
+
+  private row(rec: CsvRecord, width: number): Value[] {
+    const out: Value[] = new Array(width);
+    const dc = { decimalComma: this.dialect.decimalComma };
+    for (let c = 0; c < width; c++) {
+      const text = rec.fields[c];
+      try {
+        out[c] = text === undefined ? null : parseCell(text, rec.quoted[c], this.columns[c].type, dc);
+      } catch (e) {
+        if (!(e instanceof CellError)) throw e;
+        const col = this.columns[c];
+        throw new FerryError('INVALID_INPUT', `${this.src.label} line ${rec.line}, column "${col.name}": ${e.message} (the type read from the first rows); read this column as text to keep every value`, {
+          detail: { file: this.src.label, line: rec.line, column: col.name, value: text, type: col.type.kind },
+        });
+      }
+    }
+    return out;
+  }
+
+  private ragged(rec: CsvRecord, width: number): void {
+    this.raggedSeen++;
+    this.warn({
+      code: 'RAGGED_ROW',
+      message: `line ${rec.line}: ${rec.fields.length} fields where the header has ${width}: ${rec.fields.length < width ? 'the missing ones are NULL' : 'the extra ones are left out'}`,
+      line: rec.line,
+    });
+  }
+
+  private warn(w: TableWarning): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(w);
+  }
+
+  private explain(e: unknown): unknown {
+    if (e instanceof UnterminatedQuote) {
+      return new FerryError('INVALID_INPUT', `${this.src.label} line ${e.line}: a quoted field is never closed (a stray ${this.dialect.quote}?)`, { detail: { file: this.src.label, line: e.line } });
+    }
+    if (e instanceof FieldTooLarge) {
+      return new FerryError('INVALID_INPUT', `${this.src.label} line ${e.line}: a field or line longer than ${e.limit / 2 ** 20} MiB characters; is this really a CSV file, with this delimiter (${JSON.stringify(this.dialect.delimiter)})?`, {
+        detail: { file: this.src.label, line: e.line },
+      });
+    }
+    return e;
+  }
+}

@@ -1,0 +1,113 @@
+import { gunzipSync, constants as zlib } from 'node:zlib';
+import { TextDecoder } from 'node:util';
+import type { CsvDialect, ReadOptions, TableWarning } from '../types';
+import { CsvTokenizer, type CsvRecord } from './tokenizer';
+
+/**
+ * Dialect sniffing as small steps over the file's head (DuckDB's sniffer: candidates, then the one with
+ * consistent field counts), each reported in the dialect and each overridable by ReadOptions.
+ */
+export const HEAD_BYTES = 256 * 1024;
+export const MAX_FIELD = 16 * 1024 * 1024;
+const DELIMITERS = [',', ';', '\t', '|'];
+const QUOTES = ['"', "'"];
+
+export interface Encoding {
+  encoding: string;
+  bom: boolean;
+}
+
+/** BOM first, then: valid UTF-8, a UTF-16 pattern of zero bytes, else Windows-1252 (which Latin-1 text also reads as). */
+export function detectEncoding(head: Uint8Array): Encoding {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: true };
+  if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: true };
+  if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bom: true };
+  const n = Math.min(head.length, 4096);
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i++) if (head[i] === 0) (i % 2 ? oddZeros++ : evenZeros++);
+  if (oddZeros > n / 8 && evenZeros < n / 64) return { encoding: 'utf-16le', bom: false };
+  if (evenZeros > n / 8 && oddZeros < n / 64) return { encoding: 'utf-16be', bom: false };
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return { encoding: 'utf-8', bom: false };
+  } catch {
+    return { encoding: 'windows-1252', bom: false };
+  }
+}
+
+/** A TextDecoder label for a user's or a detected encoding (WHATWG reads latin1 as Windows-1252). */
+export function decoderFor(encoding: string): TextDecoder {
+  try {
+    return new TextDecoder(encoding === 'latin1' ? 'windows-1252' : encoding, { fatal: false });
+  } catch {
+    throw new RangeError(`unknown encoding ${encoding}`);
+  }
+}
+
+/** The decompressed start of a gzip file (from a bounded slice of it; a cut stream is fine). */
+export function gunzipHead(bytes: Uint8Array): Uint8Array {
+  return gunzipSync(bytes, { finishFlush: zlib.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES);
+}
+
+export interface Sniffed {
+  dialect: CsvDialect;
+  /** The head's complete records, for the header and type steps. */
+  records: CsvRecord[];
+  warnings: TableWarning[];
+}
+
+function tokenize(text: string, delimiter: string, quote: string, escape: string, complete: boolean, max = 2000): CsvRecord[] {
+  const t = new CsvTokenizer({ delimiter, quote, escape, maxField: MAX_FIELD });
+  const out: CsvRecord[] = [];
+  try {
+    t.push(text, out);
+    if (complete) t.end(out);
+  } catch {
+    // An unterminated quote in the head: this candidate is scored on what it parsed.
+  }
+  return out.slice(0, max);
+}
+
+/** Field-count consistency of a candidate: the modal count and the share of records that have it. */
+function score(records: CsvRecord[]): { cols: number; share: number } {
+  if (records.length === 0) return { cols: 0, share: 0 };
+  const counts = new Map<number, number>();
+  for (const r of records) counts.set(r.fields.length, (counts.get(r.fields.length) ?? 0) + 1);
+  let cols = 0;
+  let best = 0;
+  for (const [c, k] of counts) if (k > best || (k === best && c > cols)) (cols = c), (best = k);
+  return { cols, share: best / records.length };
+}
+
+/**
+ * @param text the decoded head, cut at its last line end unless `complete` (the whole file)
+ */
+export function sniff(text: string, complete: boolean, enc: Encoding, gzip: boolean, opts: ReadOptions): Sniffed {
+  const lineEnding = /\r\n/.test(text.slice(0, 65536)) ? '\r\n' : /\r(?!\n)/.test(text.slice(0, 65536)) && !/\n/.test(text.slice(0, 65536)) ? '\r' : '\n';
+  const escape0 = opts.escape;
+  let best: { delimiter: string; quote: string; cols: number; share: number; records: CsvRecord[] } | null = null;
+  for (const delimiter of opts.delimiter ? [opts.delimiter] : DELIMITERS) {
+    for (const quote of opts.quote ? [opts.quote] : QUOTES) {
+      const escape = escape0 ?? quote;
+      const records = tokenize(text, delimiter, quote, escape, complete);
+      const s = score(records);
+      const better =
+        !best ||
+        (s.cols > 1 && best.cols <= 1) ||
+        (s.cols > 1 === best.cols > 1 && (Math.round(s.share * 20) > Math.round(best.share * 20) || (Math.round(s.share * 20) === Math.round(best.share * 20) && s.cols > best.cols)));
+      if (better) best = { delimiter, quote, ...s, records };
+    }
+  }
+  const chosen = best!;
+  const delimiter = chosen.cols > 1 || opts.delimiter ? chosen.delimiter : ',';
+  // Backslash escapes: seen (\") and no doubled quotes in the head.
+  const escape = escape0 ?? (text.includes(`\\${chosen.quote}`) && !text.includes(chosen.quote + chosen.quote) ? '\\' : chosen.quote);
+  const records = escape === chosen.quote && delimiter === chosen.delimiter ? chosen.records : tokenize(text, delimiter, chosen.quote, escape, complete);
+  const decimalComma = delimiter === ';' && /(^|;)-?\d+,\d+(;|$)/m.test(text.slice(0, 65536));
+  return {
+    dialect: { delimiter, quote: chosen.quote, escape, header: opts.header ?? true, lineEnding, encoding: enc.encoding, bom: enc.bom, gzip, decimalComma },
+    records,
+    warnings: [],
+  };
+}

@@ -1,0 +1,106 @@
+import { gzipSync } from 'node:zlib';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { bufferByteSource } from '../../electron/core/table/byte-source';
+import { csvCodec } from '../../electron/core/table/csv';
+import type { Batch, ReadOptions, Schema } from '../../electron/core/table/types';
+import { rowToJson, typeName } from '../../electron/core/table/values';
+
+/** The CSV reader's sniffing, types and errors, and its writer, on files made here byte by byte. */
+async function read(name: string, bytes: Uint8Array | string, opts: ReadOptions = {}) {
+  const src = bufferByteSource(name, typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+  const r = await csvCodec.open(src, opts);
+  const rows: unknown[][] = [];
+  for await (const b of r.batches()) for (const row of b.rows) rows.push(rowToJson(row, r.schema.columns));
+  return { r, rows, types: r.schema.columns.map((c) => `${c.name}:${typeName(c.type)}`) };
+}
+
+async function text(schema: Schema, rows: Batch['rows'], opts = {}): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const p of csvCodec.write(schema, (async function* () { yield { rows }; })(), opts)) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+describe('CSV reader', () => {
+  it('a semicolon file with decimal commas, CRLF and a header', async () => {
+    const { r, rows, types } = await read('p.csv', 'sku;price;qty\r\n007;3,14;2\r\nA-2;-10,50;3\r\n');
+    expect(r.dialect).toMatchObject({ delimiter: ';', header: true, lineEnding: '\r\n', decimalComma: true });
+    expect(types).toEqual(['sku:string', 'price:decimal(18,2)', 'qty:int32']);
+    expect(rows).toEqual([['007', '3.14', 2], ['A-2', '-10.50', 3]]);
+  });
+
+  it('TSV, pipes and single quotes are sniffed', async () => {
+    expect((await read('t.txt', 'a\tb\n1\tx y\n2\tz\n')).r.dialect!.delimiter).toBe('\t');
+    expect((await read('p.txt', 'a|b\n1|x\n2|y\n')).r.dialect!.delimiter).toBe('|');
+    const q = await read('q.csv', "a,b\n1,'x, y'\n2,'z'\n");
+    expect(q.r.dialect!.quote).toBe("'");
+    expect(q.rows[0]).toEqual([1, 'x, y']);
+  });
+
+  it('encodings: UTF-16LE with BOM, UTF-8 with BOM, Windows-1252', async () => {
+    const u16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name,n\nÉté,1\n', 'utf16le')]);
+    const a = await read('u16.csv', u16);
+    expect(a.r.dialect).toMatchObject({ encoding: 'utf-16le', bom: true });
+    expect(a.rows).toEqual([['Été', 1]]);
+    const b = await read('bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('name\ncafé\n')]));
+    expect(b.r.schema.columns[0].name).toBe('name');
+    expect(b.r.dialect!.bom).toBe(true);
+    const c = await read('w.csv', iconv.encode('name\ncrème\n', 'windows-1252'));
+    expect(c.r.dialect!.encoding).toBe('windows-1252');
+    expect(c.rows).toEqual([['crème']]);
+  });
+
+  it('CR line endings, a headerless file, and gzip', async () => {
+    const cr = await read('cr.csv', 'a,b\r1,2\r3,4\r');
+    expect(cr.r.dialect!.lineEnding).toBe('\r');
+    expect(cr.rows).toEqual([[1, 2], [3, 4]]);
+    const nh = await read('nh.csv', '1,2026-01-01\n2,2026-01-02\n');
+    expect(nh.r.dialect!.header).toBe(false);
+    expect(nh.types).toEqual(['column1:int32', 'column2:date']);
+    const gz = await read('x.csv.gz', gzipSync('id,big\n1,9007199254740993\n'));
+    expect(gz.r.dialect!.gzip).toBe(true);
+    expect(gz.rows).toEqual([[1, '9007199254740993']]);
+  });
+
+  it('leading zeros stay text; integers beyond 2^63 are exact decimals; exponent notation is float', async () => {
+    const { types } = await read('n.csv', 'code,huge,f\n007,123456789012345678901234,1e5\n12,1,2.5\n');
+    expect(types).toEqual(['code:string', 'huge:decimal(38,0)', 'f:float64']);
+  });
+
+  it('an unterminated quote names the line where it opened', async () => {
+    await expect(read('bad.csv', 'a,b\n1,x\n2,"never closed\n3,y\n')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/bad\.csv line 3/) });
+  });
+
+  it('a value that does not fit its column names file, line, column and value', async () => {
+    const lines = ['n'];
+    for (let i = 0; i < 30_000; i++) lines.push(String(i));
+    lines.push('oops');
+    await expect(read('late.csv', lines.join('\n') + '\n')).rejects.toMatchObject({ detail: { line: 30_002, column: 'n', value: 'oops' } });
+  });
+
+  it('invalid UTF-8 is reported with its line', async () => {
+    const bytes = Buffer.concat([Buffer.from('a\n'.repeat(10) + 'x'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('\n')]);
+    const { r } = await read('inv.csv', Buffer.concat([Buffer.from('h\n'), Buffer.from('é\n'), bytes]), { encoding: 'utf-8' });
+    expect(r.warnings).toEqual([expect.objectContaining({ code: 'INVALID_ENCODING', line: 13 })]);
+  });
+
+  it('one 20 MB line without a newline fails with its line number instead of filling memory', async () => {
+    await expect(read('one.csv', Buffer.alloc(20 * 2 ** 20, 'x'))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/line 1/) });
+  });
+});
+
+describe('CSV writer', () => {
+  const schema: Schema = { columns: [{ name: 'id', type: { kind: 'int64' } }, { name: 'note', type: { kind: 'string' } }] };
+
+  it('NULL is an empty field, the empty string is "", and both read back as they were', async () => {
+    const out = await text(schema, [[1n, null], [2n, ''], [3n, 'a,"b"\nc'], [4n, ' pad ']]);
+    expect(out.toString()).toBe('id,note\n1,\n2,""\n3,"a,""b""\nc"\n4," pad "\n');
+    const back = await read('back.csv', out);
+    expect(back.rows).toEqual([[1, null], [2, ''], [3, 'a,"b"\nc'], [4, ' pad ']].map(([a, b]) => [a, b]));
+  });
+
+  it('Windows-1252 output refuses a character it cannot hold, naming it', async () => {
+    expect((await text(schema, [[1n, 'crème']], { encoding: 'windows-1252' })).includes(0xe8)).toBe(true);
+    await expect(text(schema, [[1n, '東京']], { encoding: 'windows-1252' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/東/) });
+  });
+});
