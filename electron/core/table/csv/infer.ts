@@ -52,7 +52,10 @@ export function inferColumnType(samples: Array<string | null>, opts: InferOption
     if (alive.has('boolean') && !/^(true|false)$/i.test(v)) alive.delete('boolean');
     const isInt = INT_RE.test(v);
     if (alive.has('int32') || alive.has('int64')) {
-      if (!isInt) alive.delete('int32'), alive.delete('int64');
+      if (!isInt) {
+        alive.delete('int32');
+        alive.delete('int64');
+      }
       else {
         const n = BigInt(v);
         if (n > INT32_MAX || n < -INT32_MAX - 1n) alive.delete('int32');

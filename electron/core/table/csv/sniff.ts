@@ -25,7 +25,11 @@ export function detectEncoding(head: Uint8Array): Encoding {
   const n = Math.min(head.length, 4096);
   let evenZeros = 0;
   let oddZeros = 0;
-  for (let i = 0; i < n; i++) if (head[i] === 0) (i % 2 ? oddZeros++ : evenZeros++);
+  for (let i = 0; i < n; i++) {
+    if (head[i] !== 0) continue;
+    if (i % 2) oddZeros++;
+    else evenZeros++;
+  }
   if (oddZeros > n / 8 && evenZeros < n / 64) return { encoding: 'utf-16le', bom: false };
   if (evenZeros > n / 8 && oddZeros < n / 64) return { encoding: 'utf-16be', bom: false };
   try {
@@ -76,7 +80,12 @@ function score(records: CsvRecord[]): { cols: number; share: number } {
   for (const r of records) counts.set(r.fields.length, (counts.get(r.fields.length) ?? 0) + 1);
   let cols = 0;
   let best = 0;
-  for (const [c, k] of counts) if (k > best || (k === best && c > cols)) (cols = c), (best = k);
+  for (const [c, k] of counts) {
+    if (k > best || (k === best && c > cols)) {
+      cols = c;
+      best = k;
+    }
+  }
   return { cols, share: best / records.length };
 }
 
