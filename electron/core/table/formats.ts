@@ -12,6 +12,8 @@ const LOADERS: Partial<Record<FormatName, () => Promise<FormatCodec>>> = {
   csv: async () => (await import('./csv/index')).csvCodec,
   tsv: async () => (await import('./csv/index')).tsvCodec,
   parquet: async () => (await import('./parquet/index')).parquetCodec,
+  json: async () => (await import('./json/index')).jsonCodec,
+  ndjson: async () => (await import('./json/index')).ndjsonCodec,
 };
 
 export function codecFor(format: FormatName): Promise<FormatCodec> {
