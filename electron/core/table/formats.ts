@@ -12,6 +12,7 @@ const LOADERS: Partial<Record<FormatName, () => Promise<FormatCodec>>> = {
   csv: async () => (await import('./csv/index')).csvCodec,
   tsv: async () => (await import('./csv/index')).tsvCodec,
   parquet: async () => (await import('./parquet/index')).parquetCodec,
+  xlsx: async () => (await import('./xlsx/index')).xlsxCodec,
   json: async () => (await import('./json/index')).jsonCodec,
   ndjson: async () => (await import('./json/index')).ndjsonCodec,
 };
