@@ -79,10 +79,10 @@ describe.skipIf(!built('csv') || !built('xlsx'))('ferry convert', () => {
     await duck.run("SET TimeZone = 'UTC'");
     const types = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${at('f.parquet')}')`)).getRowObjectsJson().map((r) => r.column_type);
     expect(types).toEqual(['BIGINT', 'DECIMAL(38,9)', 'TIMESTAMP WITH TIME ZONE', 'DATE', 'VARCHAR', 'VARCHAR', 'VARCHAR', 'BOOLEAN', 'VARCHAR']);
-    const rows = (await duck.runAndReadAll(`SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, strftime(at, '%Y-%m-%dT%H:%M:%S.%f') AS at, day::VARCHAR AS day, note FROM read_parquet('${at('f.parquet')}')`)).getRowObjectsJson();
+    const rows = (await duck.runAndReadAll(`SELECT id::VARCHAR AS id, amount::VARCHAR AS amount, strftime("at", '%Y-%m-%dT%H:%M:%S.%f') AS ts, day::VARCHAR AS day, note FROM read_parquet('${at('f.parquet')}')`)).getRowObjectsJson();
     expect(rows.map((r) => r.id)).toEqual(['9007199254740993', '-9223372036854775808', '9223372036854775807', '1', '2', '3']);
     expect(rows[0].amount).toBe('12345678901234567890123456789.123456789');
-    expect(rows[0].at).toBe('2026-03-29T00:59:59.999999');
+    expect(rows[0].ts).toBe('2026-03-29T00:59:59.999999');
     expect(rows[5].day).toBe('2099-12-31');
     expect(rows.map((r) => r.note)).toEqual(['', null, 'x', '  spaced  ', '', null]);
   });
