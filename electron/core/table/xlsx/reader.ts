@@ -72,7 +72,8 @@ export async function openXlsx(src: ByteSource, opts: ReadOptions): Promise<Tabl
       let origins: number[] = [];
       for await (const r of sheetRows(src, entry, wb, o.signal)) {
         if (r.row <= headerRow) continue;
-        if (r.cells.length === 0) continue;
+        // An empty row element is an all-NULL row in Ferry's own files; elsewhere it is formatting only.
+        if (r.cells.length === 0 && !saved) continue;
         if (skip > 0) {
           skip--;
           continue;

@@ -16,7 +16,9 @@ export interface ZipEntry {
   localHeader: number;
 }
 
-const SLICE = 256 * 1024;
+/** Slices start small and double: a preview's first rows need little of a sheet, a full read few requests. */
+const FIRST_SLICE = 32 * 1024;
+const MAX_SLICE = 1024 * 1024;
 
 export async function readDirectory(src: ByteSource): Promise<Map<string, ZipEntry>> {
   const bad = (why: string) => new FerryError('INVALID_INPUT', `${src.label} is not a valid xlsx (zip) file: ${why}`, { detail: { file: src.label } });
@@ -93,9 +95,9 @@ export async function* entryChunks(src: ByteSource, e: ZipEntry, signal?: AbortS
   if (e.method !== 0 && e.method !== 8) throw new FerryError('UNSUPPORTED', `${src.label}: the zip entry ${e.name} uses compression method ${e.method}; save the workbook again from Excel`, { detail: { file: src.label } });
   const out: Uint8Array[] = [];
   const inflate = e.method === 8 ? new Inflate((chunk) => void out.push(chunk)) : null;
-  for (let at = start; at < end; ) {
+  for (let at = start, slice = FIRST_SLICE; at < end; slice = Math.min(MAX_SLICE, slice * 2)) {
     signal?.throwIfAborted();
-    const to = Math.min(end, at + SLICE);
+    const to = Math.min(end, at + slice);
     const bytes = await src.slice(at, to);
     at = to;
     if (!inflate) {
