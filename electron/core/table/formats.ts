@@ -8,7 +8,7 @@ import type { ByteSource, FormatCodec, FormatName, ReadOptions, TableReader } fr
  * zip, an OLE compound file), else its name; a file whose bytes contradict its name gets that codec's own
  * clear error ("is not a Parquet file").
  */
-const LOADERS: Partial<Record<FormatName, () => Promise<FormatCodec>>> = {
+const LOADERS: Record<FormatName, () => Promise<FormatCodec>> = {
   csv: async () => (await import('./csv/index')).csvCodec,
   tsv: async () => (await import('./csv/index')).tsvCodec,
   parquet: async () => (await import('./parquet/index')).parquetCodec,
@@ -18,13 +18,7 @@ const LOADERS: Partial<Record<FormatName, () => Promise<FormatCodec>>> = {
 };
 
 export function codecFor(format: FormatName): Promise<FormatCodec> {
-  const load = LOADERS[format];
-  if (!load) {
-    // The codecs land one by one (issue 9); until a format's has, say so instead of guessing at its bytes.
-    const have = Object.keys(LOADERS).join(', ');
-    return Promise.reject(new FerryError('UNSUPPORTED', `This build of Ferry cannot read or write ${format} files yet (it has: ${have})`, { detail: { format } }));
-  }
-  return load();
+  return LOADERS[format]();
 }
 
 /** Picks the reader for a file: the user's format, else magic bytes, else the name, else CSV if it looks like text. */
