@@ -63,11 +63,32 @@ export function parseDate(text: string): number | null {
   return Math.round(ms / DAY_MS);
 }
 
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const dateCache = new Map<number, string>();
+
 export function formatDate(days: number): string {
-  const d = new Date(days * DAY_MS);
-  const y = d.getUTCFullYear();
+  // Writers format the same few thousand days millions of times: a bounded cache.
+  let s = dateCache.get(days);
+  if (s === undefined) {
+    if (dateCache.size > 65_536) dateCache.clear();
+    dateCache.set(days, (s = civilDate(days)));
+  }
+  return s;
+}
+
+/** Days since 1970-01-01 → YYYY-MM-DD in the proleptic Gregorian calendar (H. Hinnant's civil_from_days). */
+function civilDate(days: number): string {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
   const ys = y < 0 ? `-${String(-y).padStart(4, '0')}` : String(y).padStart(4, '0');
-  return `${ys}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+  return `${ys}-${PAD2[m]}-${PAD2[d]}`;
 }
 
 // ---- time ----
@@ -127,6 +148,18 @@ export function parseTimestamp(text: string, unit: TimeUnit): ParsedTimestamp | 
 
 /** ISO 8601: "2026-03-29T00:30:00.5Z" for UTC-adjusted, no offset for a wall-clock timestamp. */
 export function formatTimestamp(v: bigint, unit: TimeUnit, tz: 'UTC' | null): string {
+  if (unit !== 'ns' && v > -9_007_199_254_740_991n && v < 9_007_199_254_740_991n) {
+    // ms and us within ±2^53 (years -283,000 to 287,000 in us): exact in a double, formatted without BigInt.
+    const n = Number(v);
+    const perSec = unit === 'ms' ? 1000 : 1_000_000;
+    const secs = Math.floor(n / perSec);
+    const sub = n - secs * perSec;
+    const days = Math.floor(secs / 86400);
+    const rest = secs - days * 86400;
+    const hms = `${PAD2[Math.floor(rest / 3600)]}:${PAD2[Math.floor(rest / 60) % 60]}:${PAD2[rest % 60]}`;
+    const f = sub === 0 ? '' : `.${String(sub).padStart(unit === 'ms' ? 3 : 6, '0').replace(/0+$/, '')}`;
+    return `${formatDate(days)}T${hms}${f}${tz ? 'Z' : ''}`;
+  }
   const perSec = UNITS_PER_SECOND[unit];
   let secs = v / perSec;
   let frac = v % perSec;
