@@ -7,11 +7,32 @@ export interface E2EEnv {
   local: string;
   home: string;
   sftpDir: string;
+  /** The preview tests' folder in the SFTP home (its own name per run: parallel runs share the sshd user's home). */
+  sftpPreviewDir: string;
   sshd: { host: string; port: number; user: string; password: string; home: string; hostKeyFingerprints: Record<string, string> };
   s3: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
 }
 
 export const env = (): E2EEnv => JSON.parse(process.env.FERRY_E2E ?? '{}');
+
+/**
+ * The table files global-setup leaves for the preview tests (e2e/preview.e2e.ts): CSVs in env().sftpPreviewDir,
+ * a two-sheet workbook in the local folder, a Parquet export of PARQUET_ROWS rows in the S3 bucket.
+ */
+export const PREVIEW_FILES = {
+  csv: 'partner-orders.csv',
+  /** Generated: header n,label,value and BIG_CSV_ROWS rows (n = 1…): CSV has no row count, so the grid grows. */
+  bigCsv: 'partner-big.csv',
+  bigCsvRows: 12_345,
+  xlsx: 'workbook-2026.xlsx',
+  bucket: 'partner-bucket',
+  parquetDir: 'exports',
+  parquet: 'orders-20k.parquet',
+  parquetRows: 20_000,
+  /** On this computer: 1,000 rows of 120 int32 columns c0…c119 (value: row * 1000 + column). */
+  wide: 'wide-120-columns.parquet',
+  wideColumns: 120,
+} as const;
 
 /** Screenshots a person would look at, kept out of git (e2e/artifacts/). */
 export function artifact(name: string): string {

@@ -1,8 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import ExcelJS from 'exceljs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PREVIEW_FILES } from './fixtures';
 
 /**
  * Starts the real servers the e2e tests browse (OpenSSH sshd, the S3 server) and `ferry serve` on a free
@@ -19,7 +22,6 @@ export default async function globalSetup() {
   const sftpDir = join(ssh.info.home, 'outgoing-e2e');
   mkdirSync(sftpDir, { recursive: true });
   writeFileSync(join(sftpDir, 'partner-prices.csv'), 'sku,price\nA,1.5\n');
-  execFileSync('chown', ['-R', `${ssh.info.user}:`, sftpDir]);
   await s3.createBucket(s3srv.info, 'partner-bucket');
   await s3.testClient(s3srv.info).send(new PutObjectCommand({ Bucket: 'partner-bucket', Key: 'exports/sales-2026.parquet', Body: 'PAR1-not-really' }));
 
@@ -29,6 +31,10 @@ export default async function globalSetup() {
   mkdirSync(join(local, 'reports'), { recursive: true });
   writeFileSync(join(local, 'orders-2026-11.csv'), 'id,amount\n1,10\n2,20\n');
   writeFileSync(join(local, 'reports', 'summary.csv'), 'total\n30\n');
+  const sftpPreviewDir = join(ssh.info.home, `previews-e2e-${process.pid}`);
+  mkdirSync(sftpPreviewDir, { recursive: true });
+  await writePreviewFiles({ sftpDir: sftpPreviewDir, local, work, s3: s3.testClient(s3srv.info) });
+  execFileSync('chown', ['-R', `${ssh.info.user}:`, sftpDir, sftpPreviewDir]);
 
   const serve: ChildProcess = spawn(process.execPath, [join(root, 'bin', 'ferry.js'), 'serve', '--port', '0'], {
     env: { ...process.env, FERRY_HOME: home, FERRY_LOCAL_HOME: local },
@@ -45,12 +51,66 @@ export default async function globalSetup() {
     setTimeout(() => rej(new Error('ferry serve did not print its URL')), 20_000);
   });
 
-  process.env.FERRY_E2E = JSON.stringify({ url, work, local, home, sftpDir, sshd: ssh.info, s3: s3srv.info });
+  process.env.FERRY_E2E = JSON.stringify({ url, work, local, home, sftpDir, sftpPreviewDir, sshd: ssh.info, s3: s3srv.info });
   return async () => {
     serve.kill('SIGTERM');
     rmSync(sftpDir, { recursive: true, force: true });
+    rmSync(sftpPreviewDir, { recursive: true, force: true });
     await ssh.stop();
     await s3srv.stop();
     rmSync(work, { recursive: true, force: true });
   };
+}
+
+/**
+ * The table files the preview tests open (names in fixtures.ts PREVIEW_FILES): a CSV written by hand on the
+ * SFTP server (a NULL, an empty string, leading zeros, one short row) and a generated one of 12,345 rows, a workbook with two sheets on this
+ * computer (exceljs), a Parquet file of 20,000 rows in four row groups in S3 and a 120-column one on this computer (DuckDB).
+ */
+async function writePreviewFiles(at: { sftpDir: string; local: string; work: string; s3: S3Client }): Promise<void> {
+  writeFileSync(
+    join(at.sftpDir, PREVIEW_FILES.csv),
+    [
+      'sku,code,qty,price,order_date,shipped,note',
+      'A-001,007,3,1.50,2026-11-02,true,first order',
+      'B-002,012,12,20.25,2026-11-15,false,',
+      'C-003,100,1,3.00,2026-11-30,true,""',
+      'D-004,041,7',
+      '',
+    ].join('\n'),
+  );
+
+  const big = ['n,label,value'];
+  for (let n = 1; n <= PREVIEW_FILES.bigCsvRows; n++) big.push(`${n},row ${n},${(n / 2).toFixed(1)}`);
+  writeFileSync(join(at.sftpDir, PREVIEW_FILES.bigCsv), big.join('\n') + '\n');
+
+  const wb = new ExcelJS.Workbook();
+  const orders = wb.addWorksheet('Orders');
+  orders.addRow(['order_id', 'customer', 'amount']);
+  orders.addRow([1001, 'Acme GmbH', 1250.5]);
+  orders.addRow([1002, 'Żabka Sp. z o.o.', 99.99]);
+  const customers = wb.addWorksheet('Customers');
+  customers.addRow(['customer', 'country', 'since']);
+  customers.addRow(['Acme GmbH', 'DE', new Date(Date.UTC(2019, 3, 1))]);
+  customers.addRow(['Żabka Sp. z o.o.', 'PL', new Date(Date.UTC(2021, 8, 15))]);
+  customers.getColumn(3).numFmt = 'yyyy-mm-dd';
+  await wb.xlsx.writeFile(join(at.local, PREVIEW_FILES.xlsx));
+
+  const file = join(at.work, PREVIEW_FILES.parquet);
+  const instance = await DuckDBInstance.create(':memory:');
+  const duck = await instance.connect();
+  await duck.run(
+    `COPY (SELECT (i + 1)::BIGINT AS id, 'customer ' || (i % 97) AS customer, ((i + 1) * 1.25)::DECIMAL(10,2) AS amount,
+                  DATE '2026-01-01' + (i % 365)::INTEGER AS order_date, i % 2 = 0 AS shipped,
+                  CASE WHEN i % 10 = 3 THEN NULL WHEN i % 10 = 4 THEN '' ELSE 'note ' || i END AS note
+           FROM range(${PREVIEW_FILES.parquetRows}) t(i))
+     TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 5000, COMPRESSION snappy)`,
+  );
+  const cols = Array.from({ length: PREVIEW_FILES.wideColumns }, (_, c) => `(i * 1000 + ${c})::INTEGER AS c${c}`).join(', ');
+  await duck.run(`COPY (SELECT ${cols} FROM range(1000) t(i)) TO '${join(at.local, PREVIEW_FILES.wide)}' (FORMAT parquet)`);
+  duck.closeSync();
+  instance.closeSync();
+  await at.s3.send(
+    new PutObjectCommand({ Bucket: PREVIEW_FILES.bucket, Key: `${PREVIEW_FILES.parquetDir}/${PREVIEW_FILES.parquet}`, Body: readFileSync(file) }),
+  );
 }

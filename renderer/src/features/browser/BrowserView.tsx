@@ -1,5 +1,8 @@
 import { Splitter } from '@mantine/core';
 import { useMemo, useRef, useState } from 'react';
+import type { Entry } from '../../../../shared/connectors';
+import { PreviewPanel } from '../preview/PreviewPanel';
+import type { PreviewTarget } from '../preview/use-table-preview';
 import { useTransfers } from '../transfers/use-transfers';
 import { BrowserToolbar } from './BrowserToolbar';
 import classes from './BrowserView.module.css';
@@ -18,6 +21,7 @@ export function BrowserView({ onManageConnections }: { onManageConnections: () =
   const left = usePane('left');
   const right = usePane('right');
   const [active, setActive] = useState<PaneId>('left');
+  const [preview, setPreview] = useState<PreviewTarget | null>(null);
   const transfers = useTransfers();
   // Cross-pane actions read the panes through a ref, so they stay stable while selections change.
   const panes = useRef<Record<PaneId, PaneModel>>({ left, right });
@@ -38,6 +42,10 @@ export function BrowserView({ onManageConnections }: { onManageConnections: () =
       copyToOther: () => transfer('copy', id),
       moveToOther: () => transfer('move', id),
       switchPane: () => focusPane(otherId(id)),
+      preview: (entry: Entry) => {
+        const p = panes.current[id];
+        setPreview({ endpoint: p.endpoint, path: entry.path, name: entry.name, label: p.info.label });
+      },
       drop: (payload, destPath, move) =>
         void transfers.start({
           kind: move ? 'move' : 'copy',
@@ -76,6 +84,7 @@ export function BrowserView({ onManageConnections }: { onManageConnections: () =
           <Pane pane={right} active={active === 'right'} onActivate={() => setActive('right')} cross={cross.right} onManageConnections={onManageConnections} />
         </Splitter.Pane>
       </Splitter>
+      <PreviewPanel target={preview} onClose={() => setPreview(null)} />
     </div>
   );
 }

@@ -17,7 +17,7 @@ import type { PaneModel } from './use-pane';
 import { useFileOps } from './use-file-ops';
 
 /** What the BrowserView supplies: everything that involves the other pane. */
-export type CrossPaneActions = Pick<PaneActions, 'copyToOther' | 'moveToOther' | 'switchPane' | 'drop'>;
+export type CrossPaneActions = Pick<PaneActions, 'copyToOther' | 'moveToOther' | 'switchPane' | 'drop' | 'preview'>;
 
 interface Props {
   pane: PaneModel;

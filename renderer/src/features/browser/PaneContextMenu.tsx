@@ -31,6 +31,11 @@ export function PaneContextMenu({ state, actions, folderPath, onClose }: Props) 
             Open
           </Menu.Item>
         )}
+        {one && one.type !== 'dir' && (
+          <Menu.Item data-testid="menu-preview" rightSection={SHORTCUTS.preview} onClick={() => actions.preview(one)}>
+            Preview
+          </Menu.Item>
+        )}
         {entries.length > 0 && (
           <>
             <Menu.Item data-testid="menu-copy-to-other" rightSection={SHORTCUTS.copy} onClick={actions.copyToOther}>

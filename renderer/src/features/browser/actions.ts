@@ -17,6 +17,8 @@ export interface PaneActions {
   switchPane(): void;
   drop(payload: DragPayload, destPath: string, move: boolean): void;
   contextMenu(at: { x: number; y: number }, entries: Entry[]): void;
+  /** Opens the table preview of a file (Space, or "Preview" in the context menu). */
+  preview(entry: Entry): void;
 }
 
 /** Keyboard shortcuts, shown in tooltips and the context menu. */
@@ -29,4 +31,5 @@ export const SHORTCUTS = {
   refresh: 'F5',
   parent: 'Backspace',
   switchPane: 'Tab',
+  preview: 'Space',
 } as const;

@@ -6,7 +6,8 @@ import type { PaneModel } from './use-pane';
 /**
  * The file table's keyboard: arrows / Page / Home / End move (Shift extends), Enter opens a folder,
  * Backspace goes up, F5 refreshes, Ctrl+A selects all, Delete asks to delete, F2 renames, F7 new folder,
- * Ctrl+Shift+C copies and F6 moves to the other pane, Tab switches panes, Escape clears the selection.
+ * Ctrl+Shift+C copies and F6 moves to the other pane, Tab switches panes, Escape clears the selection,
+ * Space previews the file under the cursor (or the one selected file) as a table.
  */
 export function useTableKeys(pane: PaneModel, actions: PaneActions, pageSize: number, reveal: (index: number) => void) {
   const { rows, names, selection, update, clear } = pane;
@@ -64,6 +65,12 @@ export function useTableKeys(pane: PaneModel, actions: PaneActions, pageSize: nu
         case 'Tab':
           actions.switchPane();
           break;
+        case ' ': {
+          if (ctrl || e.altKey) return;
+          const one = cur >= 0 && rows[cur] ? rows[cur] : pane.selectedEntries.length === 1 ? pane.selectedEntries[0] : null;
+          if (one && one.type !== 'dir') actions.preview(one);
+          break;
+        }
         default:
           if (ctrl && e.key.toLowerCase() === 'a') update(() => selectAll(names, cur));
           else if (ctrl && e.shiftKey && e.key.toLowerCase() === 'c') actions.copyToOther();
