@@ -7,6 +7,7 @@ import type { ConnectContext, Logger } from './connectors/types';
 import { fsHandlers } from './api/fs-handlers';
 import { jobHandlers } from './api/job-handlers';
 import { previewTable } from './table/preview';
+import { PreviewCursors } from './table/preview-cursors';
 import { EndpointPool } from './endpoint-pool';
 import { ferryHome } from './home';
 import { createLogger } from './log';
@@ -51,6 +52,7 @@ export class FerryCore {
   readonly handlers: ApiHandlers;
   readonly log: Logger;
   private readonly emitter = new EventEmitter();
+  private readonly previewCursors = new PreviewCursors();
 
   constructor(private readonly opts: CoreOptions = {}) {
     this.home = opts.home ?? ferryHome();
@@ -79,6 +81,7 @@ export class FerryCore {
   }
 
   async close(): Promise<void> {
+    this.previewCursors.closeAll();
     await this.engine.stop();
     await this.pool.closeAll();
     this.db.close();
@@ -130,7 +133,7 @@ export class FerryCore {
       'trust.remove': async ({ kind, host, port }) => (this.trust.remove(kind, host, port), ok),
       ...fsHandlers(this.pool),
       ...jobHandlers(this.engine),
-      'table.preview': (input) => previewTable(this.pool, input),
+      'table.preview': (input) => previewTable(this.pool, input, this.previewCursors),
     };
   }
 }

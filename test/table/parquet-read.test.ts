@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FerryError, isFerryError } from '../../electron/core/errors';
 import { bufferByteSource, fileByteSource } from '../../electron/core/table/byte-source';
-import { parquetCodec, parquetFooterInfo } from '../../electron/core/table/parquet/index';
+import { bytesToBigInt, parquetCodec, parquetFooterInfo } from '../../electron/core/table/parquet/index';
 import type { Batch, ByteSource, Column, Value } from '../../electron/core/table/types';
 import { formatDecimal } from '../../electron/core/table/values';
 import { tempDir } from '../support/temp';
@@ -146,6 +146,20 @@ describe('types: every DuckDB type maps exactly', () => {
     ]);
     // NULL stays NULL in every type, '' stays '', and empty nested values stay empty (not NULL).
     expect(rows[1]).toEqual([...Array(17).fill(null), '', ...Array(7).fill(null), [], { x: null, y: null }, [], [null], null]);
+  });
+});
+
+describe('DECIMAL bytes (FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY decimals)', () => {
+  it('big-endian two\'s complement of any length becomes the exact unscaled bigint', () => {
+    const hex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
+    expect(bytesToBigInt(hex(''))).toBe(0n);
+    expect(bytesToBigInt(hex('ff'))).toBe(-1n);
+    expect(bytesToBigInt(hex('0080'))).toBe(128n);
+    expect(bytesToBigInt(hex('80'))).toBe(-128n);
+    expect(bytesToBigInt(hex('80000000000000000000000000000000'))).toBe(-(2n ** 127n));
+    expect(bytesToBigInt(hex('7fffffffffffffffffffffffffffffff'))).toBe(2n ** 127n - 1n);
+    expect(bytesToBigInt(hex('fffffffffffffffffffffffffffffffffe'))).toBe(-2n); // 17 bytes: not a multiple of 8
+    expect(bytesToBigInt(hex('094e47f9a7cf0bc1b1e4d15e5a4b0d15'))).toBe(BigInt('0x094e47f9a7cf0bc1b1e4d15e5a4b0d15'));
   });
 });
 

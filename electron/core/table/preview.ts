@@ -4,6 +4,7 @@ import type { Preview, PreviewRequestSchema } from '../../../shared/table';
 import type { EndpointProvider } from '../endpoints';
 import { connectorByteSource } from './byte-source';
 import { openTable } from './formats';
+import type { PreviewCursors } from './preview-cursors';
 import type { Value } from './types';
 import { rowToJson, typeName, valueToText } from './values';
 
@@ -16,15 +17,33 @@ const EXAMPLES = 3;
  * what it cost (bytes read of the file's size). Only the bytes those rows need are read: the CSV head, the
  * Parquet footer and the row groups holding the rows, the xlsx directory and the start of one sheet.
  */
-export async function previewTable(endpoints: EndpointProvider, req: PreviewRequest, signal?: AbortSignal): Promise<Preview> {
-  const src = await connectorByteSource(endpoints, req.endpoint, normalizePath(req.path), signal);
-  const reader = await openTable(src, { ...req.options, signal });
-  const rows: Value[][] = [];
-  // One row past the page tells whether more follow, without counting the file.
-  for await (const batch of reader.batches({ offset: req.offset, limit: req.limit + 1, signal })) {
-    for (const r of batch.rows) rows.push(r);
-    if (rows.length > req.limit) break;
+export async function previewTable(endpoints: EndpointProvider, req: PreviewRequest, cursors?: PreviewCursors, signal?: AbortSignal): Promise<Preview> {
+  const path = normalizePath(req.path);
+  const key = `${req.endpoint}\n${path}\n${JSON.stringify(req.options)}`;
+  let cursor = cursors?.take(key, req.offset) ?? null;
+  if (!cursor) {
+    const src = await connectorByteSource(endpoints, req.endpoint, path, signal);
+    const reader = await openTable(src, { ...req.options, signal });
+    const it = reader.batches({ offset: req.offset, signal })[Symbol.asyncIterator]();
+    cursor = { src, reader, it, pending: [], position: req.offset, done: false };
   }
+  // One row past the page tells whether more follow, without counting the file.
+  const rows: Value[][] = cursor.pending.splice(0, req.limit + 1);
+  try {
+    while (rows.length <= req.limit && !cursor.done) {
+      const next = await cursor.it.next();
+      if (next.done) cursor.done = true;
+      else for (const r of next.value.rows) rows.push(r);
+    }
+  } catch (e) {
+    await cursor.it.return?.().catch(() => undefined);
+    throw e;
+  }
+  cursor.pending = [...rows.slice(req.limit), ...cursor.pending];
+  cursor.position = req.offset + Math.min(rows.length, req.limit);
+  const { src, reader } = cursor;
+  if (cursors) cursors.put(key, cursor);
+  else await cursor.it.return?.();
   const more = rows.length > req.limit;
   if (more) rows.length = req.limit;
   const columns = reader.schema.columns;

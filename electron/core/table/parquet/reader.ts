@@ -44,7 +44,12 @@ export interface OpenedParquet {
 export async function openFile(src: ByteSource): Promise<OpenedParquet> {
   const buf = new SourceBuffer(src);
   const metadata = await readFooter(buf);
-  const plans = planColumns(metadata);
+  let plans: ColumnPlan[];
+  try {
+    plans = planColumns(metadata);
+  } catch (e) {
+    throw new FerryError('INVALID_INPUT', `${src.label} is not a valid Parquet file: its schema cannot be read (${errorText(e)})`, { detail: { file: src.label } });
+  }
   const nestedNames = new Set(plans.filter((p) => p.column.type.kind === 'list' || p.column.type.kind === 'struct').map((p) => p.column.name));
   let start = 0;
   const groups = metadata.row_groups.map((rg, index): GroupInfo => {
@@ -95,9 +100,16 @@ export function parquetReader(file: OpenedParquet): TableReader {
 
 async function* readBatches(file: OpenedParquet, offset: number, limit: number, signal?: AbortSignal): AsyncGenerator<Batch> {
   const slices = planSlices(file.groups, offset, offset + Math.max(0, limit));
+  const touched = new Set<number>();
+  const load = (sl: Slice) => {
+    touched.add(sl.g.index);
+    const p = loadSlice(file, sl);
+    p.catch(() => {}); // awaited below; not an unhandled rejection if the caller stops first
+    return p;
+  };
   let next = slices.next();
   if (next.done) return;
-  let pending = loadSlice(file, next.value);
+  let pending = load(next.value);
   try {
     while (!next.done) {
       checkAborted(signal);
@@ -105,17 +117,17 @@ async function* readBatches(file: OpenedParquet, offset: number, limit: number, 
       const cols = await pending;
       // Read ahead: the next slice's bytes arrive while this one's rows are handed out (remote sources).
       next = slices.next();
-      if (!next.done) {
-        pending = loadSlice(file, next.value);
-        pending.catch(() => {}); // awaited on the next turn; not an unhandled rejection if the caller stops first
-      }
+      if (!next.done) pending = load(next.value);
       for (let b = s; b < e; b += BATCH_ROWS) {
         checkAborted(signal);
         yield toBatch(file.plans, cols, b, Math.min(e, b + BATCH_ROWS));
       }
     }
   } finally {
-    file.buf.unpin();
+    // Also once a read-ahead the caller no longer wants has settled: it may pin its group's bytes.
+    const unpin = () => touched.forEach((g) => file.buf.unpin(g));
+    unpin();
+    if (!next.done) pending.then(unpin, unpin);
   }
 }
 

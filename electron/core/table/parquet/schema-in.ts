@@ -8,9 +8,9 @@ import type { Column, LogicalType, TimeUnit, Value } from '../types';
  * hyparquet's own conversions lose data in places: decimals become JS numbers, timestamps become Dates
  * (milliseconds), JSON is parsed, unsigned 64-bit ints come back signed in nullable columns, maps become JS
  * objects (keys stringified, integer-like keys reordered). So hyparquet reads a *raw* copy of the footer
- * whose schema keeps only the annotations it converts exactly with RAW_PARSERS (strings, dates and
- * timestamps as their integers, JSON as text, UUID as hex, FLOAT16) and has the rest stripped, and the
- * converters here finish the job from the physical values.
+ * whose schema keeps only the annotations it converts exactly and usefully (strings, decoded once per
+ * dictionary entry; JSON as text via RAW_PARSERS; UUID as hex; FLOAT16) and has the rest stripped, and the
+ * converters here finish the job from the physical values (INT96 goes through RAW_PARSERS as nanoseconds).
  *
  * Mapping (documented for users in the report / docs):
  *   INT32 (+INT_8/16/32, UINT_8/16) → int32; UINT_32 → int64; INT64 (+INT_64) → int64;
@@ -64,10 +64,12 @@ function rawElement(el: SchemaElement): SchemaElement {
     return el;
   }
   if (c === 'UTF8' || c === 'ENUM' || l === 'STRING' || l === 'ENUM') return { ...strip, converted_type: 'UTF8' };
-  if (c === 'DATE' || l === 'DATE') return { ...strip, converted_type: 'DATE' };
   if (c === 'JSON' || l === 'JSON') return { ...strip, converted_type: 'JSON' };
-  if (c === 'TIMESTAMP_MILLIS' || c === 'TIMESTAMP_MICROS' || l === 'TIMESTAMP' || l === 'UUID' || l === 'FLOAT16') return el;
-  return strip; // DECIMAL, (U)INT_n, TIME, INTERVAL, BSON, GEOMETRY...: converted here from the physical value
+  if (l === 'UUID' || l === 'FLOAT16') return el;
+  // DATE and TIMESTAMP too: their physical integer is already the Value, and hyparquet would copy the
+  // column through a parser just to hand it back. DECIMAL, (U)INT_n, TIME, INTERVAL, BSON, GEOMETRY...
+  // are converted here from the physical value.
+  return strip;
 }
 
 interface Typed {

@@ -1,7 +1,7 @@
 import type { SchemaElement } from 'hyparquet-writer';
 import { FerryError } from '../../errors';
 import type { LogicalType, Schema, Value } from '../types';
-import { typeName } from '../values';
+import { typeName, unitsPerSecond } from '../values';
 
 /**
  * The table layer's types → Parquet schema elements for hyparquet-writer, and each column's preparation
@@ -32,6 +32,12 @@ export interface SchemaOut {
 }
 
 export function schemaOut(schema: Schema): SchemaOut {
+  if (!schema.columns.length) throw new FerryError('INVALID_INPUT', 'a Parquet file needs at least one column');
+  const seen = new Set<string>();
+  for (const c of schema.columns) {
+    if (seen.has(c.name)) throw new FerryError('INVALID_INPUT', `two columns are named '${c.name}'; Parquet column names must be unique`, { detail: { column: c.name } });
+    seen.add(c.name);
+  }
   const json: SchemaElement[] = [];
   const elements: SchemaElement[] = [{ name: 'schema', num_children: schema.columns.length }];
   for (const c of schema.columns) elements.push(...elementsFor(c.name, c.type, json));
@@ -134,12 +140,14 @@ function preparer(t: LogicalType, column: string): Prepare {
     case 'binary':
       return nullOr((v) => v instanceof Uint8Array);
     case 'date':
-      return nullOr((v) => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 31);
+      return nullOr((v) => typeof v === 'number' && (v | 0) === v);
     case 'int64':
     case 'timestamp':
       return nullOr((v) => typeof v === 'bigint' && BigInt.asIntN(64, v) === v);
-    case 'time':
-      return t.unit === 'ms' ? nullOr((v) => typeof v === 'bigint' && v >= 0n && v < 86_400_000n, Number) : nullOr((v) => typeof v === 'bigint' && v >= 0n);
+    case 'time': {
+      const day = 86_400n * unitsPerSecond(t.unit);
+      return nullOr((v) => typeof v === 'bigint' && v >= 0n && v < day, t.unit === 'ms' ? Number : undefined);
+    }
     case 'decimal': {
       const bound = 10n ** BigInt(t.precision);
       return nullOr((v) => typeof v === 'bigint' && v < bound && v > -bound);

@@ -13,7 +13,7 @@ import { schemaOut, type ColumnOut } from './schema-out';
  * offset indexes follow the last group. Memory: about one row group, never the file.
  */
 export const DEFAULT_ROW_GROUP_ROWS = 122_880; // DuckDB's default
-const GROUP_BYTES = 64 * 1024 * 1024;
+const GROUP_BYTES = 32 * 1024 * 1024;
 
 /** A ByteWriter that hands over what it holds and starts again (the file offset keeps counting). */
 class ChunkWriter extends ByteWriter {
@@ -28,6 +28,8 @@ class ChunkWriter extends ByteWriter {
 
 export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch>, opts: WriteOptions = {}): AsyncGenerator<Uint8Array> {
   const codec = codecFor(opts.compression);
+  const compressors: Record<string, (input: Uint8Array) => Uint8Array> = { GZIP: (input) => gzipSync(input) };
+  if (codec === 'ZSTD') compressors.ZSTD = await zstdCompressor();
   const groupRows = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
   if (!Number.isInteger(groupRows) || groupRows < 1) throw new FerryError('INVALID_INPUT', `rowGroupRows must be a positive integer, not ${groupRows}`);
   const out = schemaOut(schema);
@@ -37,18 +39,26 @@ export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch
     writer,
     schema: out.elements,
     codec,
-    compressors: { GZIP: (input: Uint8Array) => gzipSync(input) },
+    compressors,
     createdBy: 'Ferry (hyparquet-writer 0.17)',
   });
   let buffers: unknown[][] = cols.map(() => []);
+  let arena = new Utf8Arena();
   let rows = 0;
   let bytes = 0;
   let written = 0;
 
   const flush = (): Uint8Array => {
-    pq.write({ columnData: cols.map((c, i) => ({ name: c.name, data: buffers[i] })), rowGroupSize: rows });
+    try {
+      pq.write({ columnData: cols.map((c, i) => ({ name: c.name, data: buffers[i] })), rowGroupSize: rows });
+    } catch (e) {
+      // Values were checked on the way in; anything hyparquet-writer still refuses is our bug, said as such.
+      throw new FerryError('INTERNAL', `the Parquet writer failed on rows ${written + 1}-${written + rows}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+    detachStatistics(pq);
     written += rows;
     buffers = cols.map(() => []);
+    arena = new Utf8Arena();
     rows = 0;
     bytes = 0;
     return writer.take();
@@ -59,7 +69,7 @@ export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch
     // Column by column over the batch (one tight loop per column), split where a row group fills up.
     for (let from = 0; from < batch.rows.length; ) {
       const to = Math.min(batch.rows.length, from + groupRows - rows);
-      for (let c = 0; c < cols.length; c++) bytes += gather(cols[c], batch.rows, from, to, c, buffers[c], written + rows);
+      for (let c = 0; c < cols.length; c++) bytes += gather(cols[c], batch.rows, from, to, c, buffers[c], written + rows, arena);
       rows += to - from;
       from = to;
       if (rows >= groupRows || bytes >= GROUP_BYTES) yield flush();
@@ -72,14 +82,16 @@ export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch
 }
 
 /** Appends column c of rows [from, to) to its buffer, prepared; returns the string/binary bytes added. */
-function gather(col: ColumnOut, rows: Value[][], from: number, to: number, c: number, out: unknown[], firstRow: number): number {
+function gather(col: ColumnOut, rows: Value[][], from: number, to: number, c: number, out: unknown[], firstRow: number, arena: Utf8Arena): number {
   const prepare = col.prepare;
+  const text = col.type.kind === 'string' || col.type.kind === 'json';
   let bytes = 0;
   let r = from;
   try {
     for (; r < to; r++) {
       const v = rows[r][c] ?? null;
-      out.push(prepare(v));
+      const p = prepare(v);
+      out.push(text && p !== null ? arena.encode(p as string) : p);
       if (col.variable && v !== null) bytes += (v as string | Uint8Array).length;
     }
   } catch (e) {
@@ -88,7 +100,62 @@ function gather(col: ColumnOut, rows: Value[][], from: number, to: number, c: nu
   return bytes;
 }
 
-/** hyparquet-writer ships snappy; gzip is Node's zlib. No zstd encoder exists among the installed packages. */
+/**
+ * A row group's strings as UTF-8, packed into shared 1 MiB buffers: hyparquet-writer would otherwise
+ * TextEncoder.encode() each string into its own ArrayBuffer, and those allocations dominated GC time.
+ */
+class Utf8Arena {
+  private static readonly CHUNK = 1 << 20;
+  private static readonly encoder = new TextEncoder();
+  private buf = new Uint8Array(0);
+  private pos = 0;
+
+  encode(s: string): Uint8Array {
+    const n = s.length;
+    if (this.pos + n * 3 > this.buf.length) {
+      this.buf = new Uint8Array(Math.max(Utf8Arena.CHUNK, n * 3));
+      this.pos = 0;
+    }
+    const buf = this.buf;
+    const start = this.pos;
+    let i = 0;
+    for (; i < n; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch >= 0x80) break;
+      buf[start + i] = ch;
+    }
+    const end = i === n ? start + n : start + i + Utf8Arena.encoder.encodeInto(s.slice(i), buf.subarray(start + i)).written;
+    this.pos = end;
+    return buf.subarray(start, end);
+  }
+}
+
+/**
+ * The footer keeps each chunk's min/max until the end; for strings those are views into the arena, which
+ * would keep every row group's 1 MiB buffers alive: copy them out.
+ */
+function detachStatistics(pq: ParquetWriter): void {
+  for (const chunk of pq.row_groups.at(-1)?.columns ?? []) {
+    const stats = chunk.meta_data?.statistics as Record<string, unknown> | undefined;
+    if (!stats) continue;
+    for (const k of ['min_value', 'max_value', 'min', 'max']) {
+      const v = stats[k];
+      if (v instanceof Uint8Array) stats[k] = v.slice();
+    }
+  }
+}
+
+/**
+ * zstd through @bokuweb/zstd-wasm (Node 20 has no zstd in zlib; the WASM build needs no compiler and no
+ * download). Level 3 is zstd's and DuckDB's default. Loaded only when asked for.
+ */
+async function zstdCompressor(): Promise<(input: Uint8Array) => Uint8Array> {
+  const zstd = await import('@bokuweb/zstd-wasm');
+  await zstd.init();
+  return (input) => zstd.compress(input, 3);
+}
+
+/** hyparquet-writer ships snappy; gzip is Node's zlib; zstd is WASM (above). */
 function codecFor(c: WriteOptions['compression']): CompressionCodec {
   switch (c ?? 'snappy') {
     case 'snappy':
@@ -98,11 +165,9 @@ function codecFor(c: WriteOptions['compression']): CompressionCodec {
     case 'none':
       return 'UNCOMPRESSED';
     case 'zstd':
-      throw new FerryError('UNSUPPORTED', 'Ferry cannot write zstd-compressed Parquet yet (no zstd encoder is available in Node 20); use snappy (the default), gzip or none', {
-        detail: { compression: 'zstd', alternatives: ['snappy', 'gzip', 'none'] },
-      });
+      return 'ZSTD';
     default:
-      throw new FerryError('INVALID_INPUT', `unknown Parquet compression '${String(c)}'; use snappy, gzip or none`);
+      throw new FerryError('INVALID_INPUT', `unknown Parquet compression '${String(c)}'; use snappy, zstd, gzip or none`);
   }
 }
 
