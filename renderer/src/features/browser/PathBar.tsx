@@ -2,10 +2,20 @@ import { Anchor, Breadcrumbs, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { joinPath, segments } from '../../../../shared/paths';
 
-/** The editable path (Enter goes there, Escape undoes) above clickable breadcrumbs. */
+/**
+ * The editable path (Enter goes there, Escape undoes) above clickable breadcrumbs. What the user is typing
+ * is theirs: a folder that arrives meanwhile (the endpoint's home, a listing) does not overwrite it.
+ */
 export function PathField({ path, onNavigate }: { path: string | null; onNavigate: (p: string) => void }) {
   const [draft, setDraft] = useState(path ?? '');
-  useEffect(() => setDraft(path ?? ''), [path]);
+  const [edited, setEdited] = useState(false);
+  useEffect(() => {
+    if (!edited) setDraft(path ?? '');
+  }, [path, edited]);
+  const reset = () => {
+    setEdited(false);
+    setDraft(path ?? '');
+  };
   return (
     <TextInput
       aria-label="Folder path"
@@ -14,12 +24,18 @@ export function PathField({ path, onNavigate }: { path: string | null; onNavigat
       style={{ flex: 1 }}
       value={draft}
       spellCheck={false}
-      onChange={(e) => setDraft(e.currentTarget.value)}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' && draft.trim()) onNavigate(draft.trim());
-        if (e.key === 'Escape') setDraft(path ?? '');
+      onChange={(e) => {
+        setEdited(true);
+        setDraft(e.currentTarget.value);
       }}
-      onBlur={() => setDraft(path ?? '')}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && draft.trim()) {
+          setEdited(false);
+          onNavigate(draft.trim());
+        }
+        if (e.key === 'Escape') reset();
+      }}
+      onBlur={reset}
     />
   );
 }
