@@ -2,6 +2,7 @@ import type { HostKeyDetail } from '../../shared/errors';
 import { FerryCore } from '../core/app';
 import { isFerryError } from '../core/errors';
 import { secretEnvName } from '../../shared/connectors';
+import { safeText } from './output';
 import { interactive, promptHidden, promptLine } from './prompt';
 
 export interface GlobalOptions {
@@ -32,7 +33,7 @@ export async function withHostKeyPrompt<T>(core: FerryCore, f: () => Promise<T>)
   } catch (e) {
     if (!isFerryError(e, 'HOST_KEY_UNKNOWN') || !interactive()) throw e;
     const d = e.detail as unknown as HostKeyDetail;
-    process.stderr.write(`The ${d.kind === 'ssh' ? 'host key' : 'TLS certificate'} of ${d.host}:${d.port} is not known:\n  ${d.keyType} ${d.fingerprint}\n`);
+    process.stderr.write(safeText(`The ${d.kind === 'ssh' ? 'host key' : 'TLS certificate'} of ${d.host}:${d.port} is not known:`) + `\n  ${safeText(`${d.keyType} ${d.fingerprint}`)}\n`);
     const answer = await promptLine('Trust it and connect? (yes/no) ');
     if (!/^y(es)?$/i.test(answer.trim())) throw e;
     core.trust.pin(d);

@@ -1,6 +1,6 @@
 import type { Job, JobProgressEvent } from '../../shared/transfers';
 import type { FerryCore } from '../core/app';
-import { humanSize } from './output';
+import { humanSize, safeText } from './output';
 
 const FINAL = new Set(['done', 'failed', 'cancelled']);
 
@@ -34,7 +34,7 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
           for (const f of p.files.filter((x) => x.jobId === id)) {
             if ((f.state === 'done' || f.state === 'failed') && seen.get(f.idx) !== f.state) {
               seen.set(f.idx, f.state);
-              process.stderr.write(`${f.state === 'done' ? 'done  ' : 'FAILED'} ${names.get(f.idx) ?? `#${f.idx}`} (${humanSize(f.bytesDone)})\n`);
+              process.stderr.write(`${f.state === 'done' ? 'done  ' : 'FAILED'} ${safeText(names.get(f.idx) ?? `#${f.idx}`)} (${humanSize(f.bytesDone)})\n`);
             }
           }
         }
@@ -51,7 +51,8 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
   if (tty) process.stderr.write('\r\x1b[K');
   if (!opts.quiet) {
     const { files } = await core.handlers['jobs.get']({ id });
-    for (const f of files.filter((x) => x.state === 'failed')) process.stderr.write(`FAILED ${f.relPath}: ${f.error?.message ?? 'unknown error'}\n`);
+    // Names and the server's words in messages are escaped (safeText): a server cannot drive the terminal.
+    for (const f of files.filter((x) => x.state === 'failed')) process.stderr.write(`FAILED ${safeText(f.relPath)}: ${safeText(f.error?.message ?? 'unknown error')}\n`);
     const secs = (Date.now() - startedAt) / 1000;
     process.stderr.write(
       `${final.state === 'done' && !final.failedFiles ? 'Done' : final.state === 'cancelled' ? 'Cancelled' : 'Finished with errors'}: ` +

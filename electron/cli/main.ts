@@ -46,8 +46,9 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return EXIT_USAGE;
     }
+    // Thrown outside run() (serve's flags are checked in its own action): the same codes as everywhere.
     printError(e);
-    return 1;
+    return exitCodeFor(e);
   }
   return exitCode;
 }

@@ -71,6 +71,7 @@ export async function optionsFromFlags(
     known.add(key);
     const v = flags[key];
     if (v === undefined) continue;
+    checkFlagValue(o, v);
     options[o.name] = o.kind === 'file' ? resolve(String(v)) : o.kind === 'boolean' && v === true ? true : (v as string);
     for (const [k, val] of Object.entries(o.implies ?? {})) if (!(k in options)) options[k] = val;
   }
@@ -97,4 +98,27 @@ export async function optionsFromFlags(
     }
   }
   return { options, secrets };
+}
+
+/**
+ * A connector option's flag value, checked where the user typed it, so the message names the flag and the
+ * value (the profile layer would only know the option's label): numbers are 0 or more, booleans say so.
+ */
+function checkFlagValue(o: OptionSpec, v: unknown): void {
+  if (typeof v !== 'string') return;
+  const flag = `--${flagOf(o)}`;
+  if (o.kind === 'number') {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number (0 or more), not ${JSON.stringify(v)}`);
+  } else if (o.kind === 'boolean' && !BOOLEAN_WORDS.includes(v.toLowerCase())) {
+    throw new UsageError(`${flag} must be true or false, not ${JSON.stringify(v)}`);
+  }
+}
+const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'];
+
+/** A whole-number flag such as --transfers N: a UsageError naming the flag, the range and the bad value. */
+export function parseIntFlag(flag: string, text: string, min: number, max: number): number {
+  const n = /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  return n;
 }

@@ -1,27 +1,60 @@
 import type { ErrorData } from '../../shared/errors';
-import { ERROR_TITLES } from '../../shared/errors';
-import { FerryError, toErrorData } from '../core/errors';
+import { describeError, FerryError, toErrorData } from '../core/errors';
 
 /** Exit codes: 0 ok, 1 failure, 2 usage. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/** A wrong command line (a bad flag value, a missing argument): exit 2, said as a usage error. */
 export class UsageError extends Error {}
 
+/**
+ * Text from elsewhere (file names a server listed, a server's own words in an error, cell values) made safe
+ * for a terminal: control characters would let a server move the cursor, rewrite lines or retitle the
+ * window (ESC sequences), fake line breaks, or reverse text (bidi overrides). Each is shown as a visible
+ * escape instead: \n, \r, \t, \x1b, \x7f, \u202e. Everything else, every other Unicode letter
+ * included, is kept. `--json` output needs none of this: JSON.stringify escapes control characters itself.
+ */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    const named = NAMED_ESCAPES[c];
+    if (named) return named;
+    const n = c.codePointAt(0)!;
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+/**
+ * C0 controls, DEL, C1 controls (0x9b is CSI on some terminals), the bidi embeddings, overrides, isolates
+ * and marks, and the line and paragraph separators.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** What JSON.stringify leaves raw of the above (it escapes C0 itself; the layout's own newlines stay). */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * JSON on stdout. JSON.stringify escapes C0 controls but leaves DEL, C1 controls and bidi controls raw; they
+ * are written as \u escapes too (they occur only inside strings, so the parsed value is exactly the same).
+ */
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  const text = (JSON.stringify(value, null, 2) ?? 'null').replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  process.stdout.write(text + '\n');
 }
 
-/** A plain-words error on stderr; for an unknown host key, how to trust it. */
+/** A plain-words error on stderr (its title said once); for an unknown host key, how to trust it. */
 export function printError(e: unknown): void {
+  if (e instanceof UsageError) {
+    process.stderr.write(`ferry: Usage error: ${safeText(e.message)}\n`);
+    return;
+  }
   const data: ErrorData = toErrorData(e);
-  process.stderr.write(`ferry: ${ERROR_TITLES[data.code]}: ${data.message}\n`);
+  process.stderr.write(`ferry: ${safeText(describeError(data))}\n`);
   if (data.code === 'HOST_KEY_UNKNOWN' && data.detail) {
     const d = data.detail as { fingerprint: string; keyType: string; host: string; port: number };
     process.stderr.write(
-      `  ${d.host}:${d.port} presented ${d.keyType} ${d.fingerprint}\n` +
-        `  If that is the right key, run the command again with: --trust-host-key ${d.fingerprint}\n`,
+      safeText(`  ${d.host}:${d.port} presented ${d.keyType} ${d.fingerprint}`) +
+        `\n  If that is the right key, run the command again with: --trust-host-key ${safeText(d.fingerprint)}\n`,
     );
   }
   if (data.code === 'HOST_KEY_CHANGED') {
@@ -47,8 +80,9 @@ export function humanSize(n: number): string {
   return i === 0 ? `${Math.round(n)} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-/** Left-aligned columns, for human output. */
-export function table(rows: string[][], rightAlign: number[] = []): string {
+/** Left-aligned columns, for human output; every cell made safe for a terminal (safeText). */
+export function table(cells: string[][], rightAlign: number[] = []): string {
+  const rows = cells.map((r) => r.map((c) => safeText(c)));
   const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
   return rows
     .map((r) => r.map((c, i) => (rightAlign.includes(i) ? c.padStart(widths[i]) : i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '))

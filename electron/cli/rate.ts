@@ -7,7 +7,7 @@ export function parseRate(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmg]i?)?b?(?:\/s)?$/i.exec(text.trim());
   if (!m) throw new UsageError(`--bwlimit: cannot read "${text}" (examples: 512K, 10M, 1.5MiB/s)`);
   const v = Number(m[1]) * UNITS[(m[2] ?? '').toLowerCase()];
-  if (!(v >= 1)) throw new UsageError('--bwlimit must be at least 1 byte per second');
+  if (!(v >= 1)) throw new UsageError(`--bwlimit must be at least 1 byte per second, not ${JSON.stringify(text)}`);
   return Math.floor(v);
 }
 

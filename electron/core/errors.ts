@@ -79,3 +79,19 @@ export function fromNodeError(e: unknown, context: { path?: string; host?: strin
 export function toErrorData(e: unknown): ErrorData {
   return (e instanceof FerryError ? e : fromNodeError(e)).toData();
 }
+
+/**
+ * An error as one line for people: the code's title, then the message, unless the message already says
+ * what the title says ("Not found: /k1" stays "Not found: /k1", never "Not found: Not found: /k1").
+ * Connectors write messages that stand on their own ("Not found: s3box/k1", "Could not read … : not
+ * found …"), so the title is added only where it tells something the message does not.
+ */
+export function describeError(data: Pick<ErrorData, 'code' | 'message'>): string {
+  const title = ERROR_TITLES[data.code] ?? 'Error';
+  const message = data.message.trim();
+  if (!message) return title;
+  // "Host not found (DNS)" is said by "Host not found (DNS lookup failed): …": compare without the aside.
+  const gist = title.replace(/\s*\(.*\)\s*$/, '').trim();
+  const says = new RegExp(`(^|[^\\p{L}\\p{N}])${gist.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu');
+  return says.test(message) ? message : `${title}: ${message}`;
+}

@@ -5,7 +5,7 @@ import { isFerryError } from '../../core/errors';
 import type { FerryCore } from '../../core/app';
 import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath, type EndpointPath } from '../endpoint-arg';
-import { humanSize, printJson, table, UsageError } from '../output';
+import { humanSize, printJson, safeText, table, UsageError } from '../output';
 
 type Run = (f: () => Promise<number | void>) => () => Promise<void>;
 
@@ -41,7 +41,8 @@ export function fileCommands(run: Run, globals: () => GlobalOptions): Command[] 
           const entries = st.type === 'dir' ? (await h['fs.list']({ endpoint: t.endpoint, path: t.path })).entries : [st];
           entries.sort((a, b) => (a.type === 'dir') === (b.type === 'dir') ? a.name.localeCompare(b.name) : a.type === 'dir' ? -1 : 1);
           if (flags.json) return printJson(entries.map(entryJson));
-          if (!flags.long) return void process.stdout.write(entries.map((e) => (e.type === 'dir' ? e.name + '/' : e.name)).join('\n') + (entries.length ? '\n' : ''));
+          // Names come from the server: shown with control characters escaped (safeText), --json exact.
+          if (!flags.long) return void process.stdout.write(entries.map((e) => safeText(e.type === 'dir' ? e.name + '/' : e.name)).join('\n') + (entries.length ? '\n' : ''));
           const rows = entries.map((e) => [e.type, e.type === 'dir' ? '-' : humanSize(e.size), e.modified ?? '-', e.type === 'dir' ? e.name + '/' : e.name]);
           process.stdout.write(table(rows, [1]) + (rows.length ? '\n' : ''));
         }),

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCore, type GlobalOptions } from '../context';
-import { UsageError } from '../output';
+import { parseIntFlag } from '../option-flags';
 
 /** out/cli/ferry.js → out/renderer; FERRY_RENDERER_DIR overrides (tests). */
 function rendererDir(): string {
@@ -20,8 +20,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     .description('serve the Ferry UI to a browser on 127.0.0.1 (for machines without a display for Electron)')
     .option('--port <n>', 'port (0 picks a free one)', '7421')
     .action(async (flags: { port: string }) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
+      const port = parseIntFlag('--port', flags.port, 0, 65535);
       const core = openCore(globals(), { startQueue: true });
       // Loaded here, not at the top: the HTTP/WebSocket server (ws) is only for this command.
       const { startServer } = await import('../serve/server');

@@ -3,7 +3,8 @@ import { CONFLICT_POLICIES, type Job, type JobSpecInput, type Plan } from '../..
 import type { FerryCore } from '../../core/app';
 import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath } from '../endpoint-arg';
-import { EXIT_FAILURE, humanSize, printJson, table, UsageError } from '../output';
+import { EXIT_FAILURE, humanSize, printJson, safeText, table, UsageError } from '../output';
+import { parseIntFlag } from '../option-flags';
 import { interactive } from '../prompt';
 import { parseRate, parseSize } from '../rate';
 import { watchJob } from '../job-progress';
@@ -57,13 +58,11 @@ async function buildSpec(core: FerryCore, kind: 'copy' | 'move' | 'sync', srcArg
   const dst = await absolutize(core, parseEndpointPath(core, dstArg));
   const policy = f.onConflict ?? (kind === 'sync' ? 'if-changed' : 'if-changed');
   if (policy === 'ask' && !interactive()) throw new UsageError('--on-conflict ask needs the app; in the CLI choose overwrite, if-changed, skip, rename or resume');
-  const transfers = Number(f.transfers ?? 4);
-  if (!Number.isInteger(transfers) || transfers < 1 || transfers > 64) throw new UsageError('--transfers must be 1-64');
-  const streams = Number(f.streams ?? 1);
-  if (!Number.isInteger(streams) || streams < 1 || streams > 16) throw new UsageError('--streams must be 1-16');
+  const transfers = parseIntFlag('--transfers', f.transfers ?? '4', 1, 64);
+  const streams = parseIntFlag('--streams', f.streams ?? '1', 1, 16);
   const date = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;
-    if (Number.isNaN(Date.parse(v))) throw new UsageError(`${flag}: not a date: ${v}`);
+    if (Number.isNaN(Date.parse(v))) throw new UsageError(`${flag} must be a date (2024-05-31 or 2024-05-31T12:00:00Z), not ${JSON.stringify(v)}`);
     return new Date(v).toISOString();
   };
   return {
@@ -162,8 +161,8 @@ export function transferCommands(run: Run, globals: () => GlobalOptions): Comman
           const r = await core.handlers['jobs.get']({ id });
           if (flags.json) return printJson(r);
           const j = r.job;
-          process.stdout.write(`${j.title}\nstate: ${j.state}\nfiles: ${j.doneFiles}/${j.totalFiles}, ${j.failedFiles} failed, ${j.skippedFiles} skipped\nbytes: ${humanSize(j.doneBytes)} of ${humanSize(j.totalBytes)}\n`);
-          for (const fl of r.files.filter((x) => x.error)) process.stdout.write(`  FAILED ${fl.relPath}: ${fl.error!.message}\n`);
+          process.stdout.write(`${safeText(j.title)}\nstate: ${j.state}\nfiles: ${j.doneFiles}/${j.totalFiles}, ${j.failedFiles} failed, ${j.skippedFiles} skipped\nbytes: ${humanSize(j.doneBytes)} of ${humanSize(j.totalBytes)}\n`);
+          for (const fl of r.files.filter((x) => x.error)) process.stdout.write(`  FAILED ${safeText(fl.relPath)}: ${safeText(fl.error!.message)}\n`);
         } finally {
           await core.close();
         }

@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WsRequestSchema, type WsMessage } from '../../../shared/api';
 import type { FerryCore } from '../../core/app';
 import { dispatch } from '../../core/api/dispatch';
@@ -55,51 +55,85 @@ export const cspFor = (port: number) =>
 export async function startServer(core: FerryCore, opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(32).toString('hex');
   const server: Server = createServer();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const clients = new Set<WebSocket>();
   let port = 0;
 
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
 
+  // Nothing a client sends may stop the server (it holds every running job): each handler answers bad input
+  // with an error status, and whatever still throws is answered with 500 and logged, never left uncaught.
   server.on('request', (req, res) => {
-    if (!allowedHosts().has(req.headers.host ?? '')) return deny(res, 421, 'wrong Host');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
-    serveStatic(opts.rendererDir, req, res, port);
+    try {
+      if (!allowedHosts().has(req.headers.host ?? '')) return deny(res, 421, 'wrong Host');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'method not allowed');
+      serveStatic(opts.rendererDir, req, res, port);
+    } catch (e) {
+      core.log.warn('ferry serve: a request failed', { url: req.url?.slice(0, 200), error: String(e) });
+      if (!res.headersSent) deny(res, 500, 'internal error');
+      else res.destroy();
+    }
   });
+  // Requests Node's HTTP parser cannot read (a NUL in the request line, headers over 16 KiB...) get its own
+  // 400/431 from its default 'clientError' handling, which also survives clients that hang up mid-request.
 
   server.on('upgrade', (req, socket, head) => {
-    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-    const given = protocols.find((p) => p.startsWith('token.'))?.slice('token.'.length) ?? '';
-    const ok =
-      new URL(req.url ?? '/', 'http://x').pathname === '/api' &&
-      allowedHosts().has(req.headers.host ?? '') &&
-      allowedOrigins().has(String(req.headers.origin ?? '')) &&
-      given.length === token.length &&
-      timingSafeEqual(Buffer.from(given), Buffer.from(token));
-    if (!ok) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string) => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
-      return;
+    };
+    try {
+      if (pathOf(req.url) !== '/api') return refuse('403 Forbidden');
+      const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+      const given = Buffer.from(protocols.find((p) => p.startsWith('token.'))?.slice('token.'.length) ?? '');
+      const expected = Buffer.from(token);
+      const ok =
+        allowedHosts().has(req.headers.host ?? '') &&
+        allowedOrigins().has(String(req.headers.origin ?? '')) &&
+        given.length === expected.length && // bytes, not characters: timingSafeEqual throws on a length mismatch
+        timingSafeEqual(given, expected);
+      if (!ok) return refuse('403 Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch (e) {
+      core.log.warn('ferry serve: an upgrade failed', { url: req.url?.slice(0, 200), error: String(e) });
+      refuse('400 Bad Request');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   wss.on('connection', (ws) => {
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
-    ws.on('message', async (data) => {
-      let id = -1;
-      try {
-        const req = WsRequestSchema.parse(JSON.parse(String(data)));
-        id = req.id;
-        const result = await dispatch(core.handlers, req.method, req.input);
-        send(ws, { type: 'result', id, result });
-      } catch {
-        send(ws, { type: 'result', id, result: { ok: false, error: { code: 'INVALID_INPUT', message: 'Malformed request', retryable: false } } });
-      }
-    });
+    // Protocol errors (a frame over maxPayload, invalid UTF-8, a bad opcode...): ws closes the connection
+    // itself with the matching code (1009, 1007, 1002) and reports it here; without a listener it is thrown.
+    ws.on('error', (e) => core.log.debug('ferry serve: a client broke the WebSocket protocol', { error: String(e) }));
+    ws.on('message', (data, isBinary) => void answer(ws, data, isBinary));
   });
+
+  /** One request frame → one result frame. Input that cannot be read is answered with id -1. */
+  const answer = async (ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> => {
+    const invalid = (id: number, why: string) =>
+      send(ws, { type: 'result', id, result: { ok: false, error: { code: 'INVALID_INPUT', message: `Malformed request: ${why}`, retryable: false } } });
+    try {
+      if (isBinary) return invalid(-1, 'binary frames are not part of the API (send JSON text)');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(String(data));
+      } catch {
+        return invalid(-1, 'not JSON');
+      }
+      const req = WsRequestSchema.safeParse(parsed);
+      if (!req.success) {
+        const id = (parsed as { id?: unknown } | null)?.id;
+        return invalid(Number.isInteger(id) ? (id as number) : -1, 'expected {id: integer, method: string, input}');
+      }
+      const result = await dispatch(core.handlers, req.data.method, req.data.input);
+      send(ws, { type: 'result', id: req.data.id, result });
+    } catch (e) {
+      core.log.warn('ferry serve: answering a request failed', { error: String(e) });
+    }
+  };
 
   const offEvents = core.onEvent((event, payload) => {
     for (const ws of clients) send(ws, { type: 'event', event, payload });
@@ -123,8 +157,33 @@ export async function startServer(core: FerryCore, opts: ServeOptions): Promise<
   };
 }
 
+/** Requests larger than this close the connection (1009): no API call needs more. */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** Longer request targets are refused (414); no file the renderer serves has a name near this. */
+const MAX_URL_LENGTH = 2048;
+
 function send(ws: WebSocket, msg: WsMessage): void {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  if (ws.readyState !== ws.OPEN) return;
+  let text: string;
+  try {
+    text = JSON.stringify(msg);
+  } catch (e) {
+    // A result JSON cannot carry (a BigInt, a cycle) is still answered, as an error.
+    if (msg.type !== 'result') return;
+    text = JSON.stringify({ type: 'result', id: msg.id, result: { ok: false, error: { code: 'INTERNAL', message: `The result could not be sent: ${String(e)}`, retryable: false } } });
+  }
+  ws.send(text, (err) => {
+    if (err) ws.terminate();
+  });
+}
+
+/** The path of a request target, or null when it does not parse ("//", "//[", ...). */
+function pathOf(url: string | undefined): string | null {
+  try {
+    return new URL(url ?? '/', 'http://x').pathname;
+  } catch {
+    return null;
+  }
 }
 
 function deny(res: ServerResponse, status: number, why: string): void {
@@ -132,11 +191,26 @@ function deny(res: ServerResponse, status: number, why: string): void {
 }
 
 function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, port: number): void {
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  let file = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
-  if (!file.startsWith(normalize(root) + sep)) return deny(res, 403, 'forbidden');
-  if (!existsSync(file) || !statSync(file).isFile()) file = join(root, 'index.html'); // client-side routes
-  if (!existsSync(file)) return deny(res, 503, 'the renderer is not built: run npm run build');
+  if ((req.url ?? '').length > MAX_URL_LENGTH) return deny(res, 414, 'URI too long');
+  const raw = pathOf(req.url);
+  if (raw === null) return deny(res, 400, 'bad request target');
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(raw);
+  } catch {
+    return deny(res, 400, 'bad percent-encoding in the path');
+  }
+  // No file of the renderer has a control character, a NUL or a backslash in its name.
+  if (/[\x00-\x1f\x7f\\]/.test(pathname)) return deny(res, 400, 'bad characters in the path');
+  const base = normalize(root);
+  let file = normalize(join(base, pathname === '/' ? 'index.html' : pathname));
+  if (!file.startsWith(base + sep)) return deny(res, 403, 'forbidden');
+  if (!isFile(file)) {
+    // A missing asset is a 404; any other path is the app (the page itself decides what to show).
+    if (extname(pathname) && extname(pathname) !== '.html') return deny(res, 404, 'not found');
+    file = join(base, 'index.html');
+  }
+  if (!isFile(file)) return deny(res, 503, 'the renderer is not built: run npm run build');
   const headers: Record<string, string> = {
     'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
     'X-Content-Type-Options': 'nosniff',
@@ -149,7 +223,24 @@ function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, po
     headers['Content-Security-Policy'] = cspFor(port);
     headers['X-Frame-Options'] = 'DENY';
   }
-  res.writeHead(200, headers);
-  if (req.method === 'HEAD') return void res.end();
-  createReadStream(file).pipe(res);
+  if (req.method === 'HEAD') return void res.writeHead(200, headers).end();
+  const stream = createReadStream(file);
+  // The file can vanish or fail between the check and the read (a rebuild): answer, never throw.
+  stream.on('error', () => {
+    if (!res.headersSent) deny(res, 500, 'cannot read the file');
+    else res.destroy();
+  });
+  stream.once('open', () => {
+    res.writeHead(200, headers);
+    stream.pipe(res);
+  });
+  res.once('close', () => stream.destroy());
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // missing, a name too long, or one the file system cannot hold
+  }
 }

@@ -55,7 +55,7 @@ function options(type: 'ftp' | 'ftps'): OptionSpec[] {
       help: 'A certificate no system CA vouches for (self-signed) is shown once with its fingerprint to be trusted, like an SSH host key.',
     },
     { name: 'maxConnections', label: 'Parallel connections', kind: 'number', default: 4, advanced: true, help: 'FTP does one thing at a time per connection; many servers cap connections per user.' },
-    { name: 'connectTimeoutSec', label: 'Timeout (seconds)', kind: 'number', default: 15, advanced: true, help: 'For connecting and for each server reply.' },
+    { name: 'connectTimeoutSec', label: 'Timeout (seconds)', kind: 'number', default: 15, advanced: true, help: 'For connecting, for each server reply, and for a transfer that stops moving (no data for this long): such a call fails as a retryable timeout.' },
     {
       name: 'encoding',
       label: 'File name encoding',

@@ -15,6 +15,13 @@ import { startTransfer } from './transfer-start';
  * stream"; or 226 when it had already sent everything); that reply is awaited, so the control connection is
  * left idle and in step, and `done(false)` hands it back for reuse with no new login. Only when that reply
  * does not come in time (or on cancellation) is the connection closed and `done(true)` discards it.
+ *
+ * Nothing here waits without a bound (a stuck read would hold its pooled connection, and every operation
+ * queued behind it, for ever): the data connection has an idle watchdog (time flowing without a byte; time
+ * the caller holds it paused does not count), and from the moment the data is done (its end came, or it
+ * was stopped) the RETR's final reply has `ftp.timeout` to come. Either failing is a TIMEOUT naming the
+ * host, the path and what was awaited; when the caller already has all its bytes, only the connection
+ * is dropped.
  */
 export function retrieve(
   client: FtpClient,
@@ -34,30 +41,57 @@ export function retrieve(
     let remaining = limit;
     let data: Socket | undefined;
     let watchdog: NodeJS.Timeout | undefined;
+    let deadline: NodeJS.Timeout | undefined;
     let settled = false;
+    let failing = false;
+    let ended = false; // the caller was given the end of the stream
 
     const finish = (discard: boolean) => {
       if (settled) return;
       settled = true;
       clearInterval(watchdog);
+      clearTimeout(deadline);
       signal?.removeEventListener('abort', onAbort);
       if (discard) client.close();
-      // basic-ftp must not keep this data socket around for the next command.
-      else if (!ftp.closed) ftp.dataSocket = undefined;
+      else if (!ftp.closed) {
+        // basic-ftp must not keep this data socket around for the next command, and the control connection
+        // goes back idle: a timeout left armed by awaitFinalReply would close it in the pool.
+        ftp.dataSocket = undefined;
+        ftp.socket.setTimeout(0);
+      }
       done(discard || client.closed);
     };
     const fail = async (e: unknown) => {
-      if (settled) return;
+      if (settled || failing) return;
+      failing = true;
+      clearInterval(watchdog);
+      clearTimeout(deadline);
       const err = await explain(e).catch((inner: Error) => inner);
       finish(false);
       if (opened) output.destroy(err);
       else reject(err);
     };
+    /**
+     * The data is done (its end came, or it was stopped): the RETR's final reply has ftp.timeout to come.
+     * basic-ftp's control timeout covers that only while its task is pending; this covers every case.
+     */
+    const awaitFinalReply = () => {
+      ftp.socket.setTimeout(ftp.timeout);
+      clearTimeout(deadline);
+      deadline = setTimeout(() => {
+        if (settled || failing) return;
+        if (ended) return void finish(true); // the caller has all its bytes: only the connection is lost
+        const err = new Error(`Timeout (control socket): no reply to RETR within ${seconds(ftp.timeout)} s of the end of the data`);
+        ftp.closeWithError(err);
+        void fail(err);
+      }, Math.max(ftp.timeout, 1000));
+    };
     /** Stops receiving: the data connection is closed, the RETR's final reply is still awaited. */
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      ftp.socket.setTimeout(ftp.timeout); // bounds the wait for the final reply
+      clearInterval(watchdog);
+      awaitFinalReply();
       data?.destroy();
       // The final reply may already be in (the control connection overtook the last data chunk, as happens
       // on a loaded machine when a range ends at the file's end): then nothing else would finish, and the
@@ -89,7 +123,12 @@ export function retrieve(
       // only time the socket is flowing without bytes arriving.
       watchdog = setInterval(() => {
         const seen = socket.bytesRead;
-        if (!stopping && !socket.isPaused() && seen === lastSeen) ftp.closeWithError(new Error('Timeout (data socket)'));
+        if (!stopping && !socket.isPaused() && seen === lastSeen) {
+          const err = new Error(`Timeout (data socket): no data for ${seconds(ftp.timeout)} s`);
+          ftp.closeWithError(err);
+          // Failed here too: once the final reply is in, basic-ftp has no task left to fail.
+          void fail(err);
+        }
         lastSeen = seen;
       }, Math.max(ftp.timeout, 1000));
       socket.on('data', (chunk: Buffer) => {
@@ -98,6 +137,7 @@ export function retrieve(
         remaining -= part.length;
         const more = output.push(part);
         if (remaining <= 0) {
+          ended = true;
           output.push(null);
           stop();
         } else if (!more) socket.pause();
@@ -105,7 +145,7 @@ export function retrieve(
       const onEnd = () => {
         clearInterval(watchdog);
         if (stopping) return;
-        ftp.socket.setTimeout(ftp.timeout); // now waiting for the final reply
+        awaitFinalReply();
         dataEnded = true;
         tryFinish();
       };
@@ -122,6 +162,7 @@ export function retrieve(
       if (finalReply instanceof FTPError) return void fail(finalReply);
       if (!dataEnded) return;
       // The end is passed on only once the server confirmed the whole file (226), not at the socket's FIN.
+      ended = true;
       output.push(null);
       finish(false);
     };
@@ -150,6 +191,7 @@ export function retrieve(
       if (!began) throw finalReply;
       tryFinish();
     })().catch((e: unknown) => {
+      if (settled) return;
       if (stopping && !failedErr) {
         // The wait for the final reply after a deliberate stop failed (timeout, closed): drop the connection.
         failedErr = e as Error;
@@ -159,3 +201,6 @@ export function retrieve(
     });
   });
 }
+
+/** Said the way basic-ftp says its own timeouts ("Timeout (...)"), which ftpError maps to TIMEOUT. */
+const seconds = (ms: number) => Math.round(ms / 100) / 10;

@@ -100,7 +100,7 @@ function describe(code: ErrorCode, s3Code: string, where: string, serverSaid: st
   const at = where ? `: ${where}` : '';
   switch (code) {
     case 'NOT_FOUND':
-      return s3Code === 'NoSuchBucket' ? `No such bucket${at}` : `Not found${at}`;
+      return s3Code === 'NoSuchBucket' ? `Bucket not found${at}` : `Not found${at}`;
     case 'PERMISSION_DENIED':
       return `Access denied by the S3 server${at}`;
     case 'AUTH_FAILED':
