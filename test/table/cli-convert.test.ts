@@ -111,6 +111,18 @@ describe('ferry convert', () => {
     expect(existsSync(at('old.csv'))).toBe(false);
   });
 
+  it('a single 100 MB line without a newline: an error naming the file and its line, no destination file', async () => {
+    // A header, then 100 MB with no line break: the reader gives up at its 16 MiB field limit.
+    const fd = Buffer.alloc(2 ** 20, 'x');
+    writeFileSync(at('one-line.csv'), Buffer.concat([Buffer.from('id,note\n'), ...Array.from({ length: 100 }, () => fd)]));
+    const r = await run(['convert', at('one-line.csv'), at('one-line.parquet')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/one-line\.csv/);
+    expect(r.stderr).toMatch(/line 2/);
+    expect(existsSync(at('one-line.parquet'))).toBe(false);
+    expect(readdirSync(work.path).filter((f) => f.includes('ferry-part'))).toEqual([]);
+  });
+
   it('ragged rows are reported with their line numbers', async () => {
     writeFileSync(at('ragged.csv'), 'a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n');
     const r = await run(['preview', at('ragged.csv'), '--json']);
