@@ -11,7 +11,7 @@
  * Environment: BENCH_RUNS (default 3). Writes bench/tables-results.md.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as s3 from '../test/servers/s3';
 import * as sshd from '../test/servers/sshd';
@@ -45,13 +45,18 @@ async function makeData(): Promise<Record<string, string>> {
     bigParquet: join(DATA, 'big-1g.parquet'),
   };
   const con = await duck();
-  if (!existsSync(f.csv)) await con.run(`COPY (${ROWS_SQL(1_000_000)}) TO '${f.csv}' (HEADER, DELIMITER ',')`);
-  if (!existsSync(f.parquet)) await con.run(`COPY (${ROWS_SQL(1_000_000)}) TO '${f.parquet}' (FORMAT parquet, COMPRESSION snappy)`);
-  if (!existsSync(f.bigCsv)) await con.run(`COPY (${ROWS_SQL(10_500_000)}) TO '${f.bigCsv}' (HEADER)`);
+  // Each file is made under a temp name and renamed when whole: a run stopped mid-way must not leave a
+  // short file that later runs take for the cached one.
+  const make = async (path: string, copy: (to: string) => string) => {
+    if (existsSync(path)) return;
+    await con.run(copy(`${path}.part`));
+    renameSync(`${path}.part`, path);
+  };
+  await make(f.csv, (to) => `COPY (${ROWS_SQL(1_000_000)}) TO '${to}' (HEADER, DELIMITER ',')`);
+  await make(f.parquet, (to) => `COPY (${ROWS_SQL(1_000_000)}) TO '${to}' (FORMAT parquet, COMPRESSION snappy)`);
+  await make(f.bigCsv, (to) => `COPY (${ROWS_SQL(10_500_000)}) TO '${to}' (FORMAT csv, HEADER)`);
   // Uncompressed with random-ish text, so that the Parquet file is about 1 GiB with many row groups.
-  if (!existsSync(f.bigParquet)) {
-    await con.run(`COPY (SELECT *, md5(id::VARCHAR) || md5((id * 7)::VARCHAR) AS pad FROM (${ROWS_SQL(7_000_000)})) TO '${f.bigParquet}' (FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE 500000)`);
-  }
+  await make(f.bigParquet, (to) => `COPY (SELECT *, md5(id::VARCHAR) || md5((id * 7)::VARCHAR) AS pad FROM (${ROWS_SQL(7_000_000)})) TO '${to}' (FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE 500000)`);
   return f;
 }
 

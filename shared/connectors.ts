@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Every connector type Ferry knows. File connectors now; databases share the same manifest shape later. */
-export const CONNECTOR_TYPES = ['local', 'sftp', 'ftp', 'ftps', 's3', 'azure', 'gcs'] as const;
+/** Every connector type Ferry knows: file stores, then databases (same manifest shape, `tables: true`). */
+export const CONNECTOR_TYPES = ['local', 'sftp', 'ftp', 'ftps', 's3', 'azure', 'gcs', 'postgres'] as const;
 export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
 
 export const HASH_TYPES = ['md5', 'sha1', 'sha256', 'crc32c'] as const;
@@ -85,6 +85,8 @@ export const ConnectorInfoSchema = z.object({
   description: z.string(),
   options: z.array(OptionSpecSchema),
   capabilities: CapabilitiesSchema,
+  /** A database: it holds tables (browsed as schema folders of tables), which are exported and loaded, not copied. */
+  tables: z.boolean().optional(),
   /** Value-less CLI switches that set options (e.g. sftp's --agent sets auth=agent). */
   cliSwitches: z.array(z.object({ flag: z.string(), help: z.string(), sets: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) })).optional(),
   /** Shown in docs: how this connector guarantees no partial file is visible under its final name. */

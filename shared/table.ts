@@ -53,7 +53,8 @@ export const TableWarningSchema = z.object({
 export const ColumnStatsSchema = z.object({ name: z.string(), nulls: z.number(), examples: z.array(z.string()) });
 
 export const PreviewSchema = z.object({
-  format: z.enum(TABLE_FORMATS),
+  /** The file's format, or 'table' for a database table. */
+  format: z.enum([...TABLE_FORMATS, 'table']),
   dialect: DialectSchema.optional(),
   sheets: z.array(z.string()).optional(),
   sheet: z.string().optional(),

@@ -3,7 +3,10 @@ import { EndpointSchema } from './connectors';
 import { ErrorDataSchema } from './errors';
 import { TableReadOptionsSchema, TableWriteOptionsSchema } from './table';
 
-/** convert: one table file read in its format and written in another (CSV → Parquet...), through the same queue. */
+/**
+ * convert: one table read and written in another form through the same queue: a file in another format
+ * (CSV → Parquet...), a database table or query to a file (export), a file or table into a table (load).
+ */
 export const JOB_KINDS = ['copy', 'move', 'sync', 'convert'] as const;
 
 /**
@@ -66,6 +69,10 @@ export const JobSpecSchema = z.object({
       name: z.string().min(1),
       read: TableReadOptionsSchema.default({}),
       write: TableWriteOptionsSchema.default({}),
+      /** Export: the rows of this query on the source database instead of a table or file (source.paths[0] is ignored). */
+      query: z.string().min(1).max(1_000_000).optional(),
+      /** Load: the destination is a database table (destination.path the schema, name the table); how to treat what is there. */
+      load: z.object({ mode: z.enum(['create', 'append', 'truncate', 'replace']) }).optional(),
     })
     .optional(),
 });
@@ -144,6 +151,8 @@ export const JobFileSchema = z.object({
   attempts: z.number(),
   rate: z.number(),
   error: ErrorDataSchema.nullable(),
+  /** Why it was skipped, or what a finished load did ("1000 rows loaded"). */
+  reason: z.string().optional(),
 });
 export type JobFile = z.infer<typeof JobFileSchema>;
 

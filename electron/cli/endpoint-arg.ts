@@ -2,6 +2,7 @@ import { LOCAL_ENDPOINT } from '../../shared/connectors';
 import { joinPath, normalizePath } from '../../shared/paths';
 import { resolve } from 'node:path';
 import type { FerryCore } from '../core/app';
+import { manifestFor } from '../core/connectors/manifest';
 
 export interface EndpointPath {
   endpoint: string;
@@ -29,6 +30,11 @@ export function parseEndpointPath(core: FerryCore, arg: string): EndpointPath {
   }
   const profile = core.profiles.resolve(m[1]);
   const rest = m[2];
+  if (manifestFor(profile.type).tables && !rest.startsWith('/')) {
+    // A database: "pg:" is its schemas, "pg:public" a schema, "pg:public.orders" a table.
+    const [schema, ...table] = rest.split('.');
+    return { endpoint: profile.id, path: joinPath('/', schema ?? '', table.join('.')), label: arg, trailingSlash };
+  }
   return { endpoint: profile.id, path: rest.startsWith('/') ? normalizePath(rest) : rest, label: arg, trailingSlash };
 }
 

@@ -4,6 +4,7 @@ import { fileCommands } from './commands/files';
 import { profileCommand } from './commands/profile';
 import { serveCommand } from './commands/serve';
 import { tableCommands } from './commands/table';
+import { databaseCommands } from './commands/database';
 import { transferCommands } from './commands/transfer';
 import { trustCommand } from './commands/trust';
 import type { GlobalOptions } from './context';
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   for (const c of fileCommands(run, globals)) program.addCommand(c);
   for (const c of transferCommands(run, globals)) program.addCommand(c);
   for (const c of tableCommands(run, globals)) program.addCommand(c);
+  for (const c of databaseCommands(run, globals)) program.addCommand(c);
   program.addCommand(trustCommand(run, globals));
   program.addCommand(serveCommand(globals));
   // Usage errors anywhere (also in nested commands such as `profile add`) exit 2, never commander's 1.

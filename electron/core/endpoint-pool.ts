@@ -49,6 +49,10 @@ export class EndpointPool implements EndpointProvider {
     return { ...caps, maxConnections: this.pool(endpoint).max };
   }
 
+  isDatabase(endpoint: string): boolean {
+    return !!this.deps.manifest(this.profileOf(endpoint).type).tables;
+  }
+
   label(endpoint: string): string {
     return this.profileOf(endpoint).name;
   }

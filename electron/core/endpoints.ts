@@ -20,4 +20,6 @@ export interface EndpointProvider {
   capabilities(endpoint: string): Capabilities;
   /** A human name for messages: "local" or the profile's name. */
   label(endpoint: string): string;
+  /** A database endpoint (its manifest says `tables: true`): rows in and out, no files. */
+  isDatabase?(endpoint: string): boolean;
 }

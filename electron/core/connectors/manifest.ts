@@ -6,13 +6,14 @@ import { gcsManifest } from './gcs';
 import { localManifest } from './local';
 import { s3Manifest } from './s3';
 import { sftpManifest } from './sftp';
+import { postgresManifest } from '../databases/postgres/index';
 import type { ConnectorManifest } from './types';
 
 /**
  * The one list of connectors. Everything else (profile forms, CLI flags, docs/connectors.md, the conformance
  * suite) is generated from these manifests; no connector gets a special case anywhere else.
  */
-export const MANIFESTS: ConnectorManifest[] = [localManifest, sftpManifest, ftpManifest, ftpsManifest, s3Manifest, azureManifest, gcsManifest];
+export const MANIFESTS: ConnectorManifest[] = [localManifest, sftpManifest, ftpManifest, ftpsManifest, s3Manifest, azureManifest, gcsManifest, postgresManifest];
 
 export function manifestFor(type: string): ConnectorManifest {
   const m = MANIFESTS.find((x) => x.type === type);
@@ -22,6 +23,6 @@ export function manifestFor(type: string): ConnectorManifest {
 
 /** The manifest minus its code: what crosses the API. */
 export function connectorInfo(m: ConnectorManifest): ConnectorInfo {
-  const { type, label, description, options, capabilities, atomicityNote, cliSwitches } = m;
-  return { type, label, description, options, capabilities, atomicityNote, ...(cliSwitches ? { cliSwitches } : {}) };
+  const { type, label, description, options, capabilities, atomicityNote, cliSwitches, tables } = m;
+  return { type, label, description, options, capabilities, atomicityNote, ...(cliSwitches ? { cliSwitches } : {}), ...(tables ? { tables } : {}) };
 }

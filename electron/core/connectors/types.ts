@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Capabilities, ConnectorInfo, Entry, HashType } from '../../../shared/connectors';
 import type { OptionValues } from '../../../shared/profiles';
+import type { TableStore } from '../databases/types';
 import type { TrustStore } from '../trust/trust-store';
 
 /**
@@ -59,6 +60,9 @@ export interface Connector {
 
   /** Releases connections. Safe to call twice. */
   close(): Promise<void>;
+
+  /** Present iff the manifest says `tables: true` (a database): rows in and out (databases/types.ts). */
+  readonly tables?: TableStore;
 }
 
 export interface ReadOptions {

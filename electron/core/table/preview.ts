@@ -5,7 +5,8 @@ import type { EndpointProvider } from '../endpoints';
 import { connectorByteSource } from './byte-source';
 import { openTable } from './formats';
 import type { PreviewCursors } from './preview-cursors';
-import type { Value } from './types';
+import { isFerryError } from '../errors';
+import type { TableReader, Value } from './types';
 import { rowToJson, typeName, valueToText } from './values';
 
 type PreviewRequest = z.output<typeof PreviewRequestSchema>;
@@ -21,6 +22,7 @@ export async function previewTable(endpoints: EndpointProvider, req: PreviewRequ
   const path = normalizePath(req.path);
   const key = `${req.endpoint}\n${path}\n${JSON.stringify(req.options)}`;
   let cursor = cursors?.take(key, req.offset) ?? null;
+  if (!cursor && (await isDatabase(endpoints, req.endpoint))) return previewDatabaseTable(endpoints, req.endpoint, path, req.offset, req.limit, signal);
   if (!cursor) {
     const src = await connectorByteSource(endpoints, req.endpoint, path, signal);
     const reader = await openTable(src, { ...req.options, signal });
@@ -46,6 +48,38 @@ export async function previewTable(endpoints: EndpointProvider, req: PreviewRequ
   else await cursor.it.return?.();
   const more = rows.length > req.limit;
   if (more) rows.length = req.limit;
+  return page(reader, rows, req.offset, more, src);
+}
+
+/**
+ * A page of a database table: OFFSET/LIMIT in the database (the server reads only what it needs for a
+ * plain table scan), on a connection held only for this page, never for the idle time of a cursor.
+ */
+async function previewDatabaseTable(endpoints: EndpointProvider, endpoint: string, path: string, offset: number, limit: number, signal?: AbortSignal): Promise<Preview> {
+  const lease = await endpoints.acquire(endpoint, signal);
+  let broken = false;
+  try {
+    const store = lease.connector.tables!;
+    const entry = await lease.connector.stat(path);
+    const reader = await store.read({ table: path }, { signal });
+    const rows: Value[][] = [];
+    for await (const b of reader.batches({ offset, limit: limit + 1, signal })) rows.push(...b.rows);
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    return page(reader, rows, offset, more, { bytesRead: 0, size: entry.size, rangedRead: true });
+  } catch (e) {
+    broken = isFerryError(e, 'CONNECTION_LOST') || isFerryError(e, 'CANCELLED');
+    throw e;
+  } finally {
+    lease.release(broken);
+  }
+}
+
+async function isDatabase(endpoints: EndpointProvider, endpoint: string): Promise<boolean> {
+  return endpoints.isDatabase?.(endpoint) ?? false;
+}
+
+function page(reader: TableReader, rows: Value[][], offset: number, more: boolean, src: { bytesRead: number; size: number; rangedRead: boolean }): Preview {
   const columns = reader.schema.columns;
   return {
     format: reader.format,
@@ -53,7 +87,7 @@ export async function previewTable(endpoints: EndpointProvider, req: PreviewRequ
     ...(reader.sheets ? { sheets: reader.sheets, sheet: reader.sheet } : {}),
     columns: columns.map((c) => ({ name: c.name, type: typeName(c.type) })),
     rows: rows.map((r) => rowToJson(r, columns)),
-    offset: req.offset,
+    offset,
     rowCount: reader.rowCount,
     more,
     bytesRead: src.bytesRead,

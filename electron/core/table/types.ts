@@ -126,7 +126,8 @@ export interface TableWarning {
 
 /** An open file: what it is, and its rows. Readers hold bounded memory whatever the file's size. */
 export interface TableReader {
-  readonly format: FormatName;
+  /** 'table': rows of a database table or query. */
+  readonly format: FormatName | 'table';
   readonly schema: Schema;
   /** Known without reading all rows (Parquet's footer); null when only a full read would tell. */
   readonly rowCount: number | null;

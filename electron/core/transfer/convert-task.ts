@@ -5,7 +5,7 @@ import type { Connector, WriteResult } from '../connectors/types';
 import { heldByteSource } from '../table/byte-source';
 import { codecFor, openTable } from '../table/formats';
 import { formatFromName } from '../../../shared/table';
-import type { FormatName } from '../table/types';
+import type { FormatName, TableReader } from '../table/types';
 import { FerryError } from '../errors';
 import { Meter, type Throttle } from './meter';
 import type { FileRow } from './store';
@@ -36,9 +36,7 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
   const opts = ctx.spec.convert;
   if (!opts) throw new FerryError('INVALID_INPUT', 'A convert job needs its convert options');
   const format = outputFormat(opts.write.format, opts.name);
-  const entry = { name: row.relPath, path: row.srcPath as string, type: 'file' as const, size: row.size, modified: row.modified };
-  const source = heldByteSource(src, row.srcPath as string, entry, ctx.srcLabel, ctx.signal);
-  const reader = await openTable(source, { ...opts.read, signal: ctx.signal });
+  const { reader, bytesRead } = await openSource(row, src, ctx);
   const codec = await codecFor(format);
   const bytes = codec.write(reader.schema, reader.batches({ signal: ctx.signal }), {
     ...opts.write,
@@ -46,7 +44,7 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
     signal: ctx.signal,
   });
   const hash: Hash | null = ctx.spec.verify === 'hash' && dst.capabilities.hashes.includes('md5') ? createHash('md5') : null;
-  const meter = new Meter({ hash, throttle: ctx.throttle, signal: ctx.signal, onBytes: (n) => ctx.onBytes(Math.min(source.bytesRead, row.size), n) });
+  const meter = new Meter({ hash, throttle: ctx.throttle, signal: ctx.signal, onBytes: (n) => ctx.onBytes(Math.min(bytesRead(), row.size), n) });
   const out = Readable.from(bytes, { objectMode: false });
   const failed = new Promise<never>((_, reject) => {
     out.once('error', (e) => {
@@ -66,6 +64,42 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
     out.destroy();
     meter.destroy();
   }
+}
+
+/**
+ * The rows a convert reads: a database table or query (export), else a file in its format. bytesRead is
+ * the source's progress (a database reports none: the job's bytes are then the written ones).
+ */
+export async function openSource(row: FileRow, src: Connector, ctx: Pick<ConvertContext, 'spec' | 'srcLabel' | 'signal'>): Promise<{ reader: TableReader; bytesRead: () => number }> {
+  const opts = ctx.spec.convert!;
+  if (src.tables) {
+    const reader = await src.tables.read(opts.query ? { query: opts.query } : { table: row.srcPath as string }, { signal: ctx.signal });
+    return { reader, bytesRead: () => 0 };
+  }
+  if (opts.query) throw new FerryError('INVALID_INPUT', `${ctx.srcLabel} is not a database: a query needs a database source`);
+  const entry = { name: row.relPath, path: row.srcPath as string, type: 'file' as const, size: row.size, modified: row.modified };
+  const source = heldByteSource(src, row.srcPath as string, entry, ctx.srcLabel, ctx.signal);
+  const reader = await openTable(source, { ...opts.read, signal: ctx.signal });
+  return { reader, bytesRead: () => source.bytesRead };
+}
+
+/**
+ * A load: the source's rows into the destination table, in the table store's one transaction (so no temp
+ * name and no rename: a failed load leaves the table as it was).
+ */
+export async function loadIntoTable(row: FileRow, src: Connector, dst: Connector, ctx: ConvertContext & { onRows(rows: number): void }): Promise<{ rows: number }> {
+  const mode = ctx.spec.convert?.load?.mode ?? 'append';
+  const { reader, bytesRead } = await openSource(row, src, ctx);
+  const result = await dst.tables!.load(row.dstPath, { schema: reader.schema, batches: (o) => reader.batches(o), label: ctx.srcLabel }, {
+    mode,
+    signal: ctx.signal,
+    onRows: (n) => {
+      ctx.onBytes(Math.min(bytesRead(), row.size), 0);
+      ctx.onRows(n);
+    },
+  });
+  ctx.onBytes(row.size, 0);
+  return { rows: result.rowsLoaded };
 }
 
 export function outputFormat(format: FormatName | undefined, name: string): FormatName {

@@ -402,8 +402,9 @@ export class TransferEngine {
   }
 
   private title(spec: JobSpec): string {
-    const verb = spec.kind === 'copy' ? 'Copy' : spec.kind === 'move' ? 'Move' : spec.kind === 'convert' ? 'Convert' : spec.mirror ? 'Mirror' : 'Sync';
-    const first = basename(spec.source.paths[0]) || spec.source.paths[0];
+    const verb =
+      spec.kind === 'copy' ? 'Copy' : spec.kind === 'move' ? 'Move' : spec.convert?.load ? 'Load' : spec.convert?.query ? 'Export' : spec.kind === 'convert' ? 'Convert' : spec.mirror ? 'Mirror' : 'Sync';
+    const first = spec.convert?.query ? 'a query' : basename(spec.source.paths[0]) || spec.source.paths[0];
     const what = spec.source.paths.length > 1 ? `${first} and ${spec.source.paths.length - 1} more` : first;
     const ep = this.opts.endpoints;
     const to = spec.convert ? joinPath(spec.destination.path, spec.convert.name) : spec.destination.path;
@@ -425,7 +426,7 @@ function parseSpec(input: JobSpecInput): JobSpec {
   if (r.data.kind === 'convert') {
     if (!r.data.convert) throw new FerryError('INVALID_INPUT', 'A convert job needs convert.name (the result file) and its formats');
     if (r.data.source.paths.length !== 1) throw new FerryError('INVALID_INPUT', 'A convert job reads exactly one source file');
-    outputFormat(r.data.convert.write.format, r.data.convert.name);
+    if (!r.data.convert.load) outputFormat(r.data.convert.write.format, r.data.convert.name);
   } else if (r.data.convert) {
     throw new FerryError('INVALID_INPUT', 'convert options apply to convert jobs only');
   }

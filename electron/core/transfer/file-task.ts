@@ -7,7 +7,7 @@ import type { Connector, Logger, WriteResult } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
 import type { LeaseBroker, LeasePair } from './leases';
-import { convertFile } from './convert-task';
+import { convertFile, loadIntoTable } from './convert-task';
 import { Meter, type Throttle } from './meter';
 import { renamedName, tempPathFor } from './names';
 import { canResumeBetween } from './planner';
@@ -50,6 +50,8 @@ export type TaskResult =
       sent: number;
       verified: 'md5' | 'size' | null;
       resumedFrom: number;
+      /** What the file's row says besides (a load: how many rows it loaded). */
+      note?: string;
     }
   | { state: 'skipped'; action: PlanAction; dstPath: string; reason: string }
   | { state: 'conflict'; reason: string };
@@ -177,6 +179,19 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
     if (d.action === 'skip') return { state: 'skipped', action: 'skip', dstPath, reason: d.reason ?? 'exists' };
     action = d.action;
     reason = d.reason;
+  }
+  if (kind === 'convert' && dst.tables) {
+    // A load: the table store's transaction is the atomic write; the mode (create/append/...) decides what
+    // happens to a table that is there, so no file conflict policy applies.
+    const loaded = await loadIntoTable(row, src, dst, {
+      spec: ctx.spec,
+      throttle: ctx.throttle,
+      signal: ctx.signal,
+      srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
+      onBytes: ctx.onBytes,
+      onRows: () => {},
+    });
+    return { state: 'done', action, dstPath: row.dstPath, size: row.size, sent: row.size, verified: null, resumedFrom: 0, note: `${loaded.rows} rows loaded` };
   }
   if (action === 'rename') dstPath = await freeName(dst, { ...row, dstPath });
 

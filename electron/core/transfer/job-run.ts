@@ -284,6 +284,7 @@ export class JobRun {
         verified: r.verified,
         resumedFrom: r.resumedFrom,
         error: null,
+        ...(r.note ? { reason: r.note } : {}),
       }, r.size);
     } else if (r.state === 'skipped') {
       this.job.skippedFiles++;

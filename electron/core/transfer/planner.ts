@@ -126,7 +126,8 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
   for (const raw of spec.source.paths) {
     const path = normalizePath(raw);
     const last = basename(path);
-    const entry = await stat(srcEp, path);
+    // An export of a query reads no path: its one "file" is the query's result.
+    const entry = spec.convert?.query ? { name: spec.convert.name, path, type: 'file' as const, size: 0, modified: null } : await stat(srcEp, path);
     if (!entry && last && isGlobSegment(last)) {
       const match = segmentMatcher(last);
       const dirs = take(await list(srcEp, dirname(path)), '', '', (e) => match(e.name));

@@ -1,0 +1,128 @@
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, joinPath } from '../../../shared/paths';
+import { TABLE_FORMATS, type TableFormat } from '../../../shared/table';
+import { JobSpecSchema, type JobSpecInput } from '../../../shared/transfers';
+import type { FerryCore } from '../../core/app';
+import { manifestFor } from '../../core/connectors/manifest';
+import { LOAD_MODES } from '../../core/databases/types';
+import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
+import { absolutize, parseEndpointPath, type EndpointPath } from '../endpoint-arg';
+import { watchJob } from '../job-progress';
+import { EXIT_FAILURE, printJson, safeText, UsageError } from '../output';
+
+type Run = (f: () => Promise<number | void>) => () => Promise<void>;
+
+/**
+ * `ferry export` (a table or query → a file on any endpoint) and `ferry load` (a file on any endpoint, or
+ * a table → a table): both are convert jobs in the queue, so they show in `ferry jobs` and the app's
+ * history like every transfer, with the same atomic write (export) or one transaction (load).
+ */
+export function databaseCommands(run: Run, globals: () => GlobalOptions): Command[] {
+  const exportCmd = new Command('export')
+    .argument('<src>', 'PROFILE:schema.table, or a database PROFILE: with --query')
+    .argument('<dst>', 'ENDPOINT:PATH of the file to write (its extension names the format)')
+    .description('export a database table or query to a CSV/TSV/Parquet/xlsx/JSON file on any endpoint (a job in the queue)')
+    .option('--query <sql>', 'export the rows of this SELECT instead of a table')
+    .option('--query-file <path>', 'the SELECT to run, from a file')
+    .addOption(new Option('--format <format>', "the format to write (default: from DST's extension)").choices([...TABLE_FORMATS]))
+    .addOption(new Option('--compression <codec>', 'Parquet: the compression').choices(['snappy', 'zstd', 'gzip', 'none']))
+    .option('--json', 'print the finished job as JSON')
+    .action((srcArg: string, dstArg: string, flags: { query?: string; queryFile?: string; format?: string; compression?: string; json?: boolean }) =>
+      run(() =>
+        withCore(globals(), async (core) => {
+          if (flags.query && flags.queryFile) throw new UsageError('give --query or --query-file, not both');
+          const query = flags.queryFile ? readFileSync(flags.queryFile, 'utf8') : flags.query;
+          const src = databaseTarget(core, srcArg, query ? 'database' : 'table');
+          const dst = await absolutize(core, parseEndpointPath(core, dstArg));
+          const name = basename(dst.path);
+          if (!name || dst.trailingSlash) throw new UsageError(`${dstArg}: name the file to write (e.g. ${joinPath(dst.path, 'orders.parquet')})`);
+          return runJob(core, {
+            kind: 'convert',
+            source: { endpoint: src.endpoint, paths: [src.path] },
+            destination: { endpoint: dst.endpoint, path: dirname(dst.path) },
+            conflict: 'overwrite',
+            convert: {
+              name,
+              ...(query ? { query } : {}),
+              write: { ...(flags.format ? { format: flags.format as TableFormat } : {}), ...(flags.compression ? { compression: flags.compression as 'snappy' } : {}) },
+            },
+          }, !!flags.json);
+        }),
+      )(),
+    );
+
+  const loadCmd = new Command('load')
+    .argument('<src>', 'ENDPOINT:PATH of a table file (CSV, TSV, Parquet, xlsx, JSON), or PROFILE:schema.table of another database')
+    .argument('<dst>', 'PROFILE:schema.table to load into')
+    .description('load a file on any endpoint (or a table) into a database table, all-or-nothing (a job in the queue)')
+    .addOption(new Option('--mode <mode>', 'create: a new table from the file\'s columns; append; truncate: empty it first; replace: drop and create').choices([...LOAD_MODES]).default('append'))
+    .addOption(new Option('--from-format <format>', 'read SRC as this format (default: from its first bytes and name)').choices([...TABLE_FORMATS]))
+    .option('--delimiter <char>', 'CSV: the field delimiter (default: sniffed)')
+    .option('--no-header', 'CSV: the first row is data')
+    .option('--json', 'print the finished job as JSON')
+    .action((srcArg: string, dstArg: string, flags: { mode: string; fromFormat?: string; delimiter?: string; header?: boolean; json?: boolean }) =>
+      run(() =>
+        withCore(globals(), async (core) => {
+          const dst = databaseTarget(core, dstArg, 'table');
+          const srcIsDb = isDatabaseArg(core, srcArg);
+          const src = srcIsDb ? databaseTarget(core, srcArg, 'table') : await absolutize(core, parseEndpointPath(core, srcArg));
+          const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
+          return runJob(core, {
+            kind: 'convert',
+            source: { endpoint: src.endpoint, paths: [src.path] },
+            destination: { endpoint: dst.endpoint, path: dirname(dst.path) },
+            conflict: 'overwrite',
+            convert: {
+              name: basename(dst.path),
+              load: { mode: flags.mode as 'append' },
+              read: {
+                ...(flags.fromFormat ? { format: flags.fromFormat as TableFormat } : {}),
+                ...(delimiter ? { delimiter } : {}),
+                ...(flags.header === false ? { header: false } : {}),
+              },
+            },
+          }, !!flags.json);
+        }),
+      )(),
+    );
+  return [exportCmd, loadCmd];
+}
+
+function isDatabaseArg(core: FerryCore, arg: string): boolean {
+  const m = /^([^:/\\]+):/.exec(arg);
+  if (!m || m[1] === 'local') return false;
+  return !!manifestFor(core.profiles.resolve(m[1]).type).tables;
+}
+
+/** PROFILE:schema.table (or PROFILE:table in the default schema; PROFILE: for a query's database). */
+function databaseTarget(core: FerryCore, arg: string, want: 'table' | 'database'): EndpointPath {
+  if (!isDatabaseArg(core, arg)) throw new UsageError(`${arg} is not a database: give PROFILE:schema.table of a database profile`);
+  const ep = parseEndpointPath(core, arg);
+  const depth = ep.path.split('/').filter(Boolean).length;
+  if (want === 'table' && depth === 1) return { ...ep, path: joinPath('/public', ep.path) };
+  if (want === 'table' && depth !== 2) throw new UsageError(`${arg}: name the table as PROFILE:schema.table`);
+  return ep;
+}
+
+async function runJob(core: FerryCore, spec: JobSpecInput, json: boolean): Promise<number> {
+  const plan = await core.handlers['jobs.plan'](JobSpecSchema.parse(spec));
+  const job = await core.handlers['jobs.create']({ planId: plan.id });
+  const done = await watchJob(core, job.id, { quiet: json });
+  const detail = await core.handlers['jobs.get']({ id: job.id });
+  if (json) printJson(detail);
+  const failed = detail.files.find((f) => f.error);
+  if (failed?.error && !json) process.stderr.write(`ferry: ${safeText(failed.error.message)}\n`);
+  const note = detail.files.find((f) => f.reason)?.reason;
+  if (!json && note && done.state === 'done') process.stderr.write(`${safeText(note)}\n`);
+  return done.state === 'done' && done.failedFiles === 0 ? 0 : EXIT_FAILURE;
+}
+
+async function withCore<T>(g: GlobalOptions, f: (core: FerryCore) => Promise<T>): Promise<T> {
+  const core = openCore(g, { startQueue: true });
+  try {
+    return await withHostKeyPrompt(core, () => f(core));
+  } finally {
+    await core.close();
+  }
+}

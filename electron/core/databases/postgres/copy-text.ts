@@ -1,0 +1,95 @@
+import type { Readable } from 'node:stream';
+import { FerryError } from '../../errors';
+import type { Batch, Column, LogicalType, Value } from '../../table/types';
+import { parseDate, parseDecimal, parseTime, parseTimestamp } from '../../table/values';
+
+/**
+ * Rows of `COPY (...) TO STDOUT` in PostgreSQL's text format, as batches of logical values. The format is
+ * simple and exact: a row per line, fields split by TAB, NULL as \N, and TAB, newline, CR and backslash
+ * inside values written as backslash escapes, so a raw newline byte always ends a row. The session runs
+ * with DateStyle ISO, TimeZone UTC, bytea_output hex and extra_float_digits 1 (see connector.ts), which
+ * fixes what each value's text looks like.
+ */
+const BATCH_ROWS = 4096;
+
+export async function* copyTextBatches(stream: Readable, columns: Column[], label: string, signal?: AbortSignal): AsyncGenerator<Batch> {
+  const convert = columns.map((c) => converter(c, label));
+  let rest: Buffer | null = null;
+  let rows: Value[][] = [];
+  let rowNo = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    signal?.throwIfAborted();
+    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+      rows.push(parseRow(buf, start, nl, convert, ++rowNo));
+      start = nl + 1;
+      if (rows.length >= BATCH_ROWS) {
+        yield { rows };
+        rows = [];
+      }
+    }
+    rest = start < buf.length ? buf.subarray(start) : null;
+  }
+  if (rest?.length) throw new FerryError('CONNECTION_LOST', `${label}: the rows ended in the middle of a row`);
+  if (rows.length) yield { rows };
+}
+
+type Convert = (text: string, row: number) => Value;
+
+function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], rowNo: number): Value[] {
+  const out: Value[] = new Array(convert.length);
+  let c = 0;
+  let f = start;
+  for (let i = start; i <= end; i++) {
+    if (i !== end && buf[i] !== 9) continue;
+    if (c >= convert.length) throw new FerryError('INTERNAL', `row ${rowNo} has more fields than the query has columns`);
+    // \N alone is NULL; "\\N" (an escaped backslash then N) is the text \N.
+    if (i - f === 2 && buf[f] === 92 && buf[f + 1] === 78) out[c] = null;
+    else out[c] = convert[c](unescape(buf, f, i), rowNo);
+    c++;
+    f = i + 1;
+  }
+  if (c !== convert.length) throw new FerryError('INTERNAL', `row ${rowNo} has ${c} fields, the query ${convert.length} columns`);
+  return out;
+}
+
+const ESCAPES: Record<number, string> = { 98: '\b', 102: '\f', 110: '\n', 114: '\r', 116: '\t', 118: '\v', 92: '\\' };
+
+function unescape(buf: Buffer, start: number, end: number): string {
+  const slash = buf.indexOf(92, start);
+  if (slash === -1 || slash >= end) return buf.toString('utf8', start, end);
+  // Rare (text with tabs, newlines or backslashes; bytea's \x prefix): decode, then undo the escapes.
+  return buf.toString('utf8', start, end).replace(/\\(.)/gs, (_, ch: string) => ESCAPES[ch.charCodeAt(0)] ?? ch);
+}
+
+function converter(col: Column, label: string): Convert {
+  const t: LogicalType = col.type;
+  const bad = (text: string, row: number): never => {
+    throw new FerryError('INVALID_INPUT', `${label}, row ${row}, column '${col.name}': ${JSON.stringify(text)} cannot be read as ${t.kind}`, {
+      detail: { row, column: col.name, value: text },
+    });
+  };
+  switch (t.kind) {
+    case 'boolean':
+      return (s) => s === 't';
+    case 'int32':
+      return (s) => Number(s);
+    case 'int64':
+      return (s) => BigInt(s);
+    case 'float64':
+      return (s) => Number(s);
+    case 'decimal':
+      return (s, r) => parseDecimal(s, t.precision, t.scale) ?? bad(s, r);
+    case 'binary':
+      return (s, r) => (s.startsWith('\\x') ? new Uint8Array(Buffer.from(s.slice(2), 'hex')) : bad(s, r));
+    case 'date':
+      return (s, r) => parseDate(s) ?? bad(s, r);
+    case 'time':
+      return (s, r) => parseTime(s, 'us') ?? bad(s, r);
+    case 'timestamp':
+      return (s, r) => parseTimestamp(s, 'us')?.value ?? bad(s, r);
+    default:
+      return (s) => s;
+  }
+}

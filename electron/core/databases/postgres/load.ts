@@ -1,0 +1,151 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { FerryError } from '../../errors';
+import type { Column, Value } from '../../table/types';
+import { valueToText, convertUnit } from '../../table/values';
+import { qualified, quoteIdent, type TableName } from '../sql';
+import type { DbColumn, LoadInput, LoadOptions, LoadResult } from '../types';
+import { pgTypeFor } from './types-map';
+
+/**
+ * A load as one transaction: the DDL the mode asks for, then `COPY t (cols) FROM STDIN (FORMAT csv)` fed
+ * from the input's batches (PostgreSQL's bulk path: psql's \copy uses the same), then COMMIT. Anything that
+ * goes wrong (a value the column refuses, a cut connection, a cancel) rolls the whole load back, so the
+ * table is exactly as it was. The server names the bad COPY row; Ferry turns that into the source's own
+ * line (or row) number through the batches' origins.
+ */
+export async function loadTable(
+  client: pg.Client,
+  name: TableName,
+  existing: DbColumn[] | null,
+  input: LoadInput,
+  opts: LoadOptions,
+  mapError: (e: unknown) => FerryError,
+): Promise<LoadResult> {
+  const target = qualified(name);
+  const label = `${name.schema}.${name.table}`;
+  const ddl: string[] = [];
+  let columns: string[];
+  if (opts.mode === 'create' || opts.mode === 'replace') {
+    if (opts.mode === 'create' && existing) throw new FerryError('ALREADY_EXISTS', `The table ${label} exists already: load with --mode append, truncate or replace`, { detail: { table: label } });
+    if (existing) ddl.push(`DROP TABLE ${target}`);
+    ddl.push(createTableSql(target, input.schema.columns));
+    columns = input.schema.columns.map((c) => c.name);
+  } else {
+    if (!existing) throw new FerryError('NOT_FOUND', `The table ${label} does not exist: load with --mode create to make it`, { detail: { table: label } });
+    columns = matchColumns(input.schema.columns, existing, label);
+    if (opts.mode === 'truncate') ddl.push(`TRUNCATE ${target}`);
+  }
+
+  const origins = new Origins();
+  let sent = 0;
+  const types = input.schema.columns.map((c) => c.type);
+  async function* csv(): AsyncGenerator<Buffer> {
+    for await (const batch of input.batches({ signal: opts.signal })) {
+      let text = '';
+      for (let r = 0; r < batch.rows.length; r++) {
+        text += csvLine(batch.rows[r], types);
+        origins.push(batch.origins?.[r] ?? sent + r + 1);
+      }
+      sent += batch.rows.length;
+      opts.onRows?.(sent);
+      yield Buffer.from(text, 'utf8');
+    }
+  }
+
+  await client.query('BEGIN');
+  try {
+    for (const sql of ddl) await client.query(sql);
+    const copy = client.query(copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN (FORMAT csv)`));
+    await pipeline(Readable.from(csv(), { objectMode: false }), copy, { signal: opts.signal });
+    await client.query('COMMIT');
+    return { rowsLoaded: sent, ddl };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {}); // a cut connection has rolled back on the server already
+    if (opts.signal?.aborted) throw new FerryError('CANCELLED', `The load into ${label} was cancelled; the table is as it was`, { cause: e });
+    throw withSourceLine(mapError(e), origins, input.label, label);
+  }
+}
+
+/** Every non-NULL value quoted: in PostgreSQL's CSV an unquoted empty field is NULL and a quoted one ''. */
+function csvLine(row: Value[], types: Column['type'][]): string {
+  let line = '';
+  for (let c = 0; c < types.length; c++) {
+    if (c) line += ',';
+    const v = row[c] ?? null;
+    if (v === null) continue;
+    const t = types[c];
+    // PostgreSQL keeps microseconds: a nanosecond value is sent as microseconds, truncated.
+    const text = t.kind === 'timestamp' && t.unit === 'ns' ? valueToText(convertUnit(v as bigint, 'ns', 'us'), { ...t, unit: 'us' }) : valueToText(v, t);
+    line += `"${text!.replace(/"/g, '""')}"`;
+  }
+  return line + '\n';
+}
+
+export function createTableSql(target: string, columns: Column[]): string {
+  if (!columns.length) throw new FerryError('INVALID_INPUT', 'A table needs at least one column');
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (!c.name) throw new FerryError('INVALID_INPUT', 'A column has no name: give the file a header row, or name the columns');
+    if (c.name.length > 63) throw new FerryError('INVALID_INPUT', `The column name "${c.name.slice(0, 40)}…" is longer than PostgreSQL's 63 bytes: rename it`, { detail: { column: c.name } });
+    if (seen.has(c.name)) throw new FerryError('INVALID_INPUT', `Two columns are named "${c.name}": rename one`, { detail: { column: c.name } });
+    seen.add(c.name);
+  }
+  return `CREATE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${pgTypeFor(c.type)}`).join(', ')})`;
+}
+
+/**
+ * The input's columns → the table's, by name: exactly, else case-insensitively when that is unambiguous.
+ * Every input column must land somewhere; table columns the input lacks get their defaults (or NULL).
+ */
+function matchColumns(input: Column[], table: DbColumn[], label: string): string[] {
+  const missing: string[] = [];
+  const out = input.map((c) => {
+    const exact = table.find((t) => t.name === c.name);
+    if (exact) return exact.name;
+    const folded = table.filter((t) => t.name.toLowerCase() === c.name.toLowerCase());
+    if (folded.length > 1) throw new FerryError('INVALID_INPUT', `The column "${c.name}" matches ${folded.map((t) => `"${t.name}"`).join(' and ')} of ${label}: rename it to one of them`);
+    if (!folded.length) missing.push(c.name);
+    return folded[0]?.name ?? '';
+  });
+  if (missing.length) {
+    throw new FerryError('INVALID_INPUT', `${label} has no column ${missing.map((m) => `"${m}"`).join(', ')} (its columns: ${table.map((t) => t.name).join(', ')}); nothing was loaded`, {
+      detail: { table: label, missing },
+    });
+  }
+  return out;
+}
+
+/** COPY row number (1-based) → the source's line or row, kept compactly for a load of any size. */
+class Origins {
+  private buf = new Float64Array(4096);
+  private n = 0;
+  push(origin: number): void {
+    if (this.n === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.n++] = origin;
+  }
+  at(copyLine: number): number | undefined {
+    return copyLine >= 1 && copyLine <= this.n ? this.buf[copyLine - 1] : undefined;
+  }
+}
+
+function withSourceLine(e: FerryError, origins: Origins, source: string | undefined, table: string): FerryError {
+  const where = typeof e.detail?.where === 'string' ? e.detail.where : '';
+  const m = /COPY [^,]+, line (\d+)(?:, column ([^:]+))?/.exec(where);
+  if (!m) return new FerryError(e.code, `Loading into ${table} failed, nothing was loaded: ${e.message}`, { detail: e.detail, cause: e });
+  const line = origins.at(Number(m[1]));
+  const column = m[2];
+  const from = source ? `${source}, ` : '';
+  const at = line !== undefined ? `${from}line ${line}` : `${from}row ${m[1]}`;
+  const reason = e.message.replace(/\s*\(COPY .*\)$/, '');
+  return new FerryError(e.code, `${at}${column ? `, column ${column}` : ''}: ${reason}. Nothing was loaded into ${table}`, {
+    detail: { ...e.detail, line, column, table },
+    cause: e,
+  });
+}

@@ -1,0 +1,69 @@
+import type { Batch, Column, LogicalType, Schema, TableReader } from '../table/types';
+
+/**
+ * The database half of a connector (present as `connector.tables` exactly when its manifest says
+ * `tables: true`). Browsing stays the connector's list/stat: schemas (or databases) are folders, tables and
+ * views are entries under them ("/public/orders"). What a database adds is rows in and out, in the table
+ * layer's logical types, so every reader and writer of the formats works on both sides of it.
+ */
+export interface TableStore {
+  /** The columns of a table or view, with their database types mapped. NOT_FOUND when it does not exist. */
+  describe(path: string): Promise<TableInfo>;
+  /** Rows of a table ("/schema/table") or of a query, streamed in batches (a cursor or COPY, never the whole result). */
+  read(source: TableSource, opts?: { signal?: AbortSignal }): Promise<TableReader>;
+  /**
+   * Loads every row of `input` into the table at `path`, all-or-nothing: one transaction that is rolled
+   * back on any bad row, a cut connection or a cancel, leaving the table exactly as it was.
+   */
+  load(path: string, input: LoadInput, opts: LoadOptions): Promise<LoadResult>;
+}
+
+export type TableSource = { table: string } | { query: string };
+
+export interface TableInfo {
+  /** "/public/orders". */
+  path: string;
+  kind: 'table' | 'view';
+  columns: DbColumn[];
+  /** The planner's estimate (pg_class.reltuples); null when the database has none. */
+  rowEstimate: number | null;
+}
+
+export interface DbColumn extends Column {
+  /** The database's own type name ("numeric(38,9)", "timestamp with time zone"). */
+  dbType: string;
+  nullable: boolean;
+  /** Part of the primary key. */
+  key: boolean;
+}
+
+/** What a load reads: a schema and its batches (a TableReader is one). */
+export interface LoadInput {
+  readonly schema: Schema;
+  batches(opts?: { signal?: AbortSignal }): AsyncIterable<Batch>;
+  /** Where the rows come from, for messages ("partner:/in/orders.csv"). */
+  readonly label?: string;
+}
+
+/**
+ * create: a new table from the input's schema (ALREADY_EXISTS if there is one); append: into the existing
+ * table; truncate: empty it first (in the same transaction); replace: drop and create (same transaction).
+ */
+export const LOAD_MODES = ['create', 'append', 'truncate', 'replace'] as const;
+export type LoadMode = (typeof LOAD_MODES)[number];
+
+export interface LoadOptions {
+  mode: LoadMode;
+  signal?: AbortSignal;
+  /** Called now and then with the rows sent so far. */
+  onRows?(rows: number): void;
+}
+
+export interface LoadResult {
+  rowsLoaded: number;
+  /** The statements Ferry ran besides the bulk load itself (CREATE TABLE...), for the job's record. */
+  ddl: string[];
+}
+
+/** A logical type as a column type of a new table. */
+export type DdlTypeFor = (t: LogicalType) => string;
