@@ -37,6 +37,18 @@ describe('CSV reader', () => {
     expect(q.rows[0]).toEqual([1, 'x, y']);
   });
 
+  it('every data row quoting a field with a comma and doubled quotes: the header\'s columns, not one more', async () => {
+    const body = Array.from({ length: 60 }, (_, i) => `${i},"customer ""${i}"", street ${i % 7}",true`).join('\n');
+    const plain = await read('c.csv', `id,name,flag\n${body}\n`);
+    expect(plain.r.dialect).toMatchObject({ delimiter: ',', quote: '"' });
+    expect(plain.types).toEqual(['id:int32', 'name:string', 'flag:boolean']);
+    expect(plain.rows[1]).toEqual([1, 'customer "1", street 1', true]);
+    // Apostrophes in the text do not make ' the quote either.
+    const apos = await read('a.csv', `id,name,flag\n${body.replace(/customer/g, "O'Brien's")}\n`);
+    expect(apos.r.dialect!.quote).toBe('"');
+    expect(apos.rows[2]).toEqual([2, `O'Brien's "2", street 2`, true]);
+  });
+
   it('encodings: UTF-16LE with BOM, UTF-8 with BOM, Windows-1252', async () => {
     const u16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name,n\nÉté,1\n', 'utf16le')]);
     const a = await read('u16.csv', u16);

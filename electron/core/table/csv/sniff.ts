@@ -95,16 +95,24 @@ function score(records: CsvRecord[]): { cols: number; share: number } {
 export function sniff(text: string, complete: boolean, enc: Encoding, gzip: boolean, opts: ReadOptions): Sniffed {
   const lineEnding = /\r\n/.test(text.slice(0, 65536)) ? '\r\n' : /\r(?!\n)/.test(text.slice(0, 65536)) && !/\n/.test(text.slice(0, 65536)) ? '\r' : '\n';
   const escape0 = opts.escape;
-  let best: { delimiter: string; quote: string; cols: number; share: number; records: CsvRecord[] } | null = null;
+  let best: { delimiter: string; quote: string; cols: number; share: number; headerFits: number; records: CsvRecord[] } | null = null;
   for (const delimiter of opts.delimiter ? [opts.delimiter] : DELIMITERS) {
-    for (const quote of opts.quote ? [opts.quote] : QUOTES) {
+    // A quote character the head never contains quotes nothing: trying it would only add a candidate that
+    // splits quoted fields at their delimiters (and wins ties by having more columns).
+    for (const quote of opts.quote ? [opts.quote] : QUOTES.filter((q, i) => i === 0 || text.includes(q))) {
       const escape = escape0 ?? quote;
       const records = tokenize(text, delimiter, quote, escape, complete);
-      const s = score(records);
+      const s = { ...score(records), headerFits: 0 };
+      s.headerFits = records[0]?.fields.length === s.cols ? 1 : 0;
+      const share = (x: { share: number }) => Math.round(x.share * 20);
+      // Ranked by: more than one column; consistent field counts (5% tolerance for ragged rows); a first
+      // row (the header) with the common count; then more columns.
       const better =
         !best ||
         (s.cols > 1 && best.cols <= 1) ||
-        (s.cols > 1 === best.cols > 1 && (Math.round(s.share * 20) > Math.round(best.share * 20) || (Math.round(s.share * 20) === Math.round(best.share * 20) && s.cols > best.cols)));
+        (s.cols > 1 === best.cols > 1 &&
+          (share(s) > share(best) ||
+            (share(s) === share(best) && (s.headerFits > best.headerFits || (s.headerFits === best.headerFits && s.cols > best.cols)))));
       if (better) best = { delimiter, quote, ...s, records };
     }
   }
