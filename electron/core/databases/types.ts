@@ -1,4 +1,4 @@
-import type { Batch, Column, LogicalType, Schema, TableReader } from '../table/types';
+import type { Batch, Column, CsvDialect, LogicalType, Schema, TableReader } from '../table/types';
 
 /**
  * The database half of a connector (present as `connector.tables` exactly when its manifest says
@@ -43,6 +43,11 @@ export interface LoadInput {
   batches(opts?: { signal?: AbortSignal }): AsyncIterable<Batch>;
   /** Where the rows come from, for messages ("partner:/in/orders.csv"). */
   readonly label?: string;
+  /**
+   * The same rows as CSV bytes in this dialect, when the source is such a file: a store whose bulk path
+   * parses CSV (PostgreSQL's COPY) may send them as they are instead of re-encoding every value.
+   */
+  readonly csv?: { dialect: CsvDialect; bytes(signal?: AbortSignal): Promise<AsyncIterable<Buffer>> };
 }
 
 /**

@@ -142,6 +142,8 @@ export interface TableReader {
    * groups) reads only what those rows need. Throws FerryError INVALID_INPUT naming where the file is bad.
    */
   batches(opts?: { offset?: number; limit?: number; signal?: AbortSignal }): AsyncIterable<Batch>;
+  /** CSV in UTF-8: the file's own bytes, for a bulk loader that parses the same dialect itself. */
+  rawBytes?(signal?: AbortSignal): Promise<AsyncIterable<Buffer>>;
 }
 
 export interface WriteOptions {

@@ -90,7 +90,9 @@ export async function openSource(row: FileRow, src: Connector, ctx: Pick<Convert
 export async function loadIntoTable(row: FileRow, src: Connector, dst: Connector, ctx: ConvertContext & { onRows(rows: number): void }): Promise<{ rows: number }> {
   const mode = ctx.spec.convert?.load?.mode ?? 'append';
   const { reader, bytesRead } = await openSource(row, src, ctx);
-  const result = await dst.tables!.load(row.dstPath, { schema: reader.schema, batches: (o) => reader.batches(o), label: ctx.srcLabel }, {
+  const csv = reader.rawBytes && reader.dialect ? { dialect: reader.dialect, bytes: (signal?: AbortSignal) => reader.rawBytes!(signal) } : undefined;
+  const input = { schema: reader.schema, batches: (o?: { signal?: AbortSignal }) => reader.batches(o), label: ctx.srcLabel, ...(csv ? { csv } : {}) };
+  const result = await dst.tables!.load(row.dstPath, input, {
     mode,
     signal: ctx.signal,
     onRows: (n) => {

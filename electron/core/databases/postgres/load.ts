@@ -55,18 +55,51 @@ export async function loadTable(
     }
   }
 
+  // The file's own bytes when PostgreSQL's CSV parser reads them exactly as Ferry would (see passThrough).
+  const raw = passThrough(input);
+  const copyCols = columns.map(quoteIdent).join(', ');
   await client.query('BEGIN');
   try {
     for (const sql of ddl) await client.query(sql);
-    const copy = client.query(copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN (FORMAT csv)`));
-    await pipeline(Readable.from(csv(), { objectMode: false }), copy, { signal: opts.signal });
+    let loaded: number;
+    if (raw) {
+      const d = raw.dialect;
+      const quoted = (c: string) => `'${c.replace(/'/g, "''")}'`;
+      const options = [`FORMAT csv`, `DELIMITER ${quoted(d.delimiter)}`, `QUOTE ${quoted(d.quote)}`, `ESCAPE ${quoted(d.escape)}`, `HEADER ${d.header}`];
+      const copy = client.query(copyFrom(`COPY ${target} (${copyCols}) FROM STDIN (${options.join(', ')})`));
+      await pipeline(Readable.from(await raw.bytes(opts.signal), { objectMode: false }), copy, { signal: opts.signal });
+      loaded = Number(copy.rowCount ?? 0);
+      opts.onRows?.(loaded);
+    } else {
+      const copy = client.query(copyFrom(`COPY ${target} (${copyCols}) FROM STDIN (FORMAT csv)`));
+      await pipeline(Readable.from(csv(), { objectMode: false }), copy, { signal: opts.signal });
+      loaded = sent;
+    }
     await client.query('COMMIT');
-    return { rowsLoaded: sent, ddl };
+    return { rowsLoaded: loaded, ddl };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {}); // a cut connection has rolled back on the server already
     if (opts.signal?.aborted) throw new FerryError('CANCELLED', `The load into ${label} was cancelled; the table is as it was`, { cause: e });
-    throw withSourceLine(mapError(e), origins, input.label, label);
+    // Passed through, PostgreSQL's "line N" counts the file's records (line 1 the header, if any).
+    throw withSourceLine(mapError(e), raw ? null : origins, input.label, label);
   }
+}
+
+/**
+ * psql's \copy speed comes from the server parsing the CSV itself. Ferry sends the file's bytes as they
+ * are when PostgreSQL reads them exactly as Ferry's reader would: UTF-8 (a BOM only in a header line it
+ * skips), no decimal commas, no nanosecond timestamps (PostgreSQL would round them where Ferry truncates).
+ * NULL and '' agree already: in PostgreSQL's CSV as in Ferry's, an unquoted empty field is NULL and a
+ * quoted one the empty string. Ferry's inferred types accept a subset of what PostgreSQL's input functions
+ * parse, with the same meaning (ISO dates and timestamps, true/false, plain and exponent numbers).
+ */
+function passThrough(input: LoadInput): LoadInput['csv'] | null {
+  const c = input.csv;
+  if (!c) return null;
+  const d = c.dialect;
+  if (d.encoding !== 'utf-8' || d.decimalComma || (d.bom && !d.header)) return null;
+  if (input.schema.columns.some((col) => col.type.kind === 'timestamp' && col.type.unit === 'ns')) return null;
+  return c;
 }
 
 /** Every non-NULL value quoted: in PostgreSQL's CSV an unquoted empty field is NULL and a quoted one ''. */
@@ -135,11 +168,11 @@ class Origins {
   }
 }
 
-function withSourceLine(e: FerryError, origins: Origins, source: string | undefined, table: string): FerryError {
+function withSourceLine(e: FerryError, origins: Origins | null, source: string | undefined, table: string): FerryError {
   const where = typeof e.detail?.where === 'string' ? e.detail.where : '';
   const m = /COPY [^,]+, line (\d+)(?:, column ([^:]+))?/.exec(where);
   if (!m) return new FerryError(e.code, `Loading into ${table} failed, nothing was loaded: ${e.message}`, { detail: e.detail, cause: e });
-  const line = origins.at(Number(m[1]));
+  const line = origins ? origins.at(Number(m[1])) : Number(m[1]);
   const column = m[2];
   const from = source ? `${source}, ` : '';
   const at = line !== undefined ? `${from}line ${line}` : `${from}row ${m[1]}`;

@@ -108,6 +108,16 @@ class CsvReader implements TableReader {
     return { columns: this.columns };
   }
 
+  /**
+   * The file's own bytes (inflated when gzipped), for a bulk loader that parses this dialect itself
+   * (PostgreSQL's COPY ... CSV): nothing is decoded and encoded again. Only for UTF-8 text.
+   */
+  async rawBytes(signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    if (this.dialect.encoding !== 'utf-8') throw new FerryError('INTERNAL', 'rawBytes is only for UTF-8 files');
+    const stream = await this.src.stream(0, signal);
+    return this.dialect.gzip ? gunzipped(stream) : (stream as AsyncIterable<Buffer>);
+  }
+
   async *batches(opts: { offset?: number; limit?: number; signal?: AbortSignal } = {}): AsyncIterable<Batch> {
     const { dialect, columns, src } = this;
     const offset = opts.offset ?? 0;
