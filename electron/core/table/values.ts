@@ -56,11 +56,11 @@ export function parseDate(text: string): number | null {
   const m = /^(-?\d{4,})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return null;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const back = new Date(0);
+  back.setUTCFullYear(y, mo - 1, d);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
-  if (y >= 0 && y < 100) return null; // Date.UTC maps 0-99 to 1900-1999; such years are not real data here
-  return Math.round(ms / DAY_MS);
+  return Math.round(back.getTime() / DAY_MS);
 }
 
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));

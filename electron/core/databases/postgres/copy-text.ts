@@ -83,13 +83,73 @@ function converter(col: Column, label: string): Convert {
       return (s, r) => parseDecimal(s, t.precision, t.scale) ?? bad(s, r);
     case 'binary':
       return (s, r) => (s.startsWith('\\x') ? new Uint8Array(Buffer.from(s.slice(2), 'hex')) : bad(s, r));
-    case 'date':
-      return (s, r) => parseDate(s) ?? bad(s, r);
+    case 'date': {
+      const days = dayCache();
+      return (s, r) => days(s) ?? bad(s, r);
+    }
     case 'time':
       return (s, r) => parseTime(s, 'us') ?? bad(s, r);
-    case 'timestamp':
-      return (s, r) => parseTimestamp(s, 'us')?.value ?? bad(s, r);
+    case 'timestamp': {
+      const days = dayCache();
+      return (s, r) => pgTimestamp(s, days) ?? parseTimestamp(s, 'us')?.value ?? bad(s, r);
+    }
     default:
       return (s) => s;
   }
+}
+
+/**
+ * Dates repeat across rows (a day column, a timestamp's day): each distinct day's text is parsed once.
+ * Bounded, so a column of all-different dates costs one parse each and no unbounded memory.
+ */
+function dayCache(): (text: string) => number | null {
+  const cache = new Map<string, number | null>();
+  return (text) => {
+    let d = cache.get(text);
+    if (d === undefined) {
+      d = parseDate(text);
+      if (cache.size > 100_000) cache.clear();
+      cache.set(text, d);
+    }
+    return d;
+  };
+}
+
+/**
+ * PostgreSQL's own timestamp text under DateStyle ISO ("2026-03-29 00:59:59.999999+00", the offset only
+ * for timestamptz), in microseconds, without a regex; anything else (BC years, infinity) → null, and the
+ * general parser decides.
+ */
+function pgTimestamp(s: string, days: (text: string) => number | null): bigint | null {
+  if (s.length < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(10) !== 32 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const day = days(s.slice(0, 10));
+  if (day === null) return null;
+  const num = (a: number, b: number) => {
+    let n = 0;
+    for (let i = a; i < b; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return NaN;
+      n = n * 10 + c;
+    }
+    return n;
+  };
+  const secs = num(11, 13) * 3600 + num(14, 16) * 60 + num(17, 19);
+  let i = 19;
+  let micros = 0;
+  if (s.charCodeAt(i) === 46) {
+    const start = ++i;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    if (i - start > 6) return null;
+    micros = num(start, i) * 10 ** (6 - (i - start));
+  }
+  let offset = 0;
+  if (i < s.length) {
+    const sign = s.charCodeAt(i) === 45 ? -1 : s.charCodeAt(i) === 43 ? 1 : 0;
+    if (!sign) return null;
+    const rest = s.slice(i + 1).split(':');
+    if (rest.length > 3 || rest.some((p) => p.length !== 2)) return null;
+    offset = sign * ((Number(rest[0]) * 60 + Number(rest[1] ?? 0)) * 60 + Number(rest[2] ?? 0));
+  }
+  if (Number.isNaN(secs) || Number.isNaN(micros) || Number.isNaN(offset)) return null;
+  return BigInt(day * 86400 + secs - offset) * 1_000_000n + BigInt(micros);
 }
