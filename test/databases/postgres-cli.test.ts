@@ -149,6 +149,12 @@ describe.skipIf(!pgInfo)('PostgreSQL through the CLI', () => {
     expect(existing.stderr).toMatch(/exists already/);
   });
 
+  it('copying a file onto a database is refused at once, pointing to load', async () => {
+    const r = await run(['copy', FIDELITY, `pg:${schema}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/pg is a database: .*ferry load/);
+  });
+
   it('a wrong password is an authentication error that does not show the password', async () => {
     const p = pgInfo!;
     const add = await run(['profile', 'add', 'pgbad', '--type', 'postgres', '--host', p.host, '--port', String(p.port), '--database', p.database, '--user', p.user, '--password-stdin'], 'not-the-password');

@@ -74,6 +74,15 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
   const dstEp = spec.destination.endpoint;
   const srcCaps = endpoints.capabilities(srcEp);
   const dstCaps = endpoints.capabilities(dstEp);
+  // A database holds tables, not files: only a convert (an export or a load) reads or writes one.
+  for (const ep of [srcEp, dstEp]) {
+    if (spec.kind !== 'convert' && endpoints.isDatabase?.(ep)) {
+      throw new FerryError('UNSUPPORTED', `${endpoints.label(ep)} is a database: export a table to a file (ferry export), or load a file into a table (ferry load)`, { detail: { endpoint: ep } });
+    }
+  }
+  if (spec.convert?.load && !endpoints.isDatabase?.(dstEp)) {
+    throw new FerryError('INVALID_INPUT', `${endpoints.label(dstEp)} is not a database: a load writes into a database table`, { detail: { endpoint: dstEp } });
+  }
   const filter = compileFilters(spec.filters);
   const dstRoot = normalizePath(spec.destination.path);
   const key = (p: string) => (dstCaps.caseInsensitive ? p.toLowerCase() : p);
