@@ -13,7 +13,7 @@ import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import * as postgres from '../test/servers/postgres';
 import * as sshd from '../test/servers/sshd';
-import { ensureGnuTime, measure, run } from './exec';
+import { ensureGnuTime, measureOk, run } from './exec';
 import { FerryCli } from './ferry';
 
 const REPO = join(import.meta.dirname, '..');
@@ -32,11 +32,7 @@ interface Row {
   peakMb: number;
 }
 
-async function timed(label: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) {
-  const r = await measure(cmd, args, { env, logFile: LOG, timeoutMs: 300_000 });
-  if (r.exitCode !== 0) throw new Error(`${label} failed (exit ${r.exitCode}):\n${r.tail}`);
-  return r;
-}
+const timed = (label: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) => measureOk(label, cmd, args, { env, logFile: LOG });
 
 async function main() {
   ensureGnuTime();

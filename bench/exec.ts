@@ -94,3 +94,10 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
     throw new Error(`${cmd} ${args.join(' ')} failed: ${(err.stderr || err.stdout || err.message).toString().trim().slice(-2000)}`);
   }
 }
+
+/** measure(), failing with the command's last output lines when it exits non-zero. */
+export async function measureOk(label: string, cmd: string, args: string[], opts: RunOptions): Promise<Measured> {
+  const r = await measure(cmd, args, { timeoutMs: 300_000, ...opts });
+  if (r.exitCode !== 0) throw new Error(`${label} failed (exit ${r.exitCode}):\n${r.tail}`);
+  return r;
+}

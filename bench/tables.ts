@@ -15,7 +15,7 @@ import { chownSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFi
 import { join } from 'node:path';
 import * as s3 from '../test/servers/s3';
 import * as sshd from '../test/servers/sshd';
-import { ensureGnuTime, measure, run } from './exec';
+import { ensureGnuTime, measureOk, run } from './exec';
 import { FerryCli } from './ferry';
 
 const REPO = join(import.meta.dirname, '..');
@@ -68,11 +68,7 @@ interface Row {
   note?: string;
 }
 
-async function timed(label: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) {
-  const r = await measure(cmd, args, { env, logFile: LOG, timeoutMs: 300_000 });
-  if (r.exitCode !== 0) throw new Error(`${label} failed (exit ${r.exitCode}):\n${r.tail}`);
-  return r;
-}
+const timed = (label: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) => measureOk(label, cmd, args, { env, logFile: LOG });
 
 async function main() {
   ensureGnuTime();

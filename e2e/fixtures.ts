@@ -1,3 +1,4 @@
+import { expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -39,4 +40,17 @@ export function artifact(name: string): string {
   const dir = join(import.meta.dirname, 'artifacts');
   mkdirSync(dir, { recursive: true });
   return join(dir, name);
+}
+
+/** Adds a connection through the profile form (type, name, then the connector's own fields) and closes it. */
+export async function addProfile(page: Page, name: string, type: string, fill: (p: Page) => Promise<void>): Promise<void> {
+  await page.getByTestId('open-profiles').click();
+  await page.getByTestId('new-profile').click();
+  await page.getByTestId('profile-type').selectOption(type);
+  await page.getByTestId('profile-name').fill(name);
+  await fill(page);
+  await page.getByTestId('profile-save').click();
+  await expect(page.getByTestId('profile-list')).toContainText(name);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('profiles-modal')).toBeHidden();
 }

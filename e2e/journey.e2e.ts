@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { artifact, env } from './fixtures';
+import { artifact, env, addProfile as addProfileWith } from './fixtures';
 
 /**
  * An analyst's first session, in Chromium through `ferry serve`, against a real OpenSSH sshd and an S3
@@ -21,17 +21,7 @@ test.describe.serial('first session', () => {
 
   const pane = (side: 'left' | 'right') => page.getByTestId(`pane-${side}`);
 
-  async function addProfile(name: string, type: string, fill: (p: Page) => Promise<void>) {
-    await page.getByTestId('open-profiles').click();
-    await page.getByTestId('new-profile').click();
-    await page.getByTestId('profile-type').selectOption(type);
-    await page.getByTestId('profile-name').fill(name);
-    await fill(page);
-    await page.getByTestId('profile-save').click();
-    await expect(page.getByTestId('profile-list')).toContainText(name);
-    await page.keyboard.press('Escape');
-    await expect(page.getByTestId('profiles-modal')).toBeHidden();
-  }
+  const addProfile = (name: string, type: string, fill: (p: Page) => Promise<void>) => addProfileWith(page, name, type, fill);
 
   test('adds an SFTP profile through the form; the password never reaches the store', async () => {
     await addProfile('Partner SFTP', 'sftp', async (p) => {

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { artifact, env, PREVIEW_FILES as F } from './fixtures';
+import { artifact, env, PREVIEW_FILES as F, addProfile as addProfileWith } from './fixtures';
 
 /**
  * Looking at partner files without downloading them, in Chromium through `ferry serve` against the real
@@ -35,17 +35,7 @@ test.describe.serial('table previews', () => {
   const col = (i: number) => panel().getByTestId(`preview-col-${i}`);
   const cell = (row: number, c: number) => panel().getByTestId(`preview-cell-${row}-${c}`);
 
-  async function addProfile(name: string, type: string, fill: (p: Page) => Promise<void>) {
-    await page.getByTestId('open-profiles').click();
-    await page.getByTestId('new-profile').click();
-    await page.getByTestId('profile-type').selectOption(type);
-    await page.getByTestId('profile-name').fill(name);
-    await fill(page);
-    await page.getByTestId('profile-save').click();
-    await expect(page.getByTestId('profile-list')).toContainText(name);
-    await page.keyboard.press('Escape');
-    await expect(page.getByTestId('profiles-modal')).toBeHidden();
-  }
+  const addProfile = (name: string, type: string, fill: (p: Page) => Promise<void>) => addProfileWith(page, name, type, fill);
 
   /** Expects the grid's header to show these columns (name and type, in order). */
   async function expectColumns(cols: [string, string | RegExp][]) {
