@@ -11,7 +11,7 @@ import {
   JobSpecSchema,
   PlanSchema,
 } from './transfers';
-import { PreviewRequestSchema, PreviewSchema } from './table';
+import { LoadPlanRequestSchema, LoadPlanSchema, PreviewRequestSchema, PreviewSchema } from './table';
 
 /**
  * The API contract: one table of methods (input and output schemas) and one of events.
@@ -117,6 +117,8 @@ export const apiContract = {
 
   /** Rows of a table file (CSV, xlsx, Parquet, JSON) on any endpoint, read with ranged reads: schema, dialect, rows from offset. */
   'table.preview': method(PreviewRequestSchema, PreviewSchema),
+  /** A load's dry run: the column mapping, the DDL and the first rows as they would be loaded; changes nothing. */
+  'table.loadPlan': method(LoadPlanRequestSchema, LoadPlanSchema),
 } as const;
 
 export const apiEvents = {

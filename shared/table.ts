@@ -94,6 +94,80 @@ export const TableWriteOptionsSchema = z.object({
 });
 export type TableWriteOptions = z.infer<typeof TableWriteOptionsSchema>;
 
+/**
+ * How a load treats the destination table. create: a new table from the input's columns (ALREADY_EXISTS if
+ * there is one); append; truncate: empty it first; replace: drop and create; upsert: insert, or update the
+ * row with the same key (`key` names the key columns; the table's primary key when omitted). Every mode runs
+ * in one transaction with the rows.
+ */
+export const LOAD_MODES = ['create', 'append', 'truncate', 'replace', 'upsert'] as const;
+export type LoadMode = (typeof LOAD_MODES)[number];
+
+/**
+ * A load's options: the mode, the light transforms applied to each row on the way in (in this order: choose
+ * `columns` by source name, `rename` source → target, `nullAs` text read as NULL, `trim` whitespace of text,
+ * `fill` a target column's NULLs with a value, `cast` a target column to a logical type), and the error
+ * policy: with maxErrors 0 (the default) any bad row rolls the whole load back; with N > 0 rows that cannot
+ * be loaded are skipped and written to `rejects` (a CSV on any endpoint: source line or row, column, reason,
+ * raw row), and the load rolls back once more than N are rejected.
+ */
+export const LoadSpecSchema = z.object({
+  mode: z.enum(LOAD_MODES),
+  key: z.array(z.string().min(1)).max(64).optional(),
+  columns: z.array(z.string()).max(4096).optional(),
+  rename: z.record(z.string(), z.string().min(1)).optional(),
+  /** Target column → logical type name ("int64", "decimal(18,2)", "date", "timestamp[us, UTC]", "string"...). */
+  cast: z.record(z.string(), z.string().min(1)).optional(),
+  nullAs: z.string().optional(),
+  fill: z.record(z.string(), z.string()).optional(),
+  trim: z.boolean().optional(),
+  maxErrors: z.number().int().nonnegative().default(0),
+  rejects: z.object({ endpoint: EndpointSchema, path: z.string().min(1) }).optional(),
+});
+export type LoadSpec = z.infer<typeof LoadSpecSchema>;
+export type LoadSpecInput = z.input<typeof LoadSpecSchema>;
+
+/**
+ * A load's dry run (`ferry load --dry-run`, the app's mapping dialog): what would happen, changing nothing.
+ * source: a table file on any endpoint, or a table/query of a database; destination: PROFILE's "/schema/table".
+ */
+export const LoadPlanRequestSchema = z.object({
+  source: z.object({ endpoint: EndpointSchema, path: z.string(), query: z.string().min(1).max(1_000_000).optional() }),
+  destination: z.object({ endpoint: EndpointSchema, path: z.string() }),
+  read: TableReadOptionsSchema.default({}),
+  load: LoadSpecSchema,
+  /** How many rows, as they would be loaded, to return. */
+  limit: z.number().int().nonnegative().max(1000).default(20),
+});
+export type LoadPlanRequest = z.input<typeof LoadPlanRequestSchema>;
+
+export const LoadPlanSchema = z.object({
+  /** Whether the destination table exists now. */
+  exists: z.boolean(),
+  /** One entry per source column and per target column: how they pair up. */
+  mapping: z.array(
+    z.object({
+      source: z.string().nullable(),
+      target: z.string().nullable(),
+      /** The logical type the value is loaded as. */
+      type: z.string(),
+      /** The target column's database type (existing or as it would be created). */
+      dbType: z.string().nullable(),
+      /** load: paired; extra: a source column the table lacks (an error unless left out); missing: a target column no source fills (NULL or its default). */
+      status: z.enum(['load', 'extra', 'missing', 'skipped']),
+    }),
+  ),
+  /** The statements the load would run besides the bulk rows (CREATE TABLE..., TRUNCATE...). */
+  ddl: z.array(z.string()),
+  /** The target's column names and the first rows as they would be loaded (values as in a preview). */
+  columns: z.array(TableColumnSchema),
+  rows: z.array(z.array(z.unknown())),
+  /** What stops the load as asked (an extra column, an ambiguous name, a missing key), in plain words. */
+  problems: z.array(z.string()),
+  warnings: z.array(TableWarningSchema),
+});
+export type LoadPlan = z.infer<typeof LoadPlanSchema>;
+
 /** The format a file name suggests, or null ("orders.csv.gz" → csv). */
 export function formatFromName(name: string): TableFormat | null {
   const n = name.toLowerCase().replace(/\.gz$/, '');

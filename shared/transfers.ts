@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EndpointSchema } from './connectors';
 import { ErrorDataSchema } from './errors';
-import { TableReadOptionsSchema, TableWriteOptionsSchema } from './table';
+import { LoadSpecSchema, TableReadOptionsSchema, TableWriteOptionsSchema } from './table';
 
 /**
  * convert: one table read and written in another form through the same queue: a file in another format
@@ -72,7 +72,7 @@ export const JobSpecSchema = z.object({
       /** Export: the rows of this query on the source database instead of a table or file (source.paths[0] is ignored). */
       query: z.string().min(1).max(1_000_000).optional(),
       /** Load: the destination is a database table (destination.path the schema, name the table); how to treat what is there. */
-      load: z.object({ mode: z.enum(['create', 'append', 'truncate', 'replace']) }).optional(),
+      load: LoadSpecSchema.optional(),
     })
     .optional(),
 });

@@ -1,3 +1,4 @@
+import type { LoadMode } from '../../../shared/table';
 import type { Batch, Column, CsvDialect, LogicalType, Schema, TableReader } from '../table/types';
 
 /**
@@ -16,6 +17,13 @@ export interface TableStore {
    * back on any bad row, a cut connection or a cancel, leaving the table exactly as it was.
    */
   load(path: string, input: LoadInput, opts: LoadOptions): Promise<LoadResult>;
+  /** The column type a new table gets for a logical type ("numeric(38,9)"): the dry run's mapping shows it. */
+  ddlType(t: LogicalType): string;
+  /**
+   * The statements load() would run before the rows in this mode (DROP, CREATE TABLE, TRUNCATE), for a dry
+   * run; NOT_FOUND / ALREADY_EXISTS exactly when load() would fail for that reason. Changes nothing.
+   */
+  loadStatements(path: string, schema: Schema, opts: Pick<LoadOptions, 'mode' | 'key'>): Promise<string[]>;
 }
 
 export type TableSource = { table: string } | { query: string };
@@ -50,15 +58,13 @@ export interface LoadInput {
   readonly csv?: { dialect: CsvDialect; bytes(signal?: AbortSignal): Promise<AsyncIterable<Buffer>> };
 }
 
-/**
- * create: a new table from the input's schema (ALREADY_EXISTS if there is one); append: into the existing
- * table; truncate: empty it first (in the same transaction); replace: drop and create (same transaction).
- */
-export const LOAD_MODES = ['create', 'append', 'truncate', 'replace'] as const;
-export type LoadMode = (typeof LOAD_MODES)[number];
+/** The modes (shared/table.ts says what each does). */
+export { LOAD_MODES, type LoadMode } from '../../../shared/table';
 
 export interface LoadOptions {
   mode: LoadMode;
+  /** upsert: the key columns (target names); the table's primary key when omitted. */
+  key?: string[];
   signal?: AbortSignal;
   /** Called now and then with the rows sent so far. */
   onRows?(rows: number): void;

@@ -8,8 +8,8 @@ import { qualified, tableAt, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableInfo, TableSource, TableStore } from '../types';
 import { copyTextBatches } from './copy-text';
 import { pgError } from './errors';
-import { loadTable } from './load';
-import { logicalFromPg } from './types-map';
+import { loadStatements, loadTable } from './load';
+import { logicalFromPg, pgTypeFor } from './types-map';
 
 /** Session settings that fix what every value's text looks like (see copy-text.ts). */
 const SESSION = "SET DateStyle = ISO; SET TimeZone = 'UTC'; SET bytea_output = hex; SET extra_float_digits = 1; SET IntervalStyle = iso_8601";
@@ -30,6 +30,12 @@ export class PostgresConnector implements Connector {
       describe: (path) => this.describe(path),
       read: (source, opts) => this.readRows(source, opts),
       load: (path, input, opts) => this.loadRows(path, input, opts),
+      ddlType: pgTypeFor,
+      loadStatements: async (path, schema, opts) => {
+        const name = tableAt(path, 'a table to load into');
+        const existing = (await this.tableRow(name)) ? await this.columns(name) : null;
+        return loadStatements(name, existing, schema.columns, opts.mode).ddl;
+      },
     };
   }
 

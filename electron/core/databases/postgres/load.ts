@@ -10,6 +10,25 @@ import type { DbColumn, LoadInput, LoadOptions, LoadResult } from '../types';
 import { pgTypeFor } from './types-map';
 
 /**
+ * What a load in this mode runs before its rows (DROP, CREATE TABLE, TRUNCATE) and the target columns the
+ * input's columns go to; NOT_FOUND / ALREADY_EXISTS when the mode does not fit what is there.
+ */
+export function loadStatements(name: TableName, existing: DbColumn[] | null, input: Column[], mode: LoadOptions['mode']): { ddl: string[]; columns: string[] } {
+  const target = qualified(name);
+  const label = `${name.schema}.${name.table}`;
+  const ddl: string[] = [];
+  if (mode === 'create' || mode === 'replace') {
+    if (mode === 'create' && existing) throw new FerryError('ALREADY_EXISTS', `The table ${label} exists already: load with --mode append, truncate or replace`, { detail: { table: label } });
+    if (existing) ddl.push(`DROP TABLE ${target}`);
+    ddl.push(createTableSql(target, input));
+    return { ddl, columns: input.map((c) => c.name) };
+  }
+  if (!existing) throw new FerryError('NOT_FOUND', `The table ${label} does not exist: load with --mode create to make it`, { detail: { table: label } });
+  if (mode === 'truncate') ddl.push(`TRUNCATE ${target}`);
+  return { ddl, columns: matchColumns(input, existing, label) };
+}
+
+/**
  * A load as one transaction: the DDL the mode asks for, then `COPY t (cols) FROM STDIN (FORMAT csv)` fed
  * from the input's batches (PostgreSQL's bulk path: psql's \copy uses the same), then COMMIT. Anything that
  * goes wrong (a value the column refuses, a cut connection, a cancel) rolls the whole load back, so the
@@ -26,18 +45,7 @@ export async function loadTable(
 ): Promise<LoadResult> {
   const target = qualified(name);
   const label = `${name.schema}.${name.table}`;
-  const ddl: string[] = [];
-  let columns: string[];
-  if (opts.mode === 'create' || opts.mode === 'replace') {
-    if (opts.mode === 'create' && existing) throw new FerryError('ALREADY_EXISTS', `The table ${label} exists already: load with --mode append, truncate or replace`, { detail: { table: label } });
-    if (existing) ddl.push(`DROP TABLE ${target}`);
-    ddl.push(createTableSql(target, input.schema.columns));
-    columns = input.schema.columns.map((c) => c.name);
-  } else {
-    if (!existing) throw new FerryError('NOT_FOUND', `The table ${label} does not exist: load with --mode create to make it`, { detail: { table: label } });
-    columns = matchColumns(input.schema.columns, existing, label);
-    if (opts.mode === 'truncate') ddl.push(`TRUNCATE ${target}`);
-  }
+  const { ddl, columns } = loadStatements(name, existing, input.schema.columns, opts.mode);
 
   const origins = new Origins();
   let sent = 0;
