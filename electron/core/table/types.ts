@@ -99,6 +99,14 @@ export interface ReadOptions {
   sheet?: string | number;
   /** Rows read to infer types (CSV, JSON). */
   sampleRows?: number;
+  /**
+   * CSV: every column is a string holding the cell's own text (NULL for an unquoted empty field), and a row
+   * with more fields than the header keeps them all. For a loader that parses cells into the target table's
+   * types itself and rejects what does not parse, row by row (electron/core/databases/load-*.ts).
+   */
+  textColumns?: boolean;
+  /** Called with every warning as it is found (`warnings` keeps only the first 100). */
+  onWarning?(w: TableWarning): void;
   signal?: AbortSignal;
 }
 

@@ -4,8 +4,12 @@ import type { JobSpec } from '../../../shared/transfers';
 import type { Connector, WriteResult } from '../connectors/types';
 import { heldByteSource } from '../table/byte-source';
 import { codecFor, openTable } from '../table/formats';
-import { formatFromName } from '../../../shared/table';
-import type { FormatName, TableReader } from '../table/types';
+import { formatFromName, LoadSpecSchema } from '../../../shared/table';
+import type { FormatName, ReadOptions, TableReader } from '../table/types';
+import { writeWhole } from '../databases/load-rejects';
+import { runLoad, type LoadOutcome, type LoadSource } from '../databases/load-run';
+import type { EndpointProvider } from '../endpoints';
+import { withConnector } from './leases';
 import { FerryError } from '../errors';
 import { Meter, type Throttle } from './meter';
 import type { FileRow } from './store';
@@ -70,7 +74,12 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
  * The rows a convert reads: a database table or query (export), else a file in its format. bytesRead is
  * the source's progress (a database reports none: the job's bytes are then the written ones).
  */
-export async function openSource(row: FileRow, src: Connector, ctx: Pick<ConvertContext, 'spec' | 'srcLabel' | 'signal'>): Promise<{ reader: TableReader; bytesRead: () => number }> {
+export async function openSource(
+  row: FileRow,
+  src: Connector,
+  ctx: Pick<ConvertContext, 'spec' | 'srcLabel' | 'signal'>,
+  extra: Pick<ReadOptions, 'textColumns' | 'onWarning'> = {},
+): Promise<{ reader: TableReader; bytesRead: () => number }> {
   const opts = ctx.spec.convert!;
   if (src.tables) {
     const reader = await src.tables.read(opts.query ? { query: opts.query } : { table: row.srcPath as string }, { signal: ctx.signal });
@@ -79,21 +88,41 @@ export async function openSource(row: FileRow, src: Connector, ctx: Pick<Convert
   if (opts.query) throw new FerryError('INVALID_INPUT', `${ctx.srcLabel} is not a database: a query needs a database source`);
   const entry = { name: row.relPath, path: row.srcPath as string, type: 'file' as const, size: row.size, modified: row.modified };
   const source = heldByteSource(src, row.srcPath as string, entry, ctx.srcLabel, ctx.signal);
-  const reader = await openTable(source, { ...opts.read, signal: ctx.signal });
+  const reader = await openTable(source, { ...opts.read, ...extra, signal: ctx.signal });
   return { reader, bytesRead: () => source.bytesRead };
 }
 
 /**
- * A load: the source's rows into the destination table, in the table store's one transaction (so no temp
- * name and no rename: a failed load leaves the table as it was).
+ * A load: the source's rows into the destination table through the load layer (transforms, row checks,
+ * rejects; electron/core/databases/load-run.ts), in the table store's one transaction (so no temp name and
+ * no rename: a failed load leaves the table as it was). The rejects file goes to its endpoint with the
+ * engine's atomic write.
  */
-export async function loadIntoTable(row: FileRow, src: Connector, dst: Connector, ctx: ConvertContext & { onRows(rows: number): void }): Promise<{ rows: number }> {
-  const mode = ctx.spec.convert?.load?.mode ?? 'append';
-  const { reader, bytesRead } = await openSource(row, src, ctx);
-  const csv = reader.rawBytes && reader.dialect ? { dialect: reader.dialect, bytes: (signal?: AbortSignal) => reader.rawBytes!(signal) } : undefined;
-  const input = { schema: reader.schema, batches: (o?: { signal?: AbortSignal }) => reader.batches(o), label: ctx.srcLabel, ...(csv ? { csv } : {}) };
-  const result = await dst.tables!.load(row.dstPath, input, {
-    mode,
+export async function loadIntoTable(
+  row: FileRow,
+  src: Connector,
+  dst: Connector,
+  ctx: ConvertContext & { endpoints: EndpointProvider; onRows(rows: number): void },
+): Promise<LoadOutcome & { rejects: string | null }> {
+  const spec = ctx.spec.convert?.load ?? LoadSpecSchema.parse({ mode: 'append' });
+  let bytesRead = () => 0;
+  const source: LoadSource = {
+    label: ctx.srcLabel,
+    open: async (o) => {
+      const opened = await openSource(row, src, ctx, o);
+      bytesRead = opened.bytesRead;
+      return opened.reader;
+    },
+  };
+  const target = spec.rejects;
+  const where = target ? `${ctx.endpoints.label(target.endpoint)}:${target.path}` : null;
+  const outcome = await runLoad({
+    store: dst.tables!,
+    path: row.dstPath,
+    table: row.dstPath.split('/').filter(Boolean).join('.'),
+    source,
+    spec,
+    ...(target && where ? { rejects: { where, write: (csv) => withConnector(ctx.endpoints, target.endpoint, (c) => writeWhole(c, target.path, csv, where, ctx.signal), ctx.signal) } } : {}),
     signal: ctx.signal,
     onRows: (n) => {
       ctx.onBytes(Math.min(bytesRead(), row.size), 0);
@@ -101,7 +130,13 @@ export async function loadIntoTable(row: FileRow, src: Connector, dst: Connector
     },
   });
   ctx.onBytes(row.size, 0);
-  return { rows: result.rowsLoaded };
+  return { ...outcome, rejects: where };
+}
+
+/** What a finished load says in its job row: "1000 rows loaded" (and, with --max-errors, what was rejected). */
+export function loadNote(o: LoadOutcome & { rejects: string | null }): string {
+  const loaded = `${o.loaded} rows loaded`;
+  return o.rejects ? `${loaded}, ${o.rejected} rejected of ${o.read} read (rejects: ${o.rejects})` : loaded;
 }
 
 export function outputFormat(format: FormatName | undefined, name: string): FormatName {

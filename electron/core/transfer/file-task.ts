@@ -7,7 +7,7 @@ import type { Connector, Logger, WriteResult } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
 import type { LeaseBroker, LeasePair } from './leases';
-import { convertFile, loadIntoTable } from './convert-task';
+import { convertFile, loadIntoTable, loadNote } from './convert-task';
 import { Meter, type Throttle } from './meter';
 import { renamedName, tempPathFor } from './names';
 import { canResumeBetween } from './planner';
@@ -189,9 +189,10 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
       signal: ctx.signal,
       srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
       onBytes: ctx.onBytes,
+      endpoints: ctx.endpoints,
       onRows: () => {},
     });
-    return { state: 'done', action, dstPath: row.dstPath, size: row.size, sent: row.size, verified: null, resumedFrom: 0, note: `${loaded.rows} rows loaded` };
+    return { state: 'done', action, dstPath: row.dstPath, size: row.size, sent: row.size, verified: null, resumedFrom: 0, note: loadNote(loaded) };
   }
   if (action === 'rename') dstPath = await freeName(dst, { ...row, dstPath });
 

@@ -9,6 +9,7 @@ import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from '
 const BATCH_ROWS = 4096;
 const SAMPLE_ROWS = 20_000;
 const MAX_WARNINGS = 100;
+const TEXT = { kind: 'string' } as const;
 
 /** Opens a CSV/TSV file: sniffs its head (one ranged read), infers the types, and streams its rows on demand. */
 export async function openCsv(src: ByteSource, opts: ReadOptions, format: FormatName): Promise<TableReader> {
@@ -51,10 +52,11 @@ export async function openCsv(src: ByteSource, opts: ReadOptions, format: Format
   }
   if (!dialect.header) types = infer(records.slice(0, SAMPLE_ROWS));
   dialect.decimalComma = dialect.decimalComma && types.some((t) => t.kind === 'decimal');
+  if (opts.textColumns) types = types.map(() => ({ kind: 'string' }));
   const names = dialect.header && records.length ? records[0].fields : [];
   const warnings: TableWarning[] = [];
   const columns: Column[] = uniqueNames(Array.from({ length: width }, (_, c) => names[c] ?? ''), warnings).map((name, c) => ({ name, type: types[c] }));
-  return new CsvReader(src, format, dialect, columns, warnings, gzip ? null : raw);
+  return new CsvReader(src, format, dialect, columns, warnings, gzip ? null : raw, opts);
 }
 
 /** A gzip stream's inflated bytes; an error on either side reaches the reader. */
@@ -102,6 +104,7 @@ class CsvReader implements TableReader {
     readonly warnings: TableWarning[],
     /** The head's bytes, read once: rows start from them and the rest is read only when rows need it. */
     private readonly head: Uint8Array | null,
+    private readonly opts: Pick<ReadOptions, 'textColumns' | 'onWarning'> = {},
   ) {}
 
   get schema() {
@@ -171,7 +174,7 @@ class CsvReader implements TableReader {
             continue;
           }
           if (rec.fields.length !== width) this.ragged(rec, width);
-          rows.push(this.row(rec, width));
+          rows.push(this.row(rec, this.opts.textColumns ? Math.max(width, rec.fields.length) : width));
           origins.push(rec.line);
           if (--left <= 0) break;
           if (rows.length >= BATCH_ROWS) {
@@ -197,7 +200,7 @@ class CsvReader implements TableReader {
     for (let c = 0; c < width; c++) {
       const text = rec.fields[c];
       try {
-        out[c] = text === undefined ? null : parseCell(text, rec.quoted[c], this.columns[c].type, dc);
+        out[c] = text === undefined ? null : parseCell(text, rec.quoted[c], this.columns[c]?.type ?? TEXT, dc);
       } catch (e) {
         if (!(e instanceof CellError)) throw e;
         const col = this.columns[c];
@@ -219,6 +222,7 @@ class CsvReader implements TableReader {
   }
 
   private warn(w: TableWarning): void {
+    this.opts.onWarning?.(w);
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push(w);
   }
 
