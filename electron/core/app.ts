@@ -6,7 +6,7 @@ import { connectorInfo, manifestFor, MANIFESTS } from './connectors/manifest';
 import type { ConnectContext, Logger } from './connectors/types';
 import { fsHandlers } from './api/fs-handlers';
 import { jobHandlers } from './api/job-handlers';
-import { FerryError } from './errors';
+import { planLoad } from './databases/load-dry-run';
 import { previewTable } from './table/preview';
 import { PreviewCursors } from './table/preview-cursors';
 import { EndpointPool } from './endpoint-pool';
@@ -135,10 +135,7 @@ export class FerryCore {
       ...fsHandlers(this.pool),
       ...jobHandlers(this.engine),
       'table.preview': (input) => previewTable(this.pool, input, this.previewCursors),
-      // Built by the load-features work (electron/core/databases/load-plan.ts); until then it says so plainly.
-      'table.loadPlan': async () => {
-        throw new FerryError('UNSUPPORTED', 'A load dry run is not built yet');
-      },
+      'table.loadPlan': (input) => planLoad(this.pool, input),
     };
   }
 }

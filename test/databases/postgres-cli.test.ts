@@ -1,10 +1,11 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresInfo } from '../servers/postgres';
 import { ferry } from '../support/cli';
+import { postgresForCli } from '../support/postgres-profile';
 import { server } from '../support/servers';
 import { tempDir } from '../support/temp';
 
@@ -29,12 +30,9 @@ async function sql<T = Record<string, unknown>>(text: string, values: unknown[] 
 
 describe.skipIf(!pgInfo)('PostgreSQL through the CLI', () => {
   beforeAll(async () => {
-    const p = pgInfo!;
-    db = new pg.Client({ host: p.host, port: p.port, user: p.user, password: p.password, database: p.database });
-    await db.connect();
-    await db.query(`CREATE SCHEMA ${schema}`);
-    const add = await run(['profile', 'add', 'pg', '--type', 'postgres', '--host', p.host, '--port', String(p.port), '--database', p.database, '--user', p.user, '--password-stdin'], p.password);
-    expect(add.code, add.stderr).toBe(0);
+    const setup = await postgresForCli(pgInfo!, schema, run);
+    db = setup.db;
+    expect(setup.added.code, setup.added.stderr).toBe(0);
   });
 
   afterAll(async () => {

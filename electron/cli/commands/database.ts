@@ -1,15 +1,15 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, joinPath } from '../../../shared/paths';
-import { TABLE_FORMATS, type TableFormat } from '../../../shared/table';
+import { LoadPlanRequestSchema, TABLE_FORMATS, type TableFormat } from '../../../shared/table';
 import { JobSpecSchema, type JobSpecInput } from '../../../shared/transfers';
 import type { FerryCore } from '../../core/app';
 import { manifestFor } from '../../core/connectors/manifest';
-import { LOAD_MODES } from '../../core/databases/types';
 import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath, type EndpointPath } from '../endpoint-arg';
 import { watchJob } from '../job-progress';
 import { EXIT_FAILURE, printJson, safeText, UsageError } from '../output';
+import { addLoadFlags, loadSpecFrom, printLoadPlan, type LoadFlags } from './load-flags';
 
 type Run = (f: () => Promise<number | void>) => () => Promise<void>;
 
@@ -52,22 +52,41 @@ export function databaseCommands(run: Run, globals: () => GlobalOptions): Comman
       )(),
     );
 
-  const loadCmd = new Command('load')
-    .argument('<src>', 'ENDPOINT:PATH of a table file (CSV, TSV, Parquet, xlsx, JSON), or PROFILE:schema.table of another database')
-    .argument('<dst>', 'PROFILE:schema.table to load into')
-    .description('load a file on any endpoint (or a table) into a database table, all-or-nothing (a job in the queue)')
-    .addOption(new Option('--mode <mode>', 'create: a new table from the file\'s columns; append; truncate: empty it first; replace: drop and create').choices([...LOAD_MODES]).default('append'))
+  const loadCmd = addLoadFlags(
+    new Command('load')
+      .argument('<src>', 'ENDPOINT:PATH of a table file (CSV, TSV, Parquet, xlsx, JSON), or PROFILE:schema.table of another database')
+      .argument('<dst>', 'PROFILE:schema.table to load into')
+      .description('load a file on any endpoint (or a table) into a database table, all-or-nothing unless --max-errors (a job in the queue)'),
+  )
     .addOption(new Option('--from-format <format>', 'read SRC as this format (default: from its first bytes and name)').choices([...TABLE_FORMATS]))
     .option('--delimiter <char>', 'CSV: the field delimiter (default: sniffed)')
     .option('--no-header', 'CSV: the first row is data')
-    .option('--json', 'print the finished job as JSON')
-    .action((srcArg: string, dstArg: string, flags: { mode: string; fromFormat?: string; delimiter?: string; header?: boolean; json?: boolean }) =>
+    .option('--json', 'print the finished job (with --dry-run: the load plan) as JSON')
+    .action((srcArg: string, dstArg: string, flags: LoadFlags & { fromFormat?: string; delimiter?: string; header?: boolean; json?: boolean }) =>
       run(() =>
         withCore(globals(), async (core) => {
           const dst = databaseTarget(core, dstArg, 'table');
           const srcIsDb = isDatabaseArg(core, srcArg);
           const src = srcIsDb ? databaseTarget(core, srcArg, 'table') : await absolutize(core, parseEndpointPath(core, srcArg));
           const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
+          const read = {
+            ...(flags.fromFormat ? { format: flags.fromFormat as TableFormat } : {}),
+            ...(delimiter ? { delimiter } : {}),
+            ...(flags.header === false ? { header: false } : {}),
+          };
+          const spec = loadSpecFrom(flags);
+          const table = dst.path.split('/').filter(Boolean).join('.');
+          if (flags.dryRun) {
+            const plan = await core.handlers['table.loadPlan'](
+              LoadPlanRequestSchema.parse({ source: { endpoint: src.endpoint, path: src.path }, destination: { endpoint: dst.endpoint, path: dst.path }, read, load: spec }),
+            );
+            if (flags.json) printJson(plan);
+            else printLoadPlan(plan, table);
+            return plan.problems.length ? EXIT_FAILURE : 0;
+          }
+          // The rejects file: where --rejects says, else beside the current folder, named after the table.
+          const rejects = spec.maxErrors ? await absolutize(core, parseEndpointPath(core, flags.rejects ?? `${basename(dst.path)}.rejects.csv`)) : null;
+          if (flags.rejects && !spec.maxErrors) throw new UsageError('--rejects needs --max-errors N (without it any bad row fails the whole load)');
           return runJob(core, {
             kind: 'convert',
             source: { endpoint: src.endpoint, paths: [src.path] },
@@ -75,12 +94,8 @@ export function databaseCommands(run: Run, globals: () => GlobalOptions): Comman
             conflict: 'overwrite',
             convert: {
               name: basename(dst.path),
-              load: { mode: flags.mode as 'append' },
-              read: {
-                ...(flags.fromFormat ? { format: flags.fromFormat as TableFormat } : {}),
-                ...(delimiter ? { delimiter } : {}),
-                ...(flags.header === false ? { header: false } : {}),
-              },
+              load: { ...spec, ...(rejects ? { rejects: { endpoint: rejects.endpoint, path: rejects.path } } : {}) },
+              read,
             },
           }, !!flags.json);
         }),

@@ -52,7 +52,7 @@ function count(v: string | undefined, flag: string, dflt: number, max: number): 
 }
 
 /** A cell as the terminal shows it: NULL spelled out, long text cut, control characters visible. */
-function cell(v: unknown): string {
+export function cell(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   const visible = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));

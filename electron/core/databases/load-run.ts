@@ -97,7 +97,7 @@ export async function runLoad(req: LoadRequest): Promise<LoadOutcome> {
   return { read, loaded: r.rowsLoaded, rejected: rejects.count, ddl: r.ddl };
 }
 
-async function describeOrNull(store: TableStore, path: string): Promise<DbColumn[] | null> {
+export async function describeOrNull(store: TableStore, path: string): Promise<DbColumn[] | null> {
   try {
     return (await store.describe(path)).columns;
   } catch (e) {
@@ -133,6 +133,8 @@ export async function openChecked(source: LoadSource, typed: TableReader) {
   const asText = (row: Value[]): Value[] => (text ? row : row.map((v, i) => (sourceColumns[i] ? valueToText(v, sourceColumns[i].type) : v)));
   return {
     originName,
+    /** The reader's own warnings (a ragged row, undecodable bytes), the first 100. */
+    warnings: reader.warnings,
     async *rows(plan: ColumnPlan, spec: LoadSpec, signal?: AbortSignal, limit?: number): AsyncGenerator<CheckedBatch> {
       const rowOpts = { nullAs: spec.nullAs, trim: spec.trim, checkEncoding };
       let n = 0;

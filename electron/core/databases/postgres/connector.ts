@@ -34,7 +34,9 @@ export class PostgresConnector implements Connector {
       loadStatements: async (path, schema, opts) => {
         const name = tableAt(path, 'a table to load into');
         const existing = (await this.tableRow(name)) ? await this.columns(name) : null;
-        return loadStatements(name, existing, schema.columns, opts.mode).ddl;
+        const uniqueKeys = existing && opts.mode === 'upsert' ? await this.uniqueKeys(name) : [];
+        const sql = loadStatements(name, existing, schema.columns, opts.mode, { key: opts.key, uniqueKeys });
+        return [...sql.ddl, ...sql.after];
       },
     };
   }
@@ -138,7 +140,8 @@ export class PostgresConnector implements Connector {
     const name = tableAt(path, 'a table to load into');
     if (!(await this.schemaExists(name.schema))) throw new FerryError('NOT_FOUND', `No schema "${name.schema}" in ${this.where.label}`, { detail: { path } });
     const existing = (await this.tableRow(name)) ? await this.columns(name) : null;
-    return loadTable(this.client, name, existing, input, opts, (e) => pgError(e, { ...this.where, what: `Loading into ${name.schema}.${name.table}` }));
+    const uniqueKeys = existing && opts.mode === 'upsert' ? await this.uniqueKeys(name) : [];
+    return loadTable(this.client, name, existing, input, opts, (e) => pgError(e, { ...this.where, what: `Loading into ${name.schema}.${name.table}` }), uniqueKeys);
   }
 
   // File operations: a database holds tables, not files.
@@ -176,6 +179,19 @@ export class PostgresConnector implements Connector {
     if (!rows.length) return null;
     const r = rows[0];
     return { kind: r.kind === 'v' || r.kind === 'm' ? 'view' : 'table', size: Number(r.size), rows: r.rows >= 0 ? Math.round(r.rows) : null };
+  }
+
+  /** The column sets of the table's unique indexes (the primary key among them): what ON CONFLICT can name. */
+  private async uniqueKeys(t: TableName): Promise<string[][]> {
+    const rows = await this.q<{ cols: string[] }>(
+      `SELECT array_agg(a.attname::text) AS cols FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY (i.indkey)
+        WHERE n.nspname = $1 AND c.relname = $2 AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+        GROUP BY i.indexrelid`,
+      [t.schema, t.table],
+    );
+    return rows.map((r) => r.cols);
   }
 
   private async columns(t: TableName): Promise<DbColumn[]> {

@@ -9,11 +9,34 @@ import { qualified, quoteIdent, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult } from '../types';
 import { pgTypeFor } from './types-map';
 
+/** What a load in this mode runs around its rows, and where COPY puts them. */
+export interface LoadSql {
+  /** Before the rows (DROP, CREATE TABLE, TRUNCATE; upsert: the temp table). */
+  ddl: string[];
+  /** The target columns the input's columns go to, in order. */
+  columns: string[];
+  /** The table COPY writes into: the target, or upsert's temp table. */
+  copyInto: string;
+  /** After the rows (upsert: INSERT ... ON CONFLICT from the temp table). */
+  after: string[];
+}
+
+/** The table an upsert's rows land in first (temporary, dropped at COMMIT). */
+const UPSERT_TEMP = 'pg_temp."ferry_upsert"';
+
 /**
- * What a load in this mode runs before its rows (DROP, CREATE TABLE, TRUNCATE) and the target columns the
- * input's columns go to; NOT_FOUND / ALREADY_EXISTS when the mode does not fit what is there.
+ * What a load in this mode runs around its rows and the target columns the input's columns go to;
+ * NOT_FOUND / ALREADY_EXISTS when the mode does not fit what is there. upsert: the rows are copied into a
+ * temp table, then `INSERT ... ON CONFLICT (key) DO UPDATE` merges them in the same transaction; the key
+ * (given, else the primary key) must be exactly the columns of a unique index, which ON CONFLICT needs.
  */
-export function loadStatements(name: TableName, existing: DbColumn[] | null, input: Column[], mode: LoadOptions['mode']): { ddl: string[]; columns: string[] } {
+export function loadStatements(
+  name: TableName,
+  existing: DbColumn[] | null,
+  input: Column[],
+  mode: LoadOptions['mode'],
+  upsert: { key?: string[]; uniqueKeys: string[][] } = { uniqueKeys: [] },
+): LoadSql {
   const target = qualified(name);
   const label = `${name.schema}.${name.table}`;
   const ddl: string[] = [];
@@ -21,11 +44,31 @@ export function loadStatements(name: TableName, existing: DbColumn[] | null, inp
     if (mode === 'create' && existing) throw new FerryError('ALREADY_EXISTS', `The table ${label} exists already: load with --mode append, truncate or replace`, { detail: { table: label } });
     if (existing) ddl.push(`DROP TABLE ${target}`);
     ddl.push(createTableSql(target, input));
-    return { ddl, columns: input.map((c) => c.name) };
+    return { ddl, columns: input.map((c) => c.name), copyInto: target, after: [] };
   }
   if (!existing) throw new FerryError('NOT_FOUND', `The table ${label} does not exist: load with --mode create to make it`, { detail: { table: label } });
   if (mode === 'truncate') ddl.push(`TRUNCATE ${target}`);
-  return { ddl, columns: matchColumns(input, existing, label) };
+  const columns = matchColumns(input, existing, label);
+  if (mode !== 'upsert') return { ddl, columns, copyInto: target, after: [] };
+  const key = upsertKey(upsert.key, existing, columns, upsert.uniqueKeys, label);
+  const cols = columns.map(quoteIdent).join(', ');
+  ddl.push(`CREATE TEMP TABLE "ferry_upsert" ON COMMIT DROP AS SELECT ${cols} FROM ${target} WITH NO DATA`);
+  const rest = columns.filter((c) => !key.includes(c));
+  const action = rest.length ? `DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(', ')}` : 'DO NOTHING';
+  const after = [`INSERT INTO ${target} (${cols}) SELECT ${cols} FROM ${UPSERT_TEMP} ON CONFLICT (${key.map(quoteIdent).join(', ')}) ${action}`];
+  return { ddl, columns, copyInto: UPSERT_TEMP, after };
+}
+
+function upsertKey(given: string[] | undefined, existing: DbColumn[], columns: string[], uniqueKeys: string[][], label: string): string[] {
+  const key = given?.length ? given : existing.filter((c) => c.key).map((c) => c.name);
+  if (!key.length) throw new FerryError('INVALID_INPUT', `${label} has no primary key: name the columns that identify a row with --key COL,...`, { detail: { table: label } });
+  const unloaded = key.filter((k) => !columns.includes(k));
+  if (unloaded.length) throw new FerryError('INVALID_INPUT', `The key column ${unloaded.map((k) => `"${k}"`).join(', ')} is not loaded into ${label}: an upsert needs every key column`, { detail: { table: label } });
+  const same = (u: string[]) => u.length === key.length && u.every((c) => key.includes(c));
+  if (!uniqueKeys.some(same)) {
+    throw new FerryError('INVALID_INPUT', `(${key.join(', ')}) is not unique in ${label}: an upsert needs a primary key or unique index on exactly its key columns`, { detail: { table: label, key } });
+  }
+  return key;
 }
 
 /**
@@ -42,15 +85,25 @@ export async function loadTable(
   input: LoadInput,
   opts: LoadOptions,
   mapError: (e: unknown) => FerryError,
+  uniqueKeys: string[][] = [],
 ): Promise<LoadResult> {
-  const target = qualified(name);
   const label = `${name.schema}.${name.table}`;
-  const { ddl, columns } = loadStatements(name, existing, input.schema.columns, opts.mode);
+  const { ddl, columns, copyInto, after } = loadStatements(name, existing, input.schema.columns, opts.mode, { key: opts.key, uniqueKeys });
 
   const origins = new Origins();
   let sent = 0;
   const types = input.schema.columns.map((c) => c.type);
+  // An error of the input itself (a bad row named by the load layer, an unreadable file) is already in plain words.
+  let inputError: unknown = null;
   async function* csv(): AsyncGenerator<Buffer> {
+    try {
+      yield* rowsAsCsv();
+    } catch (e) {
+      inputError = e;
+      throw e;
+    }
+  }
+  async function* rowsAsCsv(): AsyncGenerator<Buffer> {
     for await (const batch of input.batches({ signal: opts.signal })) {
       let text = '';
       for (let r = 0; r < batch.rows.length; r++) {
@@ -74,22 +127,28 @@ export async function loadTable(
       const d = raw.dialect;
       const quoted = (c: string) => `'${c.replace(/'/g, "''")}'`;
       const options = [`FORMAT csv`, `DELIMITER ${quoted(d.delimiter)}`, `QUOTE ${quoted(d.quote)}`, `ESCAPE ${quoted(d.escape)}`, `HEADER ${d.header}`];
-      const copy = client.query(copyFrom(`COPY ${target} (${copyCols}) FROM STDIN (${options.join(', ')})`));
+      const copy = client.query(copyFrom(`COPY ${copyInto} (${copyCols}) FROM STDIN (${options.join(', ')})`));
       await pipeline(Readable.from(await raw.bytes(opts.signal), { objectMode: false }), copy, { signal: opts.signal });
       loaded = Number(copy.rowCount ?? 0);
       opts.onRows?.(loaded);
     } else {
-      const copy = client.query(copyFrom(`COPY ${target} (${copyCols}) FROM STDIN (FORMAT csv)`));
+      const copy = client.query(copyFrom(`COPY ${copyInto} (${copyCols}) FROM STDIN (FORMAT csv)`));
       await pipeline(Readable.from(csv(), { objectMode: false }), copy, { signal: opts.signal });
       loaded = sent;
     }
+    for (const sql of after) await client.query(sql);
     await client.query('COMMIT');
-    return { rowsLoaded: loaded, ddl };
+    return { rowsLoaded: loaded, ddl: [...ddl, ...after] };
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {}); // a cut connection has rolled back on the server already
     if (opts.signal?.aborted) throw new FerryError('CANCELLED', `The load into ${label} was cancelled; the table is as it was`, { cause: e });
+    if (e === inputError && e instanceof FerryError) throw e;
     // Passed through, PostgreSQL's "line N" counts the file's records (line 1 the header, if any).
-    throw withSourceLine(mapError(e), raw ? null : origins, input.label, label);
+    const mapped = mapError(e);
+    if ((mapped.detail?.sqlstate as string | undefined) === '21000' && after.length) {
+      throw new FerryError('INVALID_INPUT', `Two rows of ${input.label ?? 'the source'} have the same key: an upsert takes each key once. Nothing was loaded into ${label}`, { detail: mapped.detail, cause: e });
+    }
+    throw withSourceLine(mapped, raw ? null : origins, input.label, label);
   }
 }
 
