@@ -34,6 +34,7 @@ export const API_METHODS = [
   'jobs.resolveConflict',
   'jobs.remove',
   'table.preview',
+  'table.loadPlan',
 ] as const;
 
 export const API_EVENTS = ['jobs.progress', 'jobs.changed'] as const;

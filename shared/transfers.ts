@@ -153,6 +153,8 @@ export const JobFileSchema = z.object({
   error: ErrorDataSchema.nullable(),
   /** Why it was skipped, or what a finished load did ("1000 rows loaded"). */
   reason: z.string().optional(),
+  /** A finished load: source rows read, loaded, and rejected (skipped into the rejects file of spec.convert.load.rejects). */
+  rows: z.object({ read: z.number(), loaded: z.number(), rejected: z.number() }).optional(),
 });
 export type JobFile = z.infer<typeof JobFileSchema>;
 

@@ -125,9 +125,11 @@ describe.skipIf(!pgInfo)('ferry load: transforms, upsert, rejects and the dry ru
   it('--max-errors: each bad row is in the rejects file with its line and reason, every good row is loaded', async () => {
     await sql(`CREATE TABLE ${schema}.lenient (sku text, qty int, day date)`);
     const rejects = at('lenient.rejects.csv');
-    const r = await run(['load', at('bad.csv'), `pg:${schema}.lenient`, '--max-errors', '10', '--rejects', rejects]);
+    const r = await run(['load', at('bad.csv'), `pg:${schema}.lenient`, '--max-errors', '10', '--rejects', rejects, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`${FILLER + 5} rows loaded, 4 rejected of ${FILLER + 9} read`));
+    const [file] = JSON.parse(r.stdout).files;
+    expect(file.rows, JSON.stringify(file)).toEqual({ read: FILLER + 9, loaded: FILLER + 5, rejected: 4 });
+    expect(file.reason).toBe(`${FILLER + 5} rows loaded, 4 rejected of ${FILLER + 9} read (rejects: local:${rejects})`);
     expect(await sql(`SELECT sku, qty FROM ${schema}.lenient WHERE sku <> 'z' ORDER BY sku`)).toEqual([
       { sku: 'a', qty: 1 },
       { sku: 'c', qty: 3 },

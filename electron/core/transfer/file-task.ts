@@ -52,6 +52,8 @@ export type TaskResult =
       resumedFrom: number;
       /** What the file's row says besides (a load: how many rows it loaded). */
       note?: string;
+      /** A load: source rows read, loaded and rejected. */
+      rows?: { read: number; loaded: number; rejected: number };
     }
   | { state: 'skipped'; action: PlanAction; dstPath: string; reason: string }
   | { state: 'conflict'; reason: string };
@@ -192,7 +194,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
       endpoints: ctx.endpoints,
       onRows: () => {},
     });
-    return { state: 'done', action, dstPath: row.dstPath, size: row.size, sent: row.size, verified: null, resumedFrom: 0, note: loadNote(loaded) };
+    return { state: 'done', action, dstPath: row.dstPath, size: row.size, sent: row.size, verified: null, resumedFrom: 0, note: loadNote(loaded), rows: { read: loaded.read, loaded: loaded.loaded, rejected: loaded.rejected } };
   }
   if (action === 'rename') dstPath = await freeName(dst, { ...row, dstPath });
 

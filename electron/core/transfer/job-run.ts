@@ -285,6 +285,7 @@ export class JobRun {
         resumedFrom: r.resumedFrom,
         error: null,
         ...(r.note ? { reason: r.note } : {}),
+        ...(r.rows ? { rows: r.rows } : {}),
       }, r.size);
     } else if (r.state === 'skipped') {
       this.job.skippedFiles++;

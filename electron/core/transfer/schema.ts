@@ -93,4 +93,9 @@ export const TRANSFER_MIGRATIONS: Array<{ id: string; sql: string }> = [
       CREATE INDEX transfer_files_state ON transfer_files(job_id, state);
     `,
   },
+  {
+    id: 'transfer-load-rows',
+    // JSON {read, loaded, rejected} of a finished load
+    sql: `ALTER TABLE transfer_files ADD COLUMN load_rows TEXT;`,
+  },
 ];

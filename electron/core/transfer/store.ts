@@ -7,7 +7,7 @@ import type { PlannedItem } from './planner';
 type Db = Database.Database;
 
 /** A job file row with what the engine keeps beside the API's JobFile. */
-export interface FileRow extends Omit<JobFile, 'reason'> {
+export interface FileRow extends Omit<JobFile, 'reason' | 'rows'> {
   modified: string | null;
   srcHashes: Record<string, string> | null;
   dstSize: number | null;
@@ -16,6 +16,7 @@ export interface FileRow extends Omit<JobFile, 'reason'> {
   policy: ConflictPolicy | null;
   verified: 'md5' | 'size' | null;
   resumedFrom: number | null;
+  rows?: JobFile['rows'] | null;
 }
 
 export interface JobRow extends Job {
@@ -77,6 +78,7 @@ function toFile(r: any): FileRow {
     policy: r.policy,
     verified: r.verified,
     resumedFrom: r.resumed_from,
+    rows: parse(r.load_rows),
   };
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -88,8 +90,8 @@ export function publicJob(j: JobRow): Job {
 }
 
 export function publicFile(f: FileRow): JobFile {
-  const { modified: _m, srcHashes: _h, dstSize: _s, dstModified: _d, reason, policy: _p, verified: _v, resumedFrom: _r, ...file } = f;
-  return reason ? { ...file, reason } : file;
+  const { modified: _m, srcHashes: _h, dstSize: _s, dstModified: _d, reason, policy: _p, verified: _v, resumedFrom: _r, rows, ...file } = f;
+  return { ...file, ...(reason ? { reason } : {}), ...(rows ? { rows } : {}) };
 }
 
 /** The state a plan item starts in as a job file. */
@@ -249,6 +251,7 @@ export class TransferStore {
     };
     for (const [k, v] of Object.entries(patch)) if (map[k]) cols[map[k]] = v;
     if ('error' in patch) cols.error = json(patch.error);
+    if ('rows' in patch) cols.load_rows = json(patch.rows);
     const keys = Object.keys(cols);
     if (!keys.length) return;
     this.sql(`UPDATE transfer_files SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE job_id = ? AND idx = ?`).run(...keys.map((k) => cols[k]), jobId, idx);
