@@ -218,4 +218,29 @@ describe.skipIf(!pgInfo)('ferry load: transforms, upsert, rejects and the dry ru
     expect(await sql(`SELECT "Code", code, qty FROM ${schema}.cased`)).toEqual([{ Code: 'A', code: null, qty: 1 }]);
     expect(existsSync(at('cased.rejects.csv'))).toBe(false);
   });
+
+  it('a row the database refuses during the bulk load (a duplicate key) fails the load with its line, even with --max-errors', async () => {
+    await sql(`CREATE TABLE ${schema}.unique_sku (sku text PRIMARY KEY, qty int)`);
+    await sql(`INSERT INTO ${schema}.unique_sku VALUES ('kept', 1)`);
+    writeFileSync(at('dupes.csv'), 'sku,qty\na,1\nb,x\nc,3\na,4\n');
+    const r = await run(['load', at('dupes.csv'), `pg:${schema}.unique_sku`, '--max-errors', '5', '--rejects', at('dupes.rejects.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/dupes\.csv, line 5: .*duplicate key value violates unique constraint/);
+    expect(await sql(`SELECT sku FROM ${schema}.unique_sku`)).toEqual([{ sku: 'kept' }]);
+  });
+
+  it('a Parquet source is checked value by value too: rows are counted from 1', async () => {
+    await sql(`CREATE TABLE ${schema}.wide (id bigint, amount numeric(12,2))`);
+    await sql(`INSERT INTO ${schema}.wide VALUES (1, 1.5), (3000000000, 2.25), (3, 1234567890.123)`);
+    expect((await run(['export', `pg:${schema}.wide`, at('wide.parquet')])).code).toBe(0);
+    await sql(`CREATE TABLE ${schema}.narrow_types (id int, amount numeric(12,2))`);
+    const rejects = at('narrow.rejects.csv');
+    const r = await run(['load', at('wide.parquet'), `pg:${schema}.narrow_types`, '--max-errors', '5', '--rejects', rejects]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await sql(`SELECT id, amount::text FROM ${schema}.narrow_types ORDER BY id`)).toEqual([
+      { id: 1, amount: '1.50' },
+      { id: 3, amount: '1234567890.12' },
+    ]);
+    expect(readFileSync(rejects, 'utf8')).toBe('row,column,reason,raw\n2,id,"""3000000000"" is not a int32","3000000000,2.25"\n');
+  });
 });

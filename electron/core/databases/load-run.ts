@@ -128,6 +128,8 @@ export async function openChecked(source: LoadSource, typed: TableReader) {
   };
   const reader = text ? await source.open({ textColumns: true, onWarning }) : typed;
   const originName: 'line' | 'row' = ['csv', 'tsv', 'ndjson'].includes(typed.format) ? 'line' : 'row';
+  // Rows are counted from 1 as the preview shows them (Parquet's reader counts from 0).
+  const firstRow = typed.format === 'parquet' ? 1 : 0;
   const sourceColumns = typed.schema.columns;
   const checkEncoding = typed.dialect?.encoding === 'utf-8';
   const asText = (row: Value[]): Value[] => (text ? row : row.map((v, i) => (sourceColumns[i] ? valueToText(v, sourceColumns[i].type) : v)));
@@ -141,7 +143,7 @@ export async function openChecked(source: LoadSource, typed: TableReader) {
       for await (const batch of reader.batches({ signal, ...(limit !== undefined ? { limit } : {}) })) {
         const out: CheckedBatch = { rows: [], origins: [], bad: [], read: batch.rows.length };
         for (let r = 0; r < batch.rows.length; r++) {
-          const origin = batch.origins?.[r] ?? n + r + 1;
+          const origin = batch.origins ? batch.origins[r] + firstRow : n + r + 1;
           const row = batch.rows[r];
           const shape = ragged.get(origin);
           const result: Value[] | BadValue = shape !== undefined ? { column: '', reason: shape } : transformRow(row, plan.columns, rowOpts);
