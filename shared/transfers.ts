@@ -73,6 +73,10 @@ export const JobSpecSchema = z.object({
       query: z.string().min(1).max(1_000_000).optional(),
       /** Load: the destination is a database table (destination.path the schema, name the table); how to treat what is there. */
       load: LoadSpecSchema.optional(),
+      /** Export and convert: only these source columns, in this order (a load has its own in `load`). */
+      columns: LoadSpecSchema.shape.columns,
+      /** Export and convert: source column → the name it gets in the file. */
+      rename: LoadSpecSchema.shape.rename,
     })
     .optional(),
 });

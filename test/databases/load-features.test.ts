@@ -243,4 +243,16 @@ describe.skipIf(!pgInfo)('ferry load: transforms, upsert, rejects and the dry ru
     ]);
     expect(readFileSync(rejects, 'utf8')).toBe('row,column,reason,raw\n2,id,"""3000000000"" is not a int32","3000000000,2.25"\n');
   });
+
+  it('ferry export --columns and --rename choose and name the columns of the file', async () => {
+    await sql(`CREATE TABLE ${schema}.out (id int, secret text, "Amount" numeric(8,2))`);
+    await sql(`INSERT INTO ${schema}.out VALUES (1, 'x', 2.50), (2, 'y', NULL)`);
+    const r = await run(['export', `pg:${schema}.out`, at('out.csv'), '--columns', 'amount,id', '--rename', 'Amount=total']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(at('out.csv'), 'utf8')).toBe('total,id\n2.50,1\n,2\n');
+    const bad = await run(['export', `pg:${schema}.out`, at('bad-out.csv'), '--columns', 'nope']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--columns "nope": .* has no such column \(its columns: id, secret, Amount\)/);
+    expect(existsSync(at('bad-out.csv'))).toBe(false);
+  });
 });

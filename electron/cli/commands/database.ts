@@ -9,7 +9,7 @@ import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath, type EndpointPath } from '../endpoint-arg';
 import { watchJob } from '../job-progress';
 import { EXIT_FAILURE, printJson, safeText, UsageError } from '../output';
-import { addLoadFlags, loadSpecFrom, printLoadPlan, type LoadFlags } from './load-flags';
+import { addLoadFlags, collect, columnChoice, loadSpecFrom, printLoadPlan, type LoadFlags } from './load-flags';
 
 type Run = (f: () => Promise<number | void>) => () => Promise<void>;
 
@@ -27,8 +27,10 @@ export function databaseCommands(run: Run, globals: () => GlobalOptions): Comman
     .option('--query-file <path>', 'the SELECT to run, from a file')
     .addOption(new Option('--format <format>', "the format to write (default: from DST's extension)").choices([...TABLE_FORMATS]))
     .addOption(new Option('--compression <codec>', 'Parquet: the compression').choices(['snappy', 'zstd', 'gzip', 'none']))
+    .option('--columns <cols>', 'only these columns, comma-separated, in this order')
+    .option('--rename <old=new>', 'column OLD is named NEW in the file (repeatable)', collect, [])
     .option('--json', 'print the finished job as JSON')
-    .action((srcArg: string, dstArg: string, flags: { query?: string; queryFile?: string; format?: string; compression?: string; json?: boolean }) =>
+    .action((srcArg: string, dstArg: string, flags: { query?: string; queryFile?: string; format?: string; compression?: string; columns?: string; rename: string[]; json?: boolean }) =>
       run(() =>
         withCore(globals(), async (core) => {
           if (flags.query && flags.queryFile) throw new UsageError('give --query or --query-file, not both');
@@ -45,6 +47,7 @@ export function databaseCommands(run: Run, globals: () => GlobalOptions): Comman
             convert: {
               name,
               ...(query ? { query } : {}),
+              ...columnChoice(flags),
               write: { ...(flags.format ? { format: flags.format as TableFormat } : {}), ...(flags.compression ? { compression: flags.compression as 'snappy' } : {}) },
             },
           }, !!flags.json);

@@ -18,7 +18,26 @@ export interface LoadFlags {
   dryRun?: boolean;
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+export const collect = (v: string, prev: string[]) => [...prev, v];
+const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Repeated NAME=VALUE flags as a record (undefined when none was given). */
+function pairs(items: string[], flag: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new UsageError(`${flag} ${item}: give NAME=VALUE`);
+    out[item.slice(0, at)] = item.slice(at + 1);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** --columns and --rename, for a load or an export. */
+export function columnChoice(flags: { columns?: string; rename: string[] }): { columns?: string[]; rename?: Record<string, string> } {
+  const columns = list(flags.columns);
+  const rename = pairs(flags.rename, '--rename');
+  return { ...(columns?.length ? { columns } : {}), ...(rename ? { rename } : {}) };
+}
 
 export function addLoadFlags(cmd: Command): Command {
   return cmd
@@ -41,30 +60,16 @@ export function addLoadFlags(cmd: Command): Command {
 
 /** The flags as the load's spec (without rejects, which the caller resolves to an endpoint). */
 export function loadSpecFrom(flags: LoadFlags): Omit<LoadSpecInput, 'rejects'> {
-  const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
-  const pairs = (items: string[], flag: string) => {
-    const out: Record<string, string> = {};
-    for (const item of items) {
-      const at = item.indexOf('=');
-      if (at <= 0) throw new UsageError(`${flag} ${item}: give NAME=VALUE`);
-      out[item.slice(0, at)] = item.slice(at + 1);
-    }
-    return Object.keys(out).length ? out : undefined;
-  };
   let maxErrors = 0;
   if (flags.maxErrors !== undefined) {
     maxErrors = Number(flags.maxErrors);
     if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UsageError(`--max-errors must be a whole number, not ${JSON.stringify(flags.maxErrors)}`);
   }
-  const spec: Omit<LoadSpecInput, 'rejects'> = { mode: flags.mode as LoadSpecInput['mode'], maxErrors };
+  const spec: Omit<LoadSpecInput, 'rejects'> = { mode: flags.mode as LoadSpecInput['mode'], maxErrors, ...columnChoice(flags) };
   const key = list(flags.key);
-  const columns = list(flags.columns);
-  const rename = pairs(flags.rename, '--rename');
   const cast = pairs(flags.cast, '--cast');
   const fill = pairs(flags.fill, '--fill');
   if (key?.length) spec.key = key;
-  if (columns?.length) spec.columns = columns;
-  if (rename) spec.rename = rename;
   if (cast) spec.cast = cast;
   if (fill) spec.fill = fill;
   if (flags.nullAs !== undefined) spec.nullAs = flags.nullAs;

@@ -1,6 +1,7 @@
 import type { LoadPlan, LoadSpec } from '../../../shared/table';
 import { CellError } from '../table/csv/infer';
-import type { Column, LogicalType, Value } from '../table/types';
+import { FerryError } from '../errors';
+import type { Column, LogicalType, TableReader, Value } from '../table/types';
 import { typeName } from '../table/values';
 import { convertValue, maxLengthOf, parseTypeName, type LoadColumn } from './load-transforms';
 import type { DbColumn, DdlTypeFor } from './types';
@@ -111,6 +112,26 @@ export function planColumns({ source, spec, existing, ddlType, table }: PlanInpu
 /** The schema the store is given: the target columns in their load types. */
 export function targetSchema(plan: ColumnPlan): { columns: Column[] } {
   return { columns: plan.columns.map((c) => ({ name: c.target, type: c.type })) };
+}
+
+/**
+ * An export's (or a conversion's) --columns and --rename: the reader's rows with only the chosen columns,
+ * in that order, under their new names. Problems (an unknown or ambiguous name) are INVALID_INPUT at once.
+ */
+export function selectColumns(reader: TableReader, choice: Pick<LoadSpec, 'columns' | 'rename'>, label: string): TableReader {
+  const spec: LoadSpec = { mode: 'create', maxErrors: 0, ...choice };
+  const plan = planColumns({ source: reader.schema.columns, spec, existing: null, ddlType: () => '', table: label });
+  if (plan.problems.length) throw new FerryError('INVALID_INPUT', `${plan.problems.join('; ')}. Nothing was written`, { detail: { problems: plan.problems } });
+  const picks = plan.columns.map((c) => c.source);
+  return {
+    format: reader.format,
+    schema: { columns: plan.columns.map((c) => ({ name: c.target, type: c.sourceType })) },
+    rowCount: reader.rowCount,
+    warnings: reader.warnings,
+    async *batches(o) {
+      for await (const b of reader.batches(o)) yield { rows: b.rows.map((r) => picks.map((i) => r[i] ?? null)), ...(b.origins ? { origins: b.origins } : {}) };
+    },
+  };
 }
 
 /** Whether a load needs Ferry to look at every row (transforms or a rejects policy), or the store may take the source as it is. */

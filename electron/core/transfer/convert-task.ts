@@ -6,6 +6,7 @@ import { heldByteSource } from '../table/byte-source';
 import { codecFor, openTable } from '../table/formats';
 import { formatFromName, LoadSpecSchema } from '../../../shared/table';
 import type { FormatName, ReadOptions, TableReader } from '../table/types';
+import { selectColumns } from '../databases/load-plan';
 import { writeWhole } from '../databases/load-rejects';
 import { runLoad, type LoadOutcome, type LoadSource } from '../databases/load-run';
 import type { EndpointProvider } from '../endpoints';
@@ -40,7 +41,9 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
   const opts = ctx.spec.convert;
   if (!opts) throw new FerryError('INVALID_INPUT', 'A convert job needs its convert options');
   const format = outputFormat(opts.write.format, opts.name);
-  const { reader, bytesRead } = await openSource(row, src, ctx);
+  const opened = await openSource(row, src, ctx);
+  const { bytesRead } = opened;
+  const reader = opts.columns?.length || opts.rename ? selectColumns(opened.reader, opts, ctx.srcLabel) : opened.reader;
   const codec = await codecFor(format);
   const bytes = codec.write(reader.schema, reader.batches({ signal: ctx.signal }), {
     ...opts.write,
