@@ -96,6 +96,11 @@ describe.skipIf(!pgInfo)('ferry load: transforms, upsert, rejects and the dry ru
     await sql(`CREATE TABLE ${schema}.stock (sku text PRIMARY KEY, qty int, note text)`);
     await sql(`INSERT INTO ${schema}.stock VALUES ('a', 1, 'old a'), ('b', 2, 'old b')`);
     writeFileSync(at('stock.csv'), 'SKU,qty\nb,20\nc,30\n');
+    const dry = await run(['load', at('stock.csv'), `pg:${schema}.stock`, '--mode', 'upsert', '--dry-run', '--json']);
+    expect(JSON.parse(dry.stdout).ddl).toEqual([
+      `CREATE TEMP TABLE "ferry_upsert" ON COMMIT DROP AS SELECT "sku", "qty" FROM "${schema}"."stock" WITH NO DATA`,
+      `INSERT INTO "${schema}"."stock" ("sku", "qty") SELECT "sku", "qty" FROM pg_temp."ferry_upsert" ON CONFLICT ("sku") DO UPDATE SET "qty" = EXCLUDED."qty"`,
+    ]);
     const r = await run(['load', at('stock.csv'), `pg:${schema}.stock`, '--mode', 'upsert']);
     expect(r.code, r.stderr).toBe(0);
     expect(await sql(`SELECT sku, qty, note FROM ${schema}.stock ORDER BY sku`)).toEqual([

@@ -73,7 +73,6 @@ export function planColumns({ source, spec, existing, ddlType, table }: PlanInpu
             ? `The column "${wanted}" matches ${folded.map((c) => `"${c.name}"`).join(' and ')} of ${table}: --rename it to one of them`
             : `${table} has no column "${wanted}" (its columns: ${tableNames.join(', ')}): leave it out with --columns, or map it with --rename ${source[i].name}=COLUMN`,
         );
-        mapping.push({ source: source[i].name, target: null, type: typeName(source[i].type), dbType: null, status: 'extra' });
         continue;
       }
       target = into[t];
@@ -98,7 +97,10 @@ export function planColumns({ source, spec, existing, ddlType, table }: PlanInpu
       continue;
     }
     const c = columns.find((x) => x.source === i);
-    if (!c) continue; // reported above as extra or a second feed
+    if (!c) {
+      mapping.push({ source: source[i].name, target: null, type: typeName(source[i].type), dbType: null, status: 'extra' });
+      continue;
+    }
     const dbType = into?.find((t) => t.name === c.target)?.dbType ?? ddlType(c.type);
     mapping.push({ source: source[i].name, target: c.target, type: typeName(c.type), dbType, status: 'load' });
   }
