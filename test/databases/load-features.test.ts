@@ -260,4 +260,15 @@ describe.skipIf(!pgInfo)('ferry load: transforms, upsert, rejects and the dry ru
     expect(bad.stderr).toMatch(/--columns "nope": .* has no such column \(its columns: id, secret, Amount\)/);
     expect(existsSync(at('bad-out.csv'))).toBe(false);
   });
+
+  it('a table as the source: its dry run and its load with --rename go through the same layer', async () => {
+    await sql(`CREATE TABLE ${schema}.src (id bigint, label text)`);
+    await sql(`INSERT INTO ${schema}.src VALUES (1, 'one'), (2, NULL)`);
+    const dry = await run(['load', `pg:${schema}.src`, `pg:${schema}.copy`, '--mode', 'create', '--rename', 'label=name', '--fill', 'name=none', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ exists: false, rows: [['1', 'one'], ['2', 'none']], ddl: [`CREATE TABLE "${schema}"."copy" ("id" bigint, "name" text)`] });
+    const r = await run(['load', `pg:${schema}.src`, `pg:${schema}.copy`, '--mode', 'create', '--rename', 'label=name', '--fill', 'name=none']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await sql(`SELECT id::text, name FROM ${schema}.copy ORDER BY id`)).toEqual([{ id: '1', name: 'one' }, { id: '2', name: 'none' }]);
+  });
 });
