@@ -83,7 +83,7 @@ export function printLoadPlan(p: LoadPlan, table_: string): void {
   out.push(`${table_}: ${p.exists ? 'exists' : 'does not exist'}`, '');
   const arrow = (m: LoadPlan['mapping'][number]) => {
     if (m.status === 'load') return [m.source ?? '', '→', m.target ?? '', m.type, m.dbType ?? ''];
-    if (m.status === 'missing') return ['', '', m.target ?? '', m.dbType ?? '', '(no source column: NULL or its default)'];
+    if (m.status === 'missing') return ['', '', m.target ?? '', m.type, `${m.dbType ?? ''} (no source column: NULL or its default)`];
     return [m.source ?? '', '', '', m.type, m.status === 'skipped' ? '(left out)' : '(the table has no such column)'];
   };
   out.push(table([['SOURCE', '', 'TARGET', 'TYPE', 'COLUMN TYPE'], ...p.mapping.map(arrow)]), '');
