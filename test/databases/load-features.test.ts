@@ -271,4 +271,11 @@ describe.skipIf(!pgInfo)('ferry load: transforms, upsert, rejects and the dry ru
     expect(r.code, r.stderr).toBe(0);
     expect(await sql(`SELECT id::text, name FROM ${schema}.copy ORDER BY id`)).toEqual([{ id: '1', name: 'one' }, { id: '2', name: 'none' }]);
   });
+
+  it('a ;-delimited file with decimal commas keeps its numbers through the checked path', async () => {
+    writeFileSync(at('comma.csv'), 'id;amount\n1;3,14\n2; 2,50\n');
+    const r = await run(['load', at('comma.csv'), `pg:${schema}.comma`, '--mode', 'create', '--trim']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await sql(`SELECT id, amount::text FROM ${schema}.comma ORDER BY id`)).toEqual([{ id: 1, amount: '3.14' }, { id: 2, amount: '2.50' }]);
+  });
 });

@@ -138,7 +138,7 @@ export async function openChecked(source: LoadSource, typed: TableReader) {
     /** The reader's own warnings (a ragged row, undecodable bytes), the first 100. */
     warnings: reader.warnings,
     async *rows(plan: ColumnPlan, spec: LoadSpec, signal?: AbortSignal, limit?: number): AsyncGenerator<CheckedBatch> {
-      const rowOpts = { nullAs: spec.nullAs, trim: spec.trim, checkEncoding };
+      const rowOpts = { nullAs: spec.nullAs, trim: spec.trim, checkEncoding, decimalComma: text && !!typed.dialect?.decimalComma };
       let n = 0;
       for await (const batch of reader.batches({ signal, ...(limit !== undefined ? { limit } : {}) })) {
         const out: CheckedBatch = { rows: [], origins: [], bad: [], read: batch.rows.length };

@@ -33,6 +33,8 @@ export interface RowOptions {
   trim?: boolean;
   /** A U+FFFD in a text value means bytes the reader could not decode as UTF-8. */
   checkEncoding: boolean;
+  /** Text numbers use a decimal comma ("3,14": a ';'-delimited CSV the reader found so). */
+  decimalComma?: boolean;
 }
 
 export interface BadValue {
@@ -53,7 +55,7 @@ export function transformRow(row: Value[], columns: LoadColumn[], opts: RowOptio
     }
     let value: Value;
     try {
-      value = convertValue(v, c.sourceType, c.type);
+      value = convertValue(v, c.sourceType, c.type, opts.decimalComma);
     } catch (e) {
       if (e instanceof CellError) return { column: c.target, reason: e.message };
       throw e;
@@ -74,9 +76,9 @@ export function transformRow(row: Value[], columns: LoadColumn[], opts: RowOptio
  * too many digits are CellErrors); other values go through their canonical text, so every conversion is
  * exact or refused, never rounded.
  */
-export function convertValue(v: Value, from: LogicalType, to: LogicalType): Value {
+export function convertValue(v: Value, from: LogicalType, to: LogicalType, decimalComma = false): Value {
   if (v === null) return null;
-  if (typeof v === 'string') return to.kind === 'binary' ? hexBytes(v) : parseCell(v, true, to);
+  if (typeof v === 'string') return to.kind === 'binary' ? hexBytes(v) : parseCell(v, true, to, { decimalComma });
   if (from.kind === to.kind && typeName(from) === typeName(to)) return v;
   if (from.kind === 'timestamp' && to.kind === 'timestamp') return convertUnit(v as bigint, from.unit, to.unit);
   if (to.kind === 'string' || to.kind === 'json') return valueToText(v, from);
