@@ -49,7 +49,7 @@ export async function planLoad(endpoints: EndpointProvider, req: LoadPlanRequest
       for await (const batch of checked.rows(plan, req.load, signal, req.limit)) {
         for (const r of batch.rows) rows.push(rowToJson(r as Value[], schema.columns));
         for (const b of batch.bad) {
-          warnings.push({ code: 'OTHER', message: `${checked.originName} ${b.origin}${b.column ? `, column ${b.column}` : ''}: ${b.reason}: this row would be ${req.load.maxErrors ? 'rejected' : 'refused, and nothing loaded'}`, line: b.origin, ...(b.column ? { column: b.column } : {}) });
+          warnings.push({ code: 'OTHER', message: `${checked.where(b)}: ${b.reason}: this row would be ${req.load.maxErrors ? 'rejected' : 'refused, and nothing loaded'}`, line: b.origin, ...(b.column ? { column: b.column } : {}) });
         }
       }
       warnings.push(...checked.warnings.filter((w) => !warnings.some((x) => x.line === w.line && w.line !== undefined)));

@@ -75,15 +75,16 @@ export async function runLoad(req: LoadRequest): Promise<LoadOutcome> {
     for await (const batch of check.rows(plan, spec, o?.signal)) {
       read += batch.read;
       for (const bad of batch.bad) {
+        const where = check.where(bad);
         if (spec.maxErrors === 0) {
-          throw new FerryError('INVALID_INPUT', `${source.label}, ${check.originName} ${bad.origin}, column ${bad.column}: ${bad.reason}. Nothing was loaded into ${req.table}`, {
+          throw new FerryError('INVALID_INPUT', `${source.label}, ${where}: ${bad.reason}. Nothing was loaded into ${req.table}`, {
             detail: { [check.originName]: bad.origin, column: bad.column, table: req.table },
           });
         }
         rejects.add(bad.origin, bad.column, bad.reason, bad.fields);
         if (rejects.count > spec.maxErrors) {
           await writeRejects();
-          throw new FerryError('INVALID_INPUT', `More than ${spec.maxErrors} rows were rejected (the last: ${check.originName} ${bad.origin}, column ${bad.column}: ${bad.reason}); nothing was loaded into ${req.table}. The rejected rows so far are in ${req.rejects!.where}`, {
+          throw new FerryError('INVALID_INPUT', `More than ${spec.maxErrors} rows were rejected (the last: ${where}: ${bad.reason}); nothing was loaded into ${req.table}. The rejected rows so far are in ${req.rejects!.where}`, {
             detail: { table: req.table, rejected: rejects.count, rejects: req.rejects!.where },
           });
         }
@@ -135,6 +136,8 @@ export async function openChecked(source: LoadSource, typed: TableReader) {
   const asText = (row: Value[]): Value[] => (text ? row : row.map((v, i) => (sourceColumns[i] ? valueToText(v, sourceColumns[i].type) : v)));
   return {
     originName,
+    /** "line 7, column day" (no column for a row with the wrong number of fields). */
+    where: (bad: { origin: number; column: string }) => `${originName} ${bad.origin}${bad.column ? `, column ${bad.column}` : ''}`,
     /** The reader's own warnings (a ragged row, undecodable bytes), the first 100. */
     warnings: reader.warnings,
     async *rows(plan: ColumnPlan, spec: LoadSpec, signal?: AbortSignal, limit?: number): AsyncGenerator<CheckedBatch> {
