@@ -156,12 +156,16 @@ describe.skipIf(!pgInfo)('ferry load: transforms, upsert, rejects and the dry ru
   it('more rejected rows than --max-errors: the load fails and rolls back; the rejects so far are written', async () => {
     await sql(`CREATE TABLE ${schema}.capped (sku text, qty int, day date)`);
     await sql(`INSERT INTO ${schema}.capped VALUES ('kept', 1, '2020-01-01')`);
-    const rejects = at('capped.rejects.csv');
+    const rejects = at('capped-given.rejects.csv');
     const r = await run(['load', at('bad.csv'), `pg:${schema}.capped`, '--mode', 'truncate', '--max-errors', '2', '--rejects', rejects]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^ferry: More than 2 rows were rejected \(the last: line 7, column day: .*2026-02-30/m);
     expect(await sql(`SELECT sku FROM ${schema}.capped`)).toEqual([{ sku: 'kept' }]);
     expect(readFileSync(rejects, 'utf8').trim().split('\n')).toHaveLength(4);
+    // Without --rejects, the file is TABLE.rejects.csv in the current folder.
+    const here = await ferry(['load', at('bad.csv'), `pg:${schema}.capped`, '--max-errors', '1'], { home: home.path, cwd: work.path });
+    expect(here.code).toBe(1);
+    expect(readFileSync(at('capped.rejects.csv'), 'utf8').trim().split('\n').map((l) => l.split(',')[0])).toEqual(['line', '3', '5']);
   });
 
   it.skipIf(!sshd)('the rejects file can be on an SFTP server', async () => {

@@ -10,11 +10,12 @@ export interface CliResult {
 }
 
 /** Runs the built `ferry` command (npm run build makes it) with its own FERRY_HOME, feeding stdin. */
-export function ferry(args: string[], opts: { home: string; stdin?: string; env?: Record<string, string> }): Promise<CliResult> {
+export function ferry(args: string[], opts: { home: string; stdin?: string; env?: Record<string, string>; cwd?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, FERRY_HOME: opts.home, FERRY_USER_KNOWN_HOSTS: join(opts.home, 'user_known_hosts'), CI: '1', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';
