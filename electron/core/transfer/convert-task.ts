@@ -91,7 +91,7 @@ export async function loadIntoTable(row: FileRow, src: Connector, dst: Connector
   const mode = ctx.spec.convert?.load?.mode ?? 'append';
   const { reader, bytesRead } = await openSource(row, src, ctx);
   const csv = reader.rawBytes && reader.dialect ? { dialect: reader.dialect, bytes: (signal?: AbortSignal) => reader.rawBytes!(signal) } : undefined;
-  const input = { schema: reader.schema, batches: (o?: { signal?: AbortSignal }) => reader.batches(o), label: ctx.srcLabel, ...(csv ? { csv } : {}) };
+  const input = { schema: reader.schema, batches: (o?: { signal?: AbortSignal }) => reader.batches(o), label: ctx.srcLabel, warnings: reader.warnings, ...(csv ? { csv } : {}) };
   const result = await dst.tables!.load(row.dstPath, input, {
     mode,
     signal: ctx.signal,
