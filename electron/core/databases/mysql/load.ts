@@ -5,6 +5,8 @@ import type { Column } from '../../table/types';
 import type { TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult } from '../types';
 import { mysqlError } from './errors';
+import mysql from 'mysql2';
+import { loadDataCsv, passThrough } from './load-csv';
 import { insertStatements, loadDataText, needsUnhex, RowOrigins } from './load-encode';
 import { mysqlTypeFor, qualifiedName, quoteName } from './types-map';
 
@@ -157,6 +159,25 @@ async function sendRows(s: Session, into: string, columns: string[], input: Load
       await checkWarnings(s, ok, stmt.firstRow);
     }
     return sent;
+  }
+  const csv = passThrough(input);
+  if (csv) {
+    const counted = { rows: 0 };
+    const bytes = await input.csv!.bytes(opts.signal);
+    const rows = async function* () {
+      for await (const b of loadDataCsv(bytes, csv, types, origins, counted)) {
+        yield b;
+        opts.onRows?.(counted.rows);
+      }
+    };
+    const sql =
+      `LOAD DATA LOCAL INFILE 'ferry-rows' INTO TABLE ${into} CHARACTER SET utf8mb4 ` +
+      `FIELDS TERMINATED BY ${mysql.escape(csv.delimiter)} OPTIONALLY ENCLOSED BY ${mysql.escape(csv.quote)} ESCAPED BY '' ` +
+      `LINES TERMINATED BY ${mysql.escape(csv.lineEnding)} (${columns.map((c) => quoteName(c)).join(', ')})`;
+    const text = Readable.from(rows(), { objectMode: false });
+    const ok = await s.query(sql, { infile: () => text });
+    await checkWarnings(s, ok, 0);
+    return counted.rows;
   }
   const targets = columns.map((c, i) => (needsUnhex(types[i]) ? `@c${i}` : quoteName(c)));
   const sets = columns.flatMap((c, i) => (needsUnhex(types[i]) ? [`${quoteName(c)} = UNHEX(@c${i})`] : []));
