@@ -267,6 +267,37 @@ describe.skipIf(!info)('MySQL/MariaDB through the CLI', () => {
     }
   });
 
+  it('export of PROFILE:table and of a query; a bad value from Parquet names its row', async () => {
+    await sql('CREATE TABLE q (id int PRIMARY KEY, v varchar(10))');
+    await sql("INSERT INTO q VALUES (1, 'one'), (2, NULL), (3, '')");
+    const t = await run(['export', 'my:q', at('q.csv')]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(readFileSync(at('q.csv'), 'utf8')).toBe('id,v\n1,one\n2,\n3,""\n');
+    const r = await run(['export', 'my:', at('q.ndjson'), '--query', 'SELECT id * 2 AS twice FROM q WHERE v IS NOT NULL ORDER BY id']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(at('q.ndjson'), 'utf8')).toBe('{"twice":2}\n{"twice":6}\n');
+    const dml = await run(['export', 'my:', at('x.csv'), '--query', 'DELETE FROM q']);
+    expect(dml.code).toBe(1);
+    expect(await count('q')).toBe(3);
+
+    // A Parquet file re-encoded into LOAD DATA's own form: the server's row becomes the file's row.
+    writeFileSync(at('pq.csv'), 'id,v\n10,ten\n11,this is too long for varchar(10)\n');
+    expect((await run(['convert', at('pq.csv'), at('pq.parquet')])).code).toBe(0);
+    const bad = await run(['load', at('pq.parquet'), 'my:q']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/pq\.parquet, line 1, column v: Data truncated/);
+    expect(await count('q')).toBe(3);
+  });
+
+  it('TLS required against a server without TLS fails as a TLS error before any password is sent', async () => {
+    const p = info!;
+    const add = await run(['profile', 'add', 'mytls', '--type', 'mysql', '--host', p.host, '--port', String(p.port), '--database', dbName, '--user', p.user, '--tls', 'verify', '--password-stdin'], p.password);
+    expect(add.code, add.stderr).toBe(0);
+    const r = await run(['ls', 'mytls:']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/secure connection|SSL|TLS/i);
+  });
+
   it('a wrong password is an authentication error that does not show the password', async () => {
     const p = info!;
     const add = await run(['profile', 'add', 'mybad', '--type', 'mysql', '--host', p.host, '--port', String(p.port), '--database', dbName, '--user', p.user, '--password-stdin'], 'not-the-password');
