@@ -4,6 +4,7 @@ import type { Capabilities, Entry } from '../../../../shared/connectors';
 import type { Connector } from '../../connectors/types';
 import { FerryError } from '../../errors';
 import type { Batch, Column, TableReader } from '../../table/types';
+import { listCatalogue, refuseFiles, selectOnly, statCatalogue, type Catalogue } from '../browse';
 import { tableAt, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableInfo, TableSource, TableStore } from '../types';
 import { mysqlError } from './errors';
@@ -31,6 +32,7 @@ export type MysqlConfig = Pick<mysql.ConnectionOptions, 'host' | 'port' | 'datab
 export class MysqlConnector implements Connector {
   readonly tables: TableStore;
   private conn: mysql.Connection | null;
+  private readonly catalogue: Catalogue;
 
   constructor(
     readonly capabilities: Capabilities,
@@ -39,6 +41,8 @@ export class MysqlConnector implements Connector {
     private readonly where: { host: string; port: number; label: string },
   ) {
     this.conn = conn;
+    this.catalogue = this.catalogueOf();
+    this.read = this.write = this.mkdir = this.remove = this.rmdir = refuseFiles(where.label);
     this.tables = {
       describe: (path) => this.describe(path),
       read: (source, opts) => this.readRows(source, opts),
@@ -60,35 +64,30 @@ export class MysqlConnector implements Connector {
     return this.config.database ? `/${this.config.database}` : '/';
   }
 
-  async list(path: string): Promise<Entry[]> {
-    const parts = path.split('/').filter(Boolean);
-    if (parts.length === 0) {
-      const rows = await this.q<{ name: string }>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA ORDER BY 1');
-      return rows.filter((r) => !SYSTEM_DATABASES.includes(r.name)).map((r) => ({ name: r.name, path: `/${r.name}`, type: 'dir', size: 0, modified: null }));
-    }
-    if (parts.length === 1) {
-      await this.stat(path);
-      const rows = await this.q<{ name: string; size: string | null }>(
-        'SELECT TABLE_NAME AS name, DATA_LENGTH + INDEX_LENGTH AS size FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1',
-        [parts[0]],
-      );
-      return rows.map((r) => ({ name: r.name, path: `/${parts[0]}/${r.name}`, type: 'file', size: Number(r.size ?? 0), modified: null }));
-    }
-    await this.stat(path);
-    throw new FerryError('NOT_A_DIRECTORY', `${parts.join('.')} is a table, not a database`, { detail: { path } });
+  list(path: string): Promise<Entry[]> {
+    return listCatalogue(this.catalogue, path);
   }
 
-  async stat(path: string): Promise<Entry> {
-    const parts = path.split('/').filter(Boolean);
-    if (parts.length === 0) return { name: '', path: '/', type: 'dir', size: 0, modified: null };
-    if (parts.length === 1) {
-      const rows = await this.q('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [parts[0]]);
-      if (!rows.length) throw new FerryError('NOT_FOUND', `No database "${parts[0]}" in ${this.where.label}`, { detail: { path } });
-      return { name: parts[0], path: `/${parts[0]}`, type: 'dir', size: 0, modified: null };
-    }
-    const info = await this.tableRow(tableAt(path));
-    if (!info) throw new FerryError('NOT_FOUND', `No table "${parts.join('.')}" in ${this.where.label}`, { detail: { path } });
-    return { name: parts[1], path: `/${parts[0]}/${parts[1]}`, type: 'file', size: info.size, modified: null };
+  stat(path: string): Promise<Entry> {
+    return statCatalogue(this.catalogue, path);
+  }
+
+  private catalogueOf(): Catalogue {
+    return {
+      label: this.where.label,
+      schemaWord: 'database',
+      schemas: async () =>
+        (await this.q<{ name: string }>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA ORDER BY 1')).map((r) => r.name).filter((n) => !SYSTEM_DATABASES.includes(n)),
+      schemaExists: async (db) => (await this.q('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [db])).length > 0,
+      tables: async (db) =>
+        (
+          await this.q<{ name: string; size: string | null }>(
+            'SELECT TABLE_NAME AS name, DATA_LENGTH + INDEX_LENGTH AS size FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1',
+            [db],
+          )
+        ).map((r) => ({ name: r.name, size: Number(r.size ?? 0) })),
+      tableSize: async (t) => (await this.tableRow(t))?.size ?? null,
+    };
   }
 
   async describe(path: string): Promise<TableInfo> {
@@ -99,7 +98,7 @@ export class MysqlConnector implements Connector {
   }
 
   private async readRows(source: TableSource, opts: { signal?: AbortSignal } = {}): Promise<TableReader> {
-    const sql = 'table' in source ? `SELECT * FROM ${qualifiedName(tableAt(source.table))}` : selectOnly(source.query);
+    const sql = 'table' in source ? `SELECT * FROM ${qualifiedName(tableAt(source.table))}` : selectOnly(source.query, 'a derived table (SELECT * FROM (…) AS ferry_q)');
     const label = 'table' in source ? `${this.where.label}:${tableAt(source.table).schema}.${tableAt(source.table).table}` : `${this.where.label} (query)`;
     const fields = await this.fields(`SELECT * FROM (${sql}) AS ferry_q LIMIT 0`, 'table' in source ? `Cannot read ${label}` : 'The query failed');
     const reads = fields.map(logicalFromField);
@@ -163,14 +162,11 @@ export class MysqlConnector implements Connector {
   }
 
   // File operations: a database holds tables, not files.
-  private notFiles(): never {
-    throw new FerryError('UNSUPPORTED', `${this.where.label} is a database: export a table to a file, or load a file into a table`);
-  }
-  readonly read = async (): Promise<never> => this.notFiles();
-  readonly write = async (): Promise<never> => this.notFiles();
-  readonly mkdir = async (): Promise<never> => this.notFiles();
-  readonly remove = async (): Promise<never> => this.notFiles();
-  readonly rmdir = async (): Promise<never> => this.notFiles();
+  readonly read: () => Promise<never>;
+  readonly write: () => Promise<never>;
+  readonly mkdir: () => Promise<never>;
+  readonly remove: () => Promise<never>;
+  readonly rmdir: () => Promise<never>;
 
   async close(): Promise<void> {
     const c = this.conn;
@@ -272,13 +268,4 @@ async function connect(config: MysqlConfig, where: { host: string; port: number 
     throw mysqlError(e, { ...where, what: `Cannot connect to MySQL at ${where.host}:${where.port}` });
   }
   return conn;
-}
-
-/** An export query is one SELECT (or WITH/VALUES/TABLE): it also runs as a derived table for its columns. */
-function selectOnly(query: string): string {
-  const q = query.trim().replace(/;\s*$/, '');
-  if (!/^(select|with|values|table)\b/i.test(q)) {
-    throw new FerryError('INVALID_INPUT', 'An export query must be a SELECT (or WITH ..., VALUES, TABLE)');
-  }
-  return q;
 }
