@@ -57,7 +57,8 @@ export const mysqlManifest: ConnectorManifest = {
         database: String(o.database ?? ''),
         user: String(o.user ?? ''),
         password: password ?? '',
-        ssl: tls ? { rejectUnauthorized: true, ...(ca ? { ca } : {}) } : undefined,
+        // verifyIdentity: mysql2 checks the certificate's host name only when asked.
+        ssl: tls ? { rejectUnauthorized: true, verifyIdentity: true, ...(ca ? { ca } : {}) } : undefined,
         connectTimeout: Number(o.connectTimeoutSec ?? 15) * 1000,
       },
       DATABASE_CAPABILITIES,
