@@ -81,6 +81,33 @@ describe.skipIf(!info)('the MySQL table store', () => {
     expect((await sql<{ n: number }>('SELECT count(*) AS n FROM c'))[0].n).toBe(3001);
   });
 
+  it('a connection cut in the middle of a load (KILL from another session) leaves the table as it was', async () => {
+    await sql('CREATE TABLE k (n int)');
+    await sql('INSERT INTO k VALUES (-1)');
+    const cols: Column[] = [{ name: 'n', type: { kind: 'int32' } }];
+    let killed = false;
+    const input: LoadInput = {
+      schema: { columns: cols },
+      async *batches() {
+        for (let b = 0; b < 30; b++) {
+          if (b === 10) {
+            const [victim] = await sql<{ id: number }>(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = '${dbName}' AND INFO LIKE 'LOAD DATA%'`);
+            await sql(`KILL CONNECTION ${victim.id}`);
+            killed = true;
+          }
+          yield { rows: Array.from({ length: 1000 }, (_, i) => [b * 1000 + i]) };
+        }
+      },
+    };
+    const e = await conn.tables!.load(`/${dbName}/k`, input, { mode: 'truncate' }).catch((x) => x);
+    expect(killed).toBe(true);
+    expect(isFerryError(e, 'CONNECTION_LOST'), String(e)).toBe(true);
+    expect(e.message).toMatch(/nothing was loaded/);
+    expect(await sql('SELECT n FROM k')).toEqual([{ n: -1 }]);
+    // The connector opens a new connection for the next call.
+    expect((await conn.tables!.load(`/${dbName}/k`, rows(cols, 1, (i) => [i]), { mode: 'append' })).rowsLoaded).toBe(1000);
+  });
+
   it('a cancel in the middle of an export stops it; the next read works', async () => {
     const cols: Column[] = [{ name: 'n', type: { kind: 'int32' } }, { name: 'note', type: { kind: 'string' } }];
     await conn.tables!.load(`/${dbName}/c`, rows(cols, 20, (i) => [i, 'x']), { mode: 'append' });
