@@ -169,6 +169,11 @@ describe.skipIf(!info)('MySQL/MariaDB through the CLI', () => {
       { sku: 'b', qty: 20, note: 'old' },
       { sku: 'c', qty: 30, note: 'kept' },
     ]);
+    // LOAD DATA LOCAL skips a duplicate key with a warning; Ferry fails the load on it instead.
+    const dupKey = await run(['load', at('m2.csv'), 'my:keyed', '--mode', 'append']);
+    expect(dupKey.code).toBe(1);
+    expect(dupKey.stderr).toMatch(/Duplicate entry 'b'/);
+    expect(await count('keyed')).toBe(3);
     // No temp table is left behind by any mode.
     expect(await sql(`SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'ferry\\_%'`, [dbName])).toEqual([]);
 
