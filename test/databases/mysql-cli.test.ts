@@ -253,27 +253,6 @@ describe.skipIf(!info)('MySQL/MariaDB through the CLI', () => {
     expect(existing.stderr).toMatch(/exists already/);
   });
 
-  it('without local_infile the rows go in as INSERTs, with the same checks', async () => {
-    asRoot('SET GLOBAL local_infile = 0');
-    try {
-      await sql('CREATE TABLE slow (sku varchar(20), qty smallint, bin blob)');
-      const lines = ['sku,qty'];
-      for (let i = 1; i <= 30000; i++) lines.push(`s${i},${i}`);
-      writeFileSync(at('many.csv'), lines.join('\n') + '\n');
-      const ok = await run(['load', at('many.csv'), 'my:slow']);
-      expect(ok.code, ok.stderr).toBe(0);
-      expect(await sql('SELECT count(*) AS n, sum(qty) AS s FROM slow')).toEqual([{ n: '30000', s: String((30000 * 30001) / 2) }]);
-      lines[25000] = 's25000,99999'; // past smallint: the server refuses it in the INSERT holding line 25001
-      writeFileSync(at('many.csv'), lines.join('\n') + '\n');
-      const bad = await run(['load', at('many.csv'), 'my:slow', '--mode', 'truncate']);
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/line 25001, column qty/);
-      expect(await count('slow')).toBe(30000);
-    } finally {
-      asRoot('SET GLOBAL local_infile = 1');
-    }
-  });
-
   it('export of PROFILE:table and of a query; a bad value from Parquet names its row', async () => {
     await sql('CREATE TABLE q (id int PRIMARY KEY, v varchar(10))');
     await sql("INSERT INTO q VALUES (1, 'one'), (2, NULL), (3, '')");

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import mysql from 'mysql2/promise';
 import { chownSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,12 +9,14 @@ import { server } from '../support/servers';
 import { tempDir } from '../support/temp';
 
 /**
- * TLS to MariaDB, against a private server restarted with a certificate from a test CA (the shared one
- * serves other tests without TLS): verified with the CA file it connects; with the system CAs, or a CA
- * file whose certificate names another host, it is refused as a TLS error before the password is sent.
+ * What needs a MariaDB of its own (the shared one serves other test files at the same time), restarted
+ * with a certificate from a test CA and local_infile OFF: TLS verified with the CA file connects, the
+ * system CAs or a certificate for another host are refused as a TLS error before the password is sent;
+ * without LOAD DATA LOCAL the rows go in as INSERTs, with the same all-or-nothing checks.
  */
 const shared = server<MariadbInfo>('mariadb');
 const home = tempDir('ferry-my-tls-');
+const work = tempDir('ferry-my-tls-work-');
 const run = (args: string[], stdin?: string) => ferry(args, { home: home.path, stdin });
 let stop: (() => Promise<void>) | undefined;
 let info: MariadbInfo;
@@ -30,7 +33,7 @@ function certificates(dir: string, san: string, prefix: string): void {
   openssl(['x509', '-req', '-in', `${prefix}server.csr`, '-CA', `${prefix}ca.pem`, '-CAkey', `${prefix}ca.key`, '-CAcreateserial', '-out', `${prefix}server.pem`, '-days', '2', '-extfile', `${prefix}ext`], dir);
 }
 
-describe.skipIf(!shared)('MySQL/MariaDB over TLS', () => {
+describe.skipIf(!shared)('MySQL/MariaDB on a private server: TLS, local_infile off', () => {
   beforeAll(async () => {
     const s = await startMariadb();
     stop = s.stop;
@@ -41,6 +44,7 @@ describe.skipIf(!shared)('MySQL/MariaDB over TLS', () => {
     const owner = statSync(info.dataDir);
     for (const f of ['server.key', 'server.pem', 'ca.pem']) chownSync(join(info.dir, f), owner.uid, owner.gid);
     await stopMariadb(info);
+    info.command = info.command.map((a) => (a === '--local-infile=ON' ? '--local-infile=OFF' : a));
     info.command.push(`--ssl-cert=${join(info.dir, 'server.pem')}`, `--ssl-key=${join(info.dir, 'server.key')}`, `--ssl-ca=${join(info.dir, 'ca.pem')}`);
     info.pid = await launchMariadb(info);
   });
@@ -48,6 +52,7 @@ describe.skipIf(!shared)('MySQL/MariaDB over TLS', () => {
   afterAll(async () => {
     await stop?.();
     home.cleanup();
+    work.cleanup();
   });
 
   const add = (name: string, extra: string[]) =>
@@ -58,6 +63,28 @@ describe.skipIf(!shared)('MySQL/MariaDB over TLS', () => {
     const r = await run(['ls', 'good:']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')).toContain(`${info.database}/`);
+  });
+
+  it('without local_infile the rows go in as INSERTs, with the same checks', async () => {
+    const db = await mysql.createConnection({ host: info.host, port: info.port, user: info.user, password: info.password, database: info.database, ssl: { rejectUnauthorized: false } });
+    try {
+      expect((await db.query('SELECT @@local_infile AS v'))[0]).toEqual([{ v: 0 }]);
+      await db.query('CREATE TABLE slow (sku varchar(20), qty smallint)');
+      const lines = ['sku,qty'];
+      for (let i = 1; i <= 30000; i++) lines.push(`s${i},${i}`);
+      writeFileSync(join(work.path, 'many.csv'), lines.join('\n') + '\n');
+      const ok = await run(['load', join(work.path, 'many.csv'), 'good:slow']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect((await db.query('SELECT count(*) AS n, sum(qty) AS s FROM slow'))[0]).toEqual([{ n: 30000, s: String((30000 * 30001) / 2) }]);
+      lines[25000] = 's25000,99999'; // past smallint: the server refuses it in the INSERT holding line 25001
+      writeFileSync(join(work.path, 'many.csv'), lines.join('\n') + '\n');
+      const bad = await run(['load', join(work.path, 'many.csv'), 'good:slow', '--mode', 'truncate']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/many\.csv, line 25001, column qty: Out of range/);
+      expect((await db.query('SELECT count(*) AS n FROM slow'))[0]).toEqual([{ n: 30000 }]);
+    } finally {
+      await db.end();
+    }
   });
 
   it('a certificate no trusted CA signed, or one for another host, is a TLS error', async () => {
