@@ -6,7 +6,9 @@
  * - load from a local file and from SFTP: `ferry load … --mode truncate` vs `psql -c "\copy t FROM … CSV HEADER"`;
  * - export to CSV: `ferry export` vs `psql -c "\copy t TO … CSV HEADER"`;
  * - export to Parquet: `ferry export` vs DuckDB's COPY … TO of the same CSV data (1 thread), reported.
- * Peak memory of each Ferry process (GNU time). Writes bench/databases-results.md.
+ * MariaDB (bench/mariadb-load.ts): the same CSV loaded by `ferry load` and by `mariadb` LOAD DATA LOCAL INFILE.
+ * Peak memory of each Ferry process (GNU time). Writes bench/databases-results.md;
+ * `BENCH_DATABASES=mariadb` runs only the MariaDB case (into bench/databases-mariadb-results.md).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import * as postgres from '../test/servers/postgres';
 import * as sshd from '../test/servers/sshd';
 import { ensureGnuTime, measureOk, run } from './exec';
 import { FerryCli } from './ferry';
+import { mariadbLoad } from './mariadb-load';
 
 const REPO = join(import.meta.dirname, '..');
 const DATA = join(REPO, 'bench', '.data', 'tables');
@@ -38,6 +41,12 @@ async function main() {
   ensureGnuTime();
   rmSync(LOG, { force: true });
   if (!existsSync(CSV)) throw new Error(`${CSV} is missing: run npm run bench:tables first (it makes the data)`);
+  const mariadbCase = () => mariadbLoad({ repo: REPO, data: DATA, csv: CSV, log: LOG, runs: RUNS, say });
+  if (process.env.BENCH_DATABASES === 'mariadb') {
+    const my = await mariadbCase();
+    writeResults('databases-mariadb-results.md', `MariaDB ${my.version}`, my.rows);
+    return;
+  }
   const pg = await postgres.start();
   const ssh = await sshd.start();
   const p = pg.info;
@@ -118,16 +127,21 @@ async function main() {
     await pg.stop();
     rmSync(remote, { recursive: true, force: true });
   }
+  const my = await mariadbCase();
+  rows.push(...my.rows);
+  writeResults('databases-results.md', `PostgreSQL ${p.version}; MariaDB ${my.version}`, rows);
+}
 
+function writeResults(file: string, servers: string, rows: Row[]): void {
   const md = [
-    `# Database benchmark (${new Date().toISOString()}, ${RUNS} runs, medians; PostgreSQL ${p.version})`,
+    `# Database benchmark (${new Date().toISOString()}, ${RUNS} runs, medians; ${servers})`,
     '',
     '| Work | Ferry (s) | Reference | Reference (s) | Ferry / reference | Ferry peak MB |',
     '|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.work} | ${r.ferry.toFixed(2)} | ${r.refName} | ${r.ref.toFixed(2)} | ${(r.ferry / r.ref).toFixed(2)}× | ${r.peakMb.toFixed(0)} |`),
     '',
   ].join('\n');
-  writeFileSync(join(REPO, 'bench', 'databases-results.md'), md);
+  writeFileSync(join(REPO, 'bench', file), md);
   say('\n' + md);
 }
 

@@ -59,6 +59,7 @@ export async function runLoad(req: LoadRequest): Promise<LoadOutcome> {
       schema: { columns: plan.columns.map((c) => ({ name: c.target, type: c.sourceType })) },
       batches: (o) => typed.batches(o),
       label: source.label,
+      warnings: typed.warnings,
       ...(raw ? { csv: raw } : {}),
     };
     const r = await store.load(req.path, input, opts);

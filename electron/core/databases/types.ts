@@ -1,5 +1,5 @@
 import type { LoadMode } from '../../../shared/table';
-import type { Batch, Column, CsvDialect, LogicalType, Schema, TableReader } from '../table/types';
+import type { Batch, Column, CsvDialect, LogicalType, Schema, TableReader, TableWarning } from '../table/types';
 
 /**
  * The database half of a connector (present as `connector.tables` exactly when its manifest says
@@ -56,6 +56,11 @@ export interface LoadInput {
    * parses CSV (PostgreSQL's COPY) may send them as they are instead of re-encoding every value.
    */
   readonly csv?: { dialect: CsvDialect; bytes(signal?: AbortSignal): Promise<AsyncIterable<Buffer>> };
+  /**
+   * What the reader noticed while reading (filled as batches are read): a row with too many or too few
+   * fields, bytes that are not valid UTF-8. A store that loads re-encoded rows refuses these, all-or-nothing.
+   */
+  readonly warnings?: readonly TableWarning[];
 }
 
 /** The modes (shared/table.ts says what each does). */

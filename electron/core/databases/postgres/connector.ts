@@ -4,6 +4,7 @@ import type { Capabilities, Entry } from '../../../../shared/connectors';
 import type { Connector } from '../../connectors/types';
 import { FerryError } from '../../errors';
 import type { Batch, Column, TableReader } from '../../table/types';
+import { listCatalogue, refuseFiles, selectOnly, statCatalogue, type Catalogue } from '../browse';
 import { qualified, tableAt, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableInfo, TableSource, TableStore } from '../types';
 import { copyTextBatches } from './copy-text';
@@ -21,11 +22,14 @@ const SESSION = "SET DateStyle = ISO; SET TimeZone = 'UTC'; SET bytea_output = h
  */
 export class PostgresConnector implements Connector {
   readonly tables: TableStore;
+  private readonly catalogue: Catalogue;
   constructor(
     readonly capabilities: Capabilities,
     private readonly client: pg.Client,
     private readonly where: { host: string; port: number; label: string },
   ) {
+    this.catalogue = this.catalogueOf();
+    this.read = this.write = this.mkdir = this.remove = this.rmdir = refuseFiles(where.label);
     this.tables = {
       describe: (path) => this.describe(path),
       read: (source, opts) => this.readRows(source, opts),
@@ -61,37 +65,31 @@ export class PostgresConnector implements Connector {
     return r[0]?.s ? `/${r[0].s}` : '/';
   }
 
-  async list(path: string): Promise<Entry[]> {
-    const parts = path.split('/').filter(Boolean);
-    if (parts.length === 0) {
-      const rows = await this.q<{ name: string }>(
-        `SELECT nspname AS name FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1`,
-      );
-      return rows.map((r) => ({ name: r.name, path: `/${r.name}`, type: 'dir', size: 0, modified: null }));
-    }
-    if (parts.length === 1) {
-      if (!(await this.schemaExists(parts[0]))) throw new FerryError('NOT_FOUND', `No schema "${parts[0]}" in ${this.where.label}`, { detail: { path } });
-      const rows = await this.q<{ name: string; size: string }>(
-        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::text AS size FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1`,
-        [parts[0]],
-      );
-      return rows.map((r) => ({ name: r.name, path: `/${parts[0]}/${r.name}`, type: 'file', size: Number(r.size), modified: null }));
-    }
-    await this.stat(path);
-    throw new FerryError('NOT_A_DIRECTORY', `${parts.join('.')} is a table, not a schema`, { detail: { path } });
+  list(path: string): Promise<Entry[]> {
+    return listCatalogue(this.catalogue, path);
   }
 
-  async stat(path: string): Promise<Entry> {
-    const parts = path.split('/').filter(Boolean);
-    if (parts.length === 0) return { name: '', path: '/', type: 'dir', size: 0, modified: null };
-    if (parts.length === 1) {
-      if (!(await this.schemaExists(parts[0]))) throw new FerryError('NOT_FOUND', `No schema "${parts[0]}" in ${this.where.label}`, { detail: { path } });
-      return { name: parts[0], path: `/${parts[0]}`, type: 'dir', size: 0, modified: null };
-    }
-    const info = await this.tableRow(tableAt(path));
-    if (!info) throw new FerryError('NOT_FOUND', `No table "${parts.join('.')}" in ${this.where.label}`, { detail: { path } });
-    return { name: parts[1], path: `/${parts[0]}/${parts[1]}`, type: 'file', size: info.size, modified: null };
+  stat(path: string): Promise<Entry> {
+    return statCatalogue(this.catalogue, path);
+  }
+
+  private catalogueOf(): Catalogue {
+    return {
+      label: this.where.label,
+      schemaWord: 'schema',
+      schemas: async () =>
+        (await this.q<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1`)).map((r) => r.name),
+      schemaExists: (schema) => this.schemaExists(schema),
+      tables: async (schema) =>
+        (
+          await this.q<{ name: string; size: string }>(
+            `SELECT c.relname AS name, pg_total_relation_size(c.oid)::text AS size FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1`,
+            [schema],
+          )
+        ).map((r) => ({ name: r.name, size: Number(r.size) })),
+      tableSize: async (t) => (await this.tableRow(t))?.size ?? null,
+    };
   }
 
   async describe(path: string): Promise<TableInfo> {
@@ -102,7 +100,7 @@ export class PostgresConnector implements Connector {
   }
 
   private async readRows(source: TableSource, opts: { signal?: AbortSignal } = {}): Promise<TableReader> {
-    const sql = 'table' in source ? `SELECT * FROM ${qualified(tableAt(source.table))}` : selectOnly(source.query);
+    const sql = 'table' in source ? `SELECT * FROM ${qualified(tableAt(source.table))}` : selectOnly(source.query, 'COPY (...) TO STDOUT');
     const label = 'table' in source ? `${this.where.label}:${tableAt(source.table).schema}.${tableAt(source.table).table}` : `${this.where.label} (query)`;
     let fields: pg.FieldDef[];
     try {
@@ -145,14 +143,11 @@ export class PostgresConnector implements Connector {
   }
 
   // File operations: a database holds tables, not files.
-  private notFiles(): never {
-    throw new FerryError('UNSUPPORTED', `${this.where.label} is a database: export a table to a file, or load a file into a table`);
-  }
-  readonly read = async (): Promise<never> => this.notFiles();
-  readonly write = async (): Promise<never> => this.notFiles();
-  readonly mkdir = async (): Promise<never> => this.notFiles();
-  readonly remove = async (): Promise<never> => this.notFiles();
-  readonly rmdir = async (): Promise<never> => this.notFiles();
+  readonly read: () => Promise<never>;
+  readonly write: () => Promise<never>;
+  readonly mkdir: () => Promise<never>;
+  readonly remove: () => Promise<never>;
+  readonly rmdir: () => Promise<never>;
 
   async close(): Promise<void> {
     await this.client.end().catch(() => {});
@@ -206,13 +201,4 @@ export class PostgresConnector implements Connector {
     );
     return rows.map((r) => ({ name: r.name, type: logicalFromPg(r.oid, r.typmod), dbType: r.dbtype, nullable: !r.notnull, key: r.key }));
   }
-}
-
-/** An export query is one SELECT (or WITH/VALUES/TABLE): it runs inside COPY (...), which takes nothing else. */
-function selectOnly(query: string): string {
-  const q = query.trim().replace(/;\s*$/, '');
-  if (!/^(select|with|values|table)\b/i.test(q)) {
-    throw new FerryError('INVALID_INPUT', 'An export query must be a SELECT (or WITH ..., VALUES, TABLE): Ferry runs it inside COPY (...) TO STDOUT');
-  }
-  return q;
 }
