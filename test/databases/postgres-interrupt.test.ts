@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FerryCore } from '../../electron/core/app';
-import type { JobSpecInput } from '../../shared/transfers';
+import type { Job, JobSpecInput } from '../../shared/transfers';
 import { JobSpecSchema } from '../../shared/transfers';
 import type { PostgresInfo } from '../servers/postgres';
 import { server } from '../support/servers';
@@ -69,6 +69,18 @@ const exportSpec = (dir: string, name: string): JobSpecInput => ({
   convert: { name, write: {} },
 });
 
+/**
+ * Cancels the job while the proxy holds its traffic (mid-transfer), then lets the traffic flow again: the
+ * cancel's CopyFail and ROLLBACK travel on that same connection. Resolves with the job at rest.
+ */
+async function cancelWhileHeld(id: string): Promise<Job> {
+  await proxy.held;
+  const cancelled = core.handlers['jobs.cancel']({ id });
+  setTimeout(() => proxy.release(), 200);
+  await cancelled;
+  return core.engine.wait(id);
+}
+
 /** A profile through a fresh proxy that holds the traffic after `holdAfterBytes`. */
 async function throughProxy(holdAfterBytes: number): Promise<void> {
   const p = pgInfo!;
@@ -131,12 +143,7 @@ describe.skipIf(!pgInfo)('PostgreSQL: a cut connection and a cancel, mid-load an
     const before = await snapshot('cancelled');
     await throughProxy(2_000_000);
     const id = await startJob(loadSpec('cancelled'));
-    await proxy.held;
-    // The cancel sends CopyFail and ROLLBACK, which wait for the held connection: let it flow again.
-    const cancelled = core.handlers['jobs.cancel']({ id });
-    setTimeout(() => proxy.release(), 200);
-    await cancelled;
-    const done = await core.engine.wait(id);
+    const done = await cancelWhileHeld(id);
     expect(done.state).toBe('cancelled');
     expect(await snapshot('cancelled')).toEqual(before);
     // Nothing of it arrives later either: the connection is released and no transaction stays open.
@@ -166,11 +173,7 @@ describe.skipIf(!pgInfo)('PostgreSQL: a cut connection and a cancel, mid-load an
     const dir = join(work.path, 'export-cancel');
     await throughProxy(1_000_000);
     const id = await startJob(exportSpec(dir, 'rows.parquet'));
-    await proxy.held;
-    const cancelled = core.handlers['jobs.cancel']({ id });
-    setTimeout(() => proxy.release(), 200);
-    await cancelled;
-    const done = await core.engine.wait(id);
+    const done = await cancelWhileHeld(id);
     expect(done.state).toBe('cancelled');
     expect(existsSync(join(dir, 'rows.parquet'))).toBe(false);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
