@@ -48,6 +48,13 @@ async function stored(name: string): Promise<Record<string, unknown>> {
   return JSON.parse(r.stdout).options;
 }
 
+/** The session's own TLS state, read through the profile (a query export to CSV). */
+async function sslOf(profile: string, extra: string[] = [], homeDir?: string, env?: Record<string, string>): Promise<CliResult & { ssl?: string }> {
+  const out = at(`ssl-${profile}-${outputs.length}.csv`);
+  const r = await run([...extra, 'export', `${profile}:`, out, '--query', 'SELECT ssl::text AS ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'], { home: homeDir, env });
+  return { ...r, ssl: r.code === 0 ? readFileSync(out, 'utf8').split('\n')[1] : undefined };
+}
+
 describe.skipIf(!pgInfo)('PostgreSQL connections', () => {
   const p = pgInfo!;
   const base = () => ['--host', p.host, '--port', String(p.port), '--database', p.database, '--user', p.user];
@@ -129,13 +136,6 @@ describe.skipIf(!pgInfo)('PostgreSQL connections', () => {
   });
 
   describe('sslmode', () => {
-    /** The session's own TLS state, read through the profile (a query export to CSV). */
-    async function sslOf(profile: string, extra: string[] = [], homeDir?: string, env?: Record<string, string>): Promise<CliResult & { ssl?: string }> {
-      const out = at(`ssl-${profile}-${outputs.length}.csv`);
-      const r = await run([...extra, 'export', `${profile}:`, out, '--query', 'SELECT ssl::text AS ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'], { home: homeDir, env });
-      return { ...r, ssl: r.code === 0 ? readFileSync(out, 'utf8').split('\n')[1] : undefined };
-    }
-
     it('require: an unknown certificate stops with its SHA256 fingerprint; --trust-host-key pins it; then TLS is used', async () => {
       expect((await run(['profile', 'add', 'pgreq', '--type', 'postgres', ...base(), '--sslmode', 'require', '--password-stdin'], { stdin: p.password })).code).toBe(0);
       const refused = await run(['ls', 'pgreq:']);
@@ -287,6 +287,12 @@ describe.skipIf(!pgInfo)('PostgreSQL connections', () => {
         expect(log).toMatch(new RegExp(`direct-tcpip.*target:? ?127\\.0\\.0\\.1,? port:? ?${p.port}|target 127\\.0\\.0\\.1 port ${p.port}`));
         const test = await run(['profile', 'test', 'pgtun']);
         expect(test.code, test.stderr).toBe(0);
+        // TLS to the database inside the tunnel, checked against the CA for the name the SSH server resolves.
+        const tls = ['--host', 'localhost', '--port', String(p.port), '--database', p.database, '--user', p.user, '--sslmode', 'verify-full', '--ca-file', p.certPath];
+        expect((await run(['profile', 'add', 'pgtuntls', '--type', 'postgres', ...tls, '--ssh-tunnel', 'jump', '--password-stdin'], { stdin: p.password })).code).toBe(0);
+        const secured = await sslOf('pgtuntls');
+        expect(secured.code, secured.stderr).toBe(0);
+        expect(secured.ssl).toBe('true');
       } finally {
         await logged.stop();
       }

@@ -62,6 +62,10 @@ export async function startTcpProxy(target: { host: string; port: number }, opts
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
+  const cut = () => {
+    pairs.forEach(([a, b]) => (a.destroy(), b.destroy()));
+    pairs.clear();
+  };
   return {
     port,
     get bytes() {
@@ -73,16 +77,13 @@ export async function startTcpProxy(target: { host: string; port: number }, opts
       releasedForGood = true;
       pairs.forEach(([a, b]) => (a.resume(), b.resume()));
     },
-    cut() {
-      pairs.forEach(([a, b]) => (a.destroy(), b.destroy()));
-      pairs.clear();
-    },
+    cut,
     refuseNew: async () => {
       accepting = false;
     },
     async close() {
       accepting = false;
-      this.cut();
+      cut();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
