@@ -16,7 +16,8 @@ import { tempDir } from '../support/temp';
  * connection. Through the core's API, as the app drives it (jobs.plan, jobs.create, jobs.cancel):
  * - a cut mid-load: while the job waits to retry, the table is exactly as before; the retry then loads every
  *   row exactly once (the first attempt's rows were rolled back, not kept);
- * - a cancel mid-load: the job ends cancelled and the table is exactly as before;
+ * - a cancel mid-load: the job ends cancelled and the table is exactly as before, also when the network has
+ *   stalled and the rollback cannot reach the server (Ferry drops the connection; the server rolls back);
  * - a cut and a cancel mid-export: no file under the final name until (cut) the retry has written it whole.
  */
 const pgInfo = server<PostgresInfo>('postgres');
@@ -149,6 +150,18 @@ describe.skipIf(!pgInfo)('PostgreSQL: a cut connection and a cancel, mid-load an
     // Nothing of it arrives later either: the connection is released and no transaction stays open.
     await until('no open transaction of Ferry', async () => (await sql(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'ferry' AND state LIKE '%transaction%'`)).length === 0);
     expect(await snapshot('cancelled')).toEqual(before);
+  });
+
+  it('a cancel while the network is stalled for good still ends the job, and the table is as it was', async () => {
+    await sql(`CREATE TABLE ${schema}.stalled (id bigint, name text, amount numeric(14,2))`);
+    const before = await snapshot('stalled');
+    await throughProxy(2_000_000);
+    const id = await startJob(loadSpec('stalled'));
+    await proxy.held;
+    // Never released: the CopyFail and ROLLBACK cannot arrive, so Ferry drops the connection after a grace period.
+    await core.handlers['jobs.cancel']({ id });
+    expect((await core.engine.wait(id)).state).toBe('cancelled');
+    expect(await snapshot('stalled')).toEqual(before);
   });
 
   it('a cut mid-export: no file under the final name until the retry has written it whole', async () => {

@@ -164,7 +164,32 @@ export class PostgresConnector implements Connector {
     const name = tableAt(path, 'a table to load into');
     if (!(await this.schemaExists(name.schema))) throw new FerryError('NOT_FOUND', `No schema "${name.schema}" in ${this.where.label}`, { detail: { path } });
     const existing = (await this.tableRow(name)) ? await this.columns(name) : null;
-    return loadTable(this.client, name, existing, input, opts, (e) => pgError(e, { ...this.where, what: `Loading into ${name.schema}.${name.table}` }));
+    const unhook = this.dropConnectionIfStuck(opts.signal);
+    try {
+      return await loadTable(this.client, name, existing, input, opts, (e) => pgError(e, { ...this.where, what: `Loading into ${name.schema}.${name.table}` }));
+    } finally {
+      unhook();
+    }
+  }
+
+  /**
+   * A cancel rolls a load back by telling the server (CopyFail, ROLLBACK) on this connection. When the
+   * network path has stalled those never arrive, and the cancel would wait for TCP to give up: after a few
+   * seconds the socket is dropped instead, which makes the server roll back just the same. The connector is
+   * then broken (the pool closes it).
+   */
+  private dropConnectionIfStuck(signal: AbortSignal | undefined, graceMs = 3000): () => void {
+    if (!signal) return () => {};
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy(), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
   }
 
   // File operations: a database holds tables, not files.
