@@ -1,6 +1,20 @@
 import type { Duplex } from 'node:stream';
+import type { OptionSpec } from '../../../shared/connectors';
 import type { ConnectContext, SshTunnel } from '../connectors/types';
 import { FerryError } from '../errors';
+
+/**
+ * The profile option a network database declares to be reachable through an SSH tunnel: its connect then
+ * calls `ctx.sshTunnel(options.sshTunnel)` and connects over `forward(host, port)`.
+ */
+export const SSH_TUNNEL_OPTION: OptionSpec = {
+  name: 'sshTunnel',
+  label: 'SSH tunnel (SFTP profile)',
+  kind: 'string',
+  advanced: true,
+  placeholder: 'bastion',
+  help: "Connect through this SFTP profile's SSH connection (its host key trust and credentials); host and port are then as the SSH server sees them.",
+};
 
 /** One open SSH connection that forwards channels; `closed` resolves when it is gone. */
 export interface SshForwarder {

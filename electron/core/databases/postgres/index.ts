@@ -1,5 +1,6 @@
 import type { Capabilities, OptionSpec } from '../../../../shared/connectors';
 import type { ConnectContext, ConnectorManifest } from '../../connectors/types';
+import { SSH_TUNNEL_OPTION } from '../ssh-tunnels';
 import { expandUrlOption } from './url';
 
 // What the app needs without connecting; `pg` loads with connect() only.
@@ -58,14 +59,7 @@ const OPTIONS: OptionSpec[] = [
     help: 'Empty: $PGSSLROOTCERT, else the system CAs.',
     showIf: { option: 'sslmode', in: ['require', 'verify-ca', 'verify-full'] },
   },
-  {
-    name: 'sshTunnel',
-    label: 'SSH tunnel (SFTP profile)',
-    kind: 'string',
-    advanced: true,
-    placeholder: 'bastion',
-    help: "Connect through this SFTP profile's SSH connection (its host key trust and credentials).",
-  },
+  SSH_TUNNEL_OPTION,
   { name: 'connectTimeoutSec', label: 'Connect timeout (s)', kind: 'number', default: 15, advanced: true, help: 'Empty: $PGCONNECT_TIMEOUT, else 15.' },
   { name: 'maxConnections', label: 'Max connections', kind: 'number', default: 4, advanced: true, help: 'Connections Ferry opens to this server at once.' },
 ];
