@@ -40,5 +40,9 @@ export const TestResultSchema = z.object({
   /** Steps in order: resolve, connect, verify host, authenticate, list. */
   steps: z.array(z.object({ step: z.string(), ok: z.boolean(), ms: z.number() })),
   error: z.unknown().optional(),
+  /** A database's product and version ("PostgreSQL 15.14"). */
+  server: z.string().optional(),
+  /** A database's schemas (or databases) the user can see. */
+  schemas: z.array(z.string()).optional(),
 });
 export type TestResult = z.infer<typeof TestResultSchema>;

@@ -9,6 +9,7 @@ import { jobHandlers } from './api/job-handlers';
 import { planLoad } from './databases/load-dry-run';
 import { previewTable } from './table/preview';
 import { PreviewCursors } from './table/preview-cursors';
+import { SshTunnels } from './databases/ssh-tunnels';
 import { EndpointPool } from './endpoint-pool';
 import { ferryHome } from './home';
 import { createLogger } from './log';
@@ -48,6 +49,7 @@ export class FerryCore {
   readonly vault: SecretVault;
   readonly trust: FileTrustStore;
   readonly pool: EndpointPool;
+  readonly tunnels: SshTunnels;
   readonly profiles: ProfileService;
   readonly engine: TransferEngine;
   readonly handlers: ApiHandlers;
@@ -62,6 +64,7 @@ export class FerryCore {
     this.vault = new SecretVault({ disableKeychain: opts.disableKeychain ?? !!process.env.FERRY_NO_KEYCHAIN });
     this.trust = new FileTrustStore(this.home, process.env.FERRY_USER_KNOWN_HOSTS ?? join(homedir(), '.ssh', 'known_hosts'));
     const repo = new ProfilesRepo(this.db);
+    this.tunnels = new SshTunnels((ref) => this.tunnelContext(ref));
     this.pool = new EndpointPool({
       manifest: manifestFor,
       profile: (id) => repo.get(id),
@@ -85,6 +88,7 @@ export class FerryCore {
     this.previewCursors.closeAll();
     await this.engine.stop();
     await this.pool.closeAll();
+    await this.tunnels.closeAll();
     this.db.close();
   }
 
@@ -93,9 +97,10 @@ export class FerryCore {
       trust: this.trust,
       acceptFingerprint: this.opts.acceptFingerprint,
       log: this.log,
-      secret: async (name) => {
+      sshTunnel: (ref, signal) => this.tunnels.acquire(ref, signal),
+      secret: async (name, o) => {
         const v = await this.vault.get(profile.id, name);
-        if (v !== undefined || !this.opts.promptSecret) return v;
+        if (v !== undefined || !this.opts.promptSecret || o?.prompt === false) return v;
         const p = this.profiles.get(profile.id);
         const spec = manifestFor(p.type).options.find((o) => o.name === name);
         const typed = await this.opts.promptSecret(p.name, name, spec?.label ?? name);
@@ -103,6 +108,13 @@ export class FerryCore {
         return typed;
       },
     };
+  }
+
+  /** The connect context of the SFTP profile a database's `sshTunnel` option names. */
+  private tunnelContext(ref: string): ConnectContext {
+    const p = this.profiles.resolve(ref);
+    if (p.type !== 'sftp') throw new FerryError('INVALID_INPUT', `The SSH tunnel profile "${p.name}" is a ${p.type} profile: name an SFTP profile`, { detail: { option: 'sshTunnel', profile: p.name } });
+    return { ...this.connectContext(p), profile: p };
   }
 
   private buildHandlers(): ApiHandlers {

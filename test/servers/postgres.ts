@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -46,6 +46,11 @@ export interface PostgresInfo {
   /** The exact commands that start (waits until it accepts connections) and fast-stop this server, run as root. */
   command: string[];
   stopCommand: string[];
+  /**
+   * The server's self-signed TLS certificate (PEM; CN and subjectAltName "localhost" only, so verify-full
+   * passes for host "localhost" and fails for "127.0.0.1"). ssl=on, but no client is forced to use it.
+   */
+  certPath: string;
   /** How long start() took, for the record. */
   startMs: number;
   [k: string]: unknown;
@@ -155,7 +160,7 @@ export async function startPostgres(): Promise<{ info: PostgresInfo; stop(): Pro
   const info: PostgresInfo = {
     host: '127.0.0.1', port: 0, user: USER, password: PASSWORD, database: DATABASE,
     dir, dataDir, adminSocketDir, logPath: join(dir, 'postgres.log'), pid: 0, binDir, version,
-    command: [], stopCommand, startMs: 0,
+    command: [], stopCommand, startMs: 0, certPath: join(dir, 'server.crt'),
   };
   const stop = async () => {
     await stopPostgres(info);
@@ -177,10 +182,17 @@ export async function startPostgres(): Promise<{ info: PostgresInfo; stop(): Pro
       ].join('\n'),
     );
 
+    // A self-signed certificate (P-256: made in milliseconds); the key must be the postgres user's and 0600.
+    const keyPath = join(dataDir, 'server.key');
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', keyPath, '-out', info.certPath]);
+    chownSync(keyPath, pgUser.uid, pgUser.gid);
+    chmodSync(keyPath, 0o600);
+
     // A port chosen free can be taken before the server binds it (a parallel run): try another one then.
     for (let attempt = 1; ; attempt++) {
       info.port = await freePort();
-      const options = `-c listen_addresses=127.0.0.1 -p ${info.port} -k ${adminSocketDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c password_encryption=scram-sha-256`;
+      const options = `-c listen_addresses=127.0.0.1 -p ${info.port} -k ${adminSocketDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c password_encryption=scram-sha-256 -c ssl=on -c ssl_cert_file=${info.certPath} -c ssl_key_file=${keyPath}`;
       info.command = ['runuser', '-u', 'postgres', '--', join(binDir, 'pg_ctl'), '-D', dataDir, '-l', info.logPath, '-o', options, '-w', '-t', '30', 'start'];
       try {
         info.pid = await launchPostgres(info);

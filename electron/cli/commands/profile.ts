@@ -6,7 +6,7 @@ import { connectorInfo, MANIFESTS, manifestFor } from '../../core/connectors/man
 import { importSshConfigProfiles } from '../../core/profiles/ssh-config-import';
 import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { addOptionFlags, optionsFromFlags } from '../option-flags';
-import { EXIT_FAILURE, printError, printJson, table } from '../output';
+import { EXIT_FAILURE, printError, printJson, safeText, table } from '../output';
 import { interactive, promptHidden } from '../prompt';
 import type { Profile } from '../../../shared/profiles';
 import type { OptionSpec } from '../../../shared/connectors';
@@ -30,6 +30,9 @@ export function profileCommand(run: Run, globals: () => GlobalOptions): Command 
         const { options, secrets } = await optionsFromFlags(info, flags, infos);
         await askMissingSecrets(info.options, options, secrets);
         const p = await core.profiles.create({ name, type: info.type, options, secrets });
+        if (typeof options.url === 'string' && /^\w+:\/\/[^/@]*:[^/@]*@/.test(options.url)) {
+          process.stderr.write('The password in --url went to the keychain, not into the profile. A command line shows in ps and shell history: next time leave it out of the URL and use --password-stdin.\n');
+        }
         const where = (await core.vault.status()).available ? 'in the keychain' : 'in memory for this run only (no keychain)';
         process.stderr.write(`Saved profile "${p.name}" (${p.type})${p.secretsSet.length ? `; secrets ${where}` : ''}.\n`);
       } finally {
@@ -77,7 +80,7 @@ export function profileCommand(run: Run, globals: () => GlobalOptions): Command 
 
   cmd
     .command('test <name>')
-    .description('connect, authenticate and list the home folder; says what failed in plain words')
+    .description('connect, authenticate and list the home folder (a database: its version and schemas); says what failed in plain words')
     .action((name: string) =>
       run(async () => {
         const core = openCore(globals());
@@ -91,6 +94,8 @@ export function profileCommand(run: Run, globals: () => GlobalOptions): Command 
             return r;
           });
           for (const s of result.steps) process.stdout.write(`${s.ok ? 'ok  ' : 'FAIL'} ${s.step} (${s.ms} ms)\n`);
+          if (result.server) process.stdout.write(`server: ${safeText(result.server)}\n`);
+          if (result.schemas) process.stdout.write(`schemas: ${safeText(result.schemas.join(', '))}\n`);
           if (result.ok) return void process.stdout.write(`Profile "${p.name}" works.\n`);
           printError(asError(result.error as ErrorData));
           return EXIT_FAILURE;

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Capabilities, ConnectorInfo, Entry, HashType } from '../../../shared/connectors';
 import type { OptionValues } from '../../../shared/profiles';
 import type { TableStore } from '../databases/types';
@@ -106,8 +106,14 @@ export interface ConnectContext {
    * Resolves undefined when none is set; a connector that needs it throws SECRET_REQUIRED
    * with detail { profileId, name }.
    */
-  secret(name: string): Promise<string | undefined>;
+  secret(name: string, opts?: { prompt?: boolean }): Promise<string | undefined>;
   trust: TrustStore;
+  /**
+   * An SSH tunnel through the SFTP profile `profile` (name or id), with that profile's host key trust and
+   * credentials: a network database's connection goes through it (its `sshTunnel` option). One SSH
+   * connection per SFTP profile is shared by every connection through it; release each lease when done.
+   */
+  sshTunnel?(profile: string, signal?: AbortSignal): Promise<SshTunnel>;
   /** A fingerprint the user accepted up front (CLI --trust-host-key): pin an unknown key that matches it. */
   acceptFingerprint?: string;
   signal?: AbortSignal;
@@ -120,7 +126,20 @@ export interface ConnectContext {
   connectionBudget?: number;
 }
 
+/** A lease on an SSH connection that forwards TCP connections (ssh -W): host and port as the SSH server sees them. */
+export interface SshTunnel {
+  /** A direct-tcpip channel to host:port, as a socket-like stream. CONNECTION_REFUSED etc. in the SSH server's words. */
+  forward(host: string, port: number): Promise<Duplex>;
+  /** Gives the lease back; the SSH connection closes when no lease holds it. */
+  release(): void;
+}
+
 /** One per connector type: its declared facts and options plus the constructor. Registered in manifest.ts. */
 export interface ConnectorManifest extends ConnectorInfo {
   connect(ctx: ConnectContext): Promise<Connector>;
+  /**
+   * Rewrites a profile form before it is checked and stored: PostgreSQL turns a connection URL into its
+   * options, and the URL's password into a secret, so the URL never reaches the store.
+   */
+  expandInput?(options: OptionValues, secrets: Record<string, string | null>): { options: OptionValues; secrets: Record<string, string | null> };
 }

@@ -24,6 +24,8 @@ export interface TableStore {
    * run; NOT_FOUND / ALREADY_EXISTS exactly when load() would fail for that reason. Changes nothing.
    */
   loadStatements(path: string, schema: Schema, opts: Pick<LoadOptions, 'mode' | 'key'>): Promise<string[]>;
+  /** The server's product and version ("PostgreSQL 15.14", "MariaDB 10.11.6"), shown by `ferry profile test`. */
+  server?(): Promise<string>;
 }
 
 export type TableSource = { table: string } | { query: string };

@@ -34,7 +34,8 @@ export class ProfileService {
     }
   }
 
-  async create(input: ProfileInput): Promise<Profile> {
+  async create(raw: ProfileInput): Promise<Profile> {
+    const input = this.expand(raw);
     const specs = this.manifest(input.type).options;
     const secrets = this.checkSecrets(input);
     const setNames = Object.entries(secrets).filter(([, v]) => v !== null).map(([k]) => k);
@@ -49,7 +50,8 @@ export class ProfileService {
     return profile;
   }
 
-  async update(id: string, input: ProfileInput): Promise<Profile> {
+  async update(id: string, raw: ProfileInput): Promise<Profile> {
+    const input = this.expand(raw);
     const before = this.repo.get(id);
     const specs = this.manifest(input.type).options;
     const secrets = this.checkSecrets(input);
@@ -90,10 +92,10 @@ export class ProfileService {
   /** Connects and lists the home folder; reports each step and a plain-words error. */
   async test(id?: string, input?: ProfileInput): Promise<TestResult> {
     const saved = id ? this.repo.get(id) : undefined;
-    const draft = input ?? saved;
+    const draft = input ? this.expand(input) : saved;
     if (!draft) throw new FerryError('INVALID_INPUT', 'profiles.test needs an id or a profile form');
     const type = draft.type;
-    const formSecrets = input?.secrets ?? {};
+    const formSecrets = (input && 'secrets' in draft ? draft.secrets : undefined) ?? {};
     const specs = this.manifest(type).options;
     // Required secrets count as present when stored for the saved profile or typed in the form.
     const secretsSet = [...(saved?.secretsSet ?? []), ...Object.entries(formSecrets).filter(([, v]) => v).map(([k]) => k)];
@@ -119,14 +121,32 @@ export class ProfileService {
           return saved ? this.vault.get(saved.id, name) : undefined;
         }),
       );
+      const c = connector;
+      const tables = c.tables;
+      if (tables) {
+        // A database: logged in (its connect includes the login), its version, and the schemas the user sees.
+        steps[0].step = 'connect and authenticate';
+        const server = tables.server ? await step('server version', () => tables.server!()) : undefined;
+        const schemas = await step('list schemas', () => c.list('/'));
+        return { ok: true, steps, ...(server ? { server } : {}), schemas: schemas.map((e) => e.name) };
+      }
       const home = await step('home', () => connector!.home());
       await step('list', () => connector!.list(home));
       return { ok: true, steps };
     } catch (e) {
+      if (steps.length === 1 && !steps[0].ok) steps[0].step = connectStepOf(e);
       return { ok: false, steps, error: toErrorData(e) };
     } finally {
       await connector?.close().catch(() => {});
     }
+  }
+
+  /** The connector's rewrite of a form (a PostgreSQL URL into options and the keychain), before anything is checked. */
+  private expand(input: ProfileInput): ProfileInput {
+    const expandInput = this.manifest(input.type).expandInput;
+    if (!expandInput) return input;
+    const { options, secrets } = expandInput(input.options, input.secrets ?? {});
+    return { ...input, options, ...(Object.keys(secrets).length || input.secrets ? { secrets } : {}) };
   }
 
   private checkSecrets(input: ProfileInput): Record<string, string | null> {
@@ -148,4 +168,12 @@ export class ProfileService {
       else await this.vault.set(profileId, name, value);
     }
   }
+}
+
+/** Which part of connecting failed, in the words `ferry profile test` prints. */
+function connectStepOf(e: unknown): string {
+  const code = e instanceof FerryError ? e.code : undefined;
+  if (code === 'HOST_KEY_UNKNOWN' || code === 'HOST_KEY_CHANGED' || code === 'TLS_ERROR') return 'verify host';
+  if (code === 'AUTH_FAILED' || code === 'SECRET_REQUIRED') return 'authenticate';
+  return 'connect';
 }

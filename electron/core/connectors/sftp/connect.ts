@@ -140,15 +140,30 @@ function authFailure(s: SftpSettings, methodsLeft: string[] | null, partial: boo
   return new FerryError('AUTH_FAILED', `Authentication failed for ${who}: ${why}.`, { detail: { host: s.host, port: s.port, user: s.user, auth: s.auth } });
 }
 
+/** Opens the SSH connection (connectSsh) and its SFTP channel. */
+export function openSession(ctx: ConnectContext, s: SftpSettings): Promise<SftpSession> {
+  return connectSsh(ctx, s, (client, done) => {
+    client.sftp((err, sftp) => {
+      if (err) return done(new FerryError('UNSUPPORTED', `${s.host}:${s.port} refused the SFTP subsystem: ${err.message}`, { detail: { host: s.host, port: s.port }, cause: err }));
+      done(null, new SftpSession(client, sftp, { host: s.host, port: s.port }));
+    });
+  });
+}
+
 /**
- * Opens the SSH connection and its SFTP channel. The host key is checked in ssh2's hostVerifier, which runs
+ * Opens an SSH connection and, once logged in, whatever `afterLogin` makes of it (an SFTP channel; a database's
+ * tunnel makes nothing and keeps the client). The host key is checked in ssh2's hostVerifier, which runs
  * during key exchange, before authentication: no credential (nor even a prompt for one) reaches an unverified
  * host. Secrets are fetched after that, and the connect timer pauses while they are (a CLI prompt may wait).
  */
-export function openSession(ctx: ConnectContext, s: SftpSettings): Promise<SftpSession> {
+export function connectSsh<T>(
+  ctx: ConnectContext,
+  s: SftpSettings,
+  afterLogin: (client: ssh2.Client, done: (err: FerryError | null, value?: T) => void) => void,
+): Promise<T> {
   const where = { host: s.host, port: s.port };
   const client = new ssh2.Client();
-  return new Promise<SftpSession>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     let settled = false;
     let hostKeyVerdict: FerryError | undefined;
     let authError: FerryError | undefined;
@@ -222,12 +237,12 @@ export function openSession(ctx: ConnectContext, s: SftpSettings): Promise<SftpS
     const onError = (e: Error) => fail(hostKeyVerdict ?? authError ?? fromConnectError(e, where, s.user));
     const onClose = () => fail(hostKeyVerdict ?? authError ?? new FerryError('CONNECTION_LOST', `${s.host}:${s.port} closed the connection before the login finished.`, { detail: where }));
     const onReady = () => {
-      client.sftp((err, sftp) => {
+      afterLogin(client, (err, value) => {
         if (settled) return;
-        if (err) return fail(new FerryError('UNSUPPORTED', `${s.host}:${s.port} refused the SFTP subsystem: ${err.message}`, { detail: where, cause: err }));
+        if (err) return fail(err);
         settled = true;
         detach();
-        resolve(new SftpSession(client, sftp, where));
+        resolve(value as T);
       });
     };
     function detach() {

@@ -27,6 +27,7 @@ export class PostgresConnector implements Connector {
     readonly capabilities: Capabilities,
     private readonly client: pg.Client,
     private readonly where: { host: string; port: number; label: string },
+    private readonly onClose: () => void = () => {},
   ) {
     this.catalogue = this.catalogueOf();
     this.read = this.write = this.mkdir = this.remove = this.rmdir = refuseFiles(where.label);
@@ -35,6 +36,7 @@ export class PostgresConnector implements Connector {
       read: (source, opts) => this.readRows(source, opts),
       load: (path, input, opts) => this.loadRows(path, input, opts),
       ddlType: pgTypeFor,
+      server: () => this.server(),
       loadStatements: async (path, schema, opts) => {
         const name = tableAt(path, 'a table to load into');
         const existing = (await this.tableRow(name)) ? await this.columns(name) : null;
@@ -45,19 +47,43 @@ export class PostgresConnector implements Connector {
     };
   }
 
-  static async open(config: pg.ClientConfig, caps: Capabilities, label: string): Promise<PostgresConnector> {
+  /**
+   * Connects and sets up the session. `hooks.verify` (the pinned-certificate check) runs on the connected
+   * client before the password function answers the server and again before the first query, so neither a
+   * credential nor a row reaches a server whose certificate the trust store refuses. `hooks.onClose` runs
+   * when the connector is closed (it releases an SSH tunnel); a failed open is the caller's to clean up.
+   */
+  static async open(
+    config: pg.ClientConfig,
+    caps: Capabilities,
+    label: string,
+    hooks: { verify?(client: pg.Client): void; onClose?(): void } = {},
+  ): Promise<PostgresConnector> {
     const where = { host: config.host ?? '127.0.0.1', port: config.port ?? 5432, label };
-    const client = new pg.Client({ ...config, application_name: 'ferry' });
+    const password = config.password;
+    const verify = hooks.verify ?? (() => {});
+    const client: pg.Client = new pg.Client({
+      ...config,
+      application_name: 'ferry',
+      password: async () => (verify(client), typeof password === 'function' ? password() : password ?? ''),
+    });
     // A connection that dies while idle in the pool must not crash the process; the next use reports it.
     client.on('error', () => {});
     try {
       await client.connect();
+      verify(client);
       await client.query(SESSION);
     } catch (e) {
       await client.end().catch(() => {});
       throw pgError(e, { ...where, what: `Cannot connect to PostgreSQL at ${where.host}:${where.port}` });
     }
-    return new PostgresConnector(caps, client, where);
+    return new PostgresConnector(caps, client, where, hooks.onClose);
+  }
+
+  /** The server's product and version ("PostgreSQL 15.14"), for `ferry profile test`. */
+  async server(): Promise<string> {
+    const [r] = await this.q<{ v: string }>("SELECT 'PostgreSQL ' || current_setting('server_version') AS v");
+    return r.v;
   }
 
   async home(): Promise<string> {
@@ -139,7 +165,32 @@ export class PostgresConnector implements Connector {
     if (!(await this.schemaExists(name.schema))) throw new FerryError('NOT_FOUND', `No schema "${name.schema}" in ${this.where.label}`, { detail: { path } });
     const existing = (await this.tableRow(name)) ? await this.columns(name) : null;
     const uniqueKeys = existing && opts.mode === 'upsert' ? await this.uniqueKeys(name) : [];
-    return loadTable(this.client, name, existing, input, opts, (e) => pgError(e, { ...this.where, what: `Loading into ${name.schema}.${name.table}` }), uniqueKeys);
+    const unhook = this.dropConnectionIfStuck(opts.signal);
+    try {
+      return await loadTable(this.client, name, existing, input, opts, (e) => pgError(e, { ...this.where, what: `Loading into ${name.schema}.${name.table}` }), uniqueKeys);
+    } finally {
+      unhook();
+    }
+  }
+
+  /**
+   * A cancel rolls a load back by telling the server (CopyFail, ROLLBACK) on this connection. When the
+   * network path has stalled those never arrive, and the cancel would wait for TCP to give up: after a few
+   * seconds the socket is dropped instead, which makes the server roll back just the same. The connector is
+   * then broken (the pool closes it).
+   */
+  private dropConnectionIfStuck(signal: AbortSignal | undefined, graceMs = 3000): () => void {
+    if (!signal) return () => {};
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => (this.client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy(), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
   }
 
   // File operations: a database holds tables, not files.
@@ -151,6 +202,7 @@ export class PostgresConnector implements Connector {
 
   async close(): Promise<void> {
     await this.client.end().catch(() => {});
+    this.onClose();
   }
 
   private async q<T>(text: string, values: unknown[] = []): Promise<T[]> {

@@ -19,6 +19,9 @@ export function pgError(e: unknown, where: { host: string; port: number; what?: 
   const at = `${where.host}:${where.port}`;
   const msg = [where.what, err?.message].filter(Boolean).join(': ');
   const detail = { host: where.host, port: where.port, sqlstate: code || undefined, ...(err?.where ? { where: err.where } : {}) };
+  if (/CERT|SELF_SIGNED|UNABLE_TO_|^ERR_TLS|^ERR_SSL/.test(code) || /does not support SSL/.test(err?.message ?? '')) {
+    return new FerryError('TLS_ERROR', `${at}: the TLS connection was refused: ${err.message}`, { detail, cause: e });
+  }
   if (!/^[0-9A-Z]{5}$/.test(code)) {
     const mapped = fromNodeError(e, { host: where.host, port: where.port });
     if (mapped.code !== 'INTERNAL') return mapped;

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Capabilities, OptionSpec } from '../../../../shared/connectors';
 import type { ConnectContext, ConnectorManifest } from '../../connectors/types';
-import { FerryError } from '../../errors';
+import { SSH_TUNNEL_OPTION } from '../ssh-tunnels';
+import { expandUrlOption } from './url';
 
 // What the app needs without connecting; `pg` loads with connect() only.
 
@@ -25,23 +25,42 @@ export const DATABASE_CAPABILITIES: Capabilities = {
 };
 
 const OPTIONS: OptionSpec[] = [
-  { name: 'host', label: 'Host', kind: 'string', required: true, placeholder: 'db.example.com' },
-  { name: 'port', label: 'Port', kind: 'number', default: 5432 },
-  { name: 'database', label: 'Database', kind: 'string', required: true },
-  { name: 'user', label: 'User', kind: 'string', required: true },
-  { name: 'password', label: 'Password', kind: 'secret', secret: true },
+  {
+    name: 'url',
+    label: 'Connection URL',
+    kind: 'string',
+    placeholder: 'postgres://user@db.example.com:5432/sales?sslmode=require',
+    help: 'Fills the options below (those set explicitly win). A password in it goes to the keychain; the URL itself is not stored.',
+  },
+  { name: 'host', label: 'Host', kind: 'string', placeholder: 'db.example.com', help: 'Empty: $PGHOST, else localhost. Through an SSH tunnel: the host as the SSH server sees it.' },
+  { name: 'port', label: 'Port', kind: 'number', default: 5432, help: 'Empty: $PGPORT, else 5432.' },
+  { name: 'database', label: 'Database', kind: 'string', help: 'Empty: $PGDATABASE, else the user name.' },
+  { name: 'user', label: 'User', kind: 'string', help: 'Empty: $PGUSER, else your login name.' },
+  { name: 'password', label: 'Password', kind: 'secret', secret: true, help: 'Empty: $PGPASSWORD, else ~/.pgpass ($PGPASSFILE), else asked for when the server wants one.' },
   {
     name: 'sslmode',
-    label: 'TLS',
+    label: 'TLS (sslmode)',
     kind: 'enum',
     default: 'disable',
+    help: 'Empty: $PGSSLMODE, else disable. require without a CA file pins the certificate like an SSH host key.',
     choices: [
       { value: 'disable', label: 'Off' },
-      { value: 'verify-full', label: 'On, certificate verified (system CAs or a CA file)' },
+      { value: 'prefer', label: 'If the server offers it (certificate pinned)' },
+      { value: 'require', label: 'Required (certificate pinned, or checked against the CA file)' },
+      { value: 'verify-ca', label: 'Required, certificate signed by the CA (file or system)' },
+      { value: 'verify-full', label: 'Required, certificate signed by the CA and naming the host' },
     ],
   },
-  { name: 'caFile', label: 'CA certificate file', kind: 'file', advanced: true, showIf: { option: 'sslmode', in: ['verify-full'] } },
-  { name: 'connectTimeoutSec', label: 'Connect timeout (s)', kind: 'number', default: 15, advanced: true },
+  {
+    name: 'caFile',
+    label: 'CA certificate file',
+    kind: 'file',
+    advanced: true,
+    help: 'Empty: $PGSSLROOTCERT, else the system CAs.',
+    showIf: { option: 'sslmode', in: ['require', 'verify-ca', 'verify-full'] },
+  },
+  SSH_TUNNEL_OPTION,
+  { name: 'connectTimeoutSec', label: 'Connect timeout (s)', kind: 'number', default: 15, advanced: true, help: 'Empty: $PGCONNECT_TIMEOUT, else 15.' },
   { name: 'maxConnections', label: 'Max connections', kind: 'number', default: 4, advanced: true, help: 'Connections Ferry opens to this server at once.' },
 ];
 
@@ -53,34 +72,9 @@ export const postgresManifest: ConnectorManifest = {
   capabilities: DATABASE_CAPABILITIES,
   tables: true,
   atomicityNote: 'A load is one transaction (COPY FROM STDIN inside BEGIN … COMMIT): any failure or a cancel rolls it back and leaves the table as it was.',
+  expandInput: expandUrlOption,
   async connect(ctx: ConnectContext) {
-    const o = ctx.profile.options;
-    const host = String(o.host ?? '');
-    const port = Number(o.port ?? 5432);
-    const user = String(o.user ?? '');
-    const password = await ctx.secret('password');
-    const tls = o.sslmode === 'verify-full';
-    let ca: string | undefined;
-    if (tls && o.caFile) {
-      try {
-        ca = readFileSync(String(o.caFile), 'utf8');
-      } catch {
-        throw new FerryError('NOT_FOUND', `The CA certificate file ${String(o.caFile)} cannot be read`, { detail: { file: o.caFile } });
-      }
-    }
-    const { PostgresConnector } = await import('./connector');
-    return PostgresConnector.open(
-      {
-        host,
-        port,
-        database: String(o.database ?? ''),
-        user,
-        password: password ?? '',
-        ssl: tls ? { rejectUnauthorized: true, ...(ca ? { ca } : {}), servername: host } : false,
-        connectionTimeoutMillis: Number(o.connectTimeoutSec ?? 15) * 1000,
-      },
-      DATABASE_CAPABILITIES,
-      ctx.profile.name,
-    );
+    const { openPostgres } = await import('./open');
+    return openPostgres(ctx, DATABASE_CAPABILITIES);
   },
 };
