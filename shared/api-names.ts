@@ -23,6 +23,7 @@ export const API_METHODS = [
   'fs.mkdir',
   'fs.remove',
   'fs.rename',
+  'table.describe',
   'jobs.plan',
   'jobs.create',
   'jobs.list',
@@ -34,6 +35,7 @@ export const API_METHODS = [
   'jobs.resolveConflict',
   'jobs.remove',
   'table.preview',
+  'table.loadPlan',
 ] as const;
 
 export const API_EVENTS = ['jobs.progress', 'jobs.changed'] as const;

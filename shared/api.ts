@@ -11,7 +11,7 @@ import {
   JobSpecSchema,
   PlanSchema,
 } from './transfers';
-import { LoadPlanRequestSchema, LoadPlanSchema, PreviewRequestSchema, PreviewSchema } from './table';
+import { LoadPlanRequestSchema, LoadPlanSchema, PreviewRequestSchema, PreviewSchema, TableInfoSchema } from './table';
 
 /**
  * The API contract: one table of methods (input and output schemas) and one of events.
@@ -84,6 +84,8 @@ export const apiContract = {
     ok,
   ),
   'fs.rename': method(z.object({ endpoint: EndpointSchema, from: z.string(), to: z.string() }), ok),
+  /** A database table's or view's columns (types, nullability, key) and row estimate: PROFILE's "/schema/table". */
+  'table.describe': method(z.object({ endpoint: EndpointSchema, path: z.string() }), TableInfoSchema),
 
   /** Dry run: the plan a job would run. Sync runs exactly a plan the user saw (jobs.create with planId). */
   'jobs.plan': method(JobSpecSchema, PlanSchema),

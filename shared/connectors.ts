@@ -104,6 +104,8 @@ export const EntrySchema = z.object({
   size: z.number(),
   modified: z.string().nullable(),
   hashes: z.record(z.string(), z.string()).optional(),
+  /** A database's table or view (listed as a 'file' under its schema): its kind and the planner's row estimate (null when it has none). */
+  table: z.object({ kind: z.enum(['table', 'view']), rowEstimate: z.number().nullable() }).optional(),
 });
 export type Entry = z.infer<typeof EntrySchema>;
 

@@ -6,6 +6,7 @@ import { connectorInfo, manifestFor, MANIFESTS } from './connectors/manifest';
 import type { ConnectContext, Logger } from './connectors/types';
 import { fsHandlers } from './api/fs-handlers';
 import { jobHandlers } from './api/job-handlers';
+import { tableHandlers } from './api/table-handlers';
 import { FerryError } from './errors';
 import { previewTable } from './table/preview';
 import { PreviewCursors } from './table/preview-cursors';
@@ -133,6 +134,7 @@ export class FerryCore {
       'trust.list': async () => this.trust.list(),
       'trust.remove': async ({ kind, host, port }) => (this.trust.remove(kind, host, port), ok),
       ...fsHandlers(this.pool),
+      ...tableHandlers(this.pool),
       ...jobHandlers(this.engine),
       'table.preview': (input) => previewTable(this.pool, input, this.previewCursors),
       // Built by the load-features work (electron/core/databases/load-plan.ts); until then it says so plainly.

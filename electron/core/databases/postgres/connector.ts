@@ -69,12 +69,19 @@ export class PostgresConnector implements Connector {
     }
     if (parts.length === 1) {
       if (!(await this.schemaExists(parts[0]))) throw new FerryError('NOT_FOUND', `No schema "${parts[0]}" in ${this.where.label}`, { detail: { path } });
-      const rows = await this.q<{ name: string; size: string }>(
-        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::text AS size FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1`,
+      const rows = await this.q<{ name: string; size: string; kind: string; rows: number }>(
+        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::text AS size, c.relkind AS kind, c.reltuples AS rows FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1`,
         [parts[0]],
       );
-      return rows.map((r) => ({ name: r.name, path: `/${parts[0]}/${r.name}`, type: 'file', size: Number(r.size), modified: null }));
+      return rows.map((r) => ({
+        name: r.name,
+        path: `/${parts[0]}/${r.name}`,
+        type: 'file',
+        size: Number(r.size),
+        modified: null,
+        table: { kind: relationKind(r.kind), rowEstimate: rowEstimate(r.rows) },
+      }));
     }
     await this.stat(path);
     throw new FerryError('NOT_A_DIRECTORY', `${parts.join('.')} is a table, not a schema`, { detail: { path } });
@@ -175,7 +182,7 @@ export class PostgresConnector implements Connector {
     );
     if (!rows.length) return null;
     const r = rows[0];
-    return { kind: r.kind === 'v' || r.kind === 'm' ? 'view' : 'table', size: Number(r.size), rows: r.rows >= 0 ? Math.round(r.rows) : null };
+    return { kind: relationKind(r.kind), size: Number(r.size), rows: rowEstimate(r.rows) };
   }
 
   private async columns(t: TableName): Promise<DbColumn[]> {
@@ -191,6 +198,12 @@ export class PostgresConnector implements Connector {
     return rows.map((r) => ({ name: r.name, type: logicalFromPg(r.oid, r.typmod), dbType: r.dbtype, nullable: !r.notnull, key: r.key }));
   }
 }
+
+/** pg_class.relkind: views and materialized views are views; tables, partitioned and foreign tables are tables. */
+const relationKind = (relkind: string): 'table' | 'view' => (relkind === 'v' || relkind === 'm' ? 'view' : 'table');
+
+/** pg_class.reltuples: -1 (PostgreSQL 14+) until the table was first vacuumed or analyzed. */
+const rowEstimate = (reltuples: number): number | null => (reltuples >= 0 ? Math.round(reltuples) : null);
 
 /** An export query is one SELECT (or WITH/VALUES/TABLE): it runs inside COPY (...), which takes nothing else. */
 function selectOnly(query: string): string {
