@@ -20,22 +20,24 @@ async function createFromPlan(plan: Plan): Promise<void> {
 }
 
 /**
- * Copy / Move: plan with policy "ask"; when the plan finds files that already exist, hold it for the
+ * Copy / Move / Convert: plan with policy "ask" (unless the request names one); when the plan finds files that already exist, hold it for the
  * conflict dialog. "Apply to all" re-plans with the chosen policy; otherwise the job asks per file.
  */
 export function useTransferStarter() {
   const [pending, setPending] = useState<Plan | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const start = useCallback(async (req: TransferRequest) => {
-    if (req.source.paths.length === 0) return;
+  const start = useCallback(async (req: TransferRequest): Promise<boolean> => {
+    if (req.source.paths.length === 0) return false;
     setBusy(true);
     try {
-      const plan = await api.call('jobs.plan', { ...req, conflict: 'ask' });
+      const plan = await api.call('jobs.plan', { conflict: 'ask', ...req });
       if (plan.totals.conflicts > 0) setPending(plan);
       else await createFromPlan(plan);
+      return true;
     } catch (e) {
       notifyError(e, `Could not ${req.kind}`);
+      return false;
     } finally {
       setBusy(false);
     }
