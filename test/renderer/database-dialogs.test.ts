@@ -40,7 +40,7 @@ describe('the export dialog', () => {
 describe('the mapping dialog', () => {
   const source = { endpoint: 'sftp', path: '/in/Orders 2026-11.csv' };
   const base = (): LoadForm => ({
-    ...newLoadForm(source, { schema: 'public', table: 'orders', exists: false }, 'sftp'),
+    ...newLoadForm(source, { schema: 'public', table: 'orders', exists: false }, { endpoint: 'sftp', folder: '/in' }),
     columns: withSourceColumns([], [{ name: 'id', type: 'int64' }, { name: 'Amount', type: 'decimal(10,2)' }, { name: 'note', type: 'string' }]),
   });
 
@@ -50,9 +50,9 @@ describe('the mapping dialog', () => {
     expect(tableAddress('/public/orders')).toEqual({ schema: 'public', table: 'orders' });
     expect(tableAddress('/')).toEqual({ schema: null, table: null });
     expect(base().mode).toBe('create');
-    expect(newLoadForm(source, { schema: 'public', table: 'orders', exists: true }, 'sftp').mode).toBe('append');
+    expect(newLoadForm(source, { schema: 'public', table: 'orders', exists: true }, { endpoint: 'sftp', folder: '/in' }).mode).toBe('append');
     expect(base().rejects).toEqual({ endpoint: 'sftp', path: '/in/Orders 2026-11.rejects.csv' });
-    expect(newLoadForm({ endpoint: 'pg2', path: '/s/t' }, { schema: 'public', table: 't', exists: false }, 'local').rejects.path).toBe('/t.rejects.csv');
+    expect(newLoadForm({ endpoint: 'pg2', path: '/s/t' }, { schema: 'public', table: 't', exists: false }, { endpoint: 'local', folder: '/home/ana' }).rejects).toEqual({ endpoint: 'local', path: '/home/ana/t.rejects.csv' });
   });
 
   it('with nothing changed, the LoadSpec is the mode alone', () => {

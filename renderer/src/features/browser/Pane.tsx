@@ -17,20 +17,21 @@ import type { PaneModel } from './use-pane';
 import { useFileOps } from './use-file-ops';
 
 /** What the BrowserView supplies: everything that involves the other pane. */
-export type CrossPaneActions = Pick<PaneActions, 'copyToOther' | 'moveToOther' | 'switchPane' | 'drop' | 'preview'>;
+export type CrossPaneActions = Pick<PaneActions, 'copyToOther' | 'moveToOther' | 'switchPane' | 'drop' | 'preview' | 'describeTable'>;
 
 interface Props {
   pane: PaneModel;
   active: boolean;
   onActivate: () => void;
   cross: CrossPaneActions;
+  toOther: PaneActions['toOther'];
   onManageConnections: () => void;
 }
 
 type Dialog = { kind: 'mkdir' } | { kind: 'rename'; entry: Entry } | { kind: 'delete'; entries: Entry[] } | null;
 
 /** One side of the browser: endpoint picker, path, listing, and the file operations on that endpoint. */
-export function Pane({ pane, active, onActivate, cross, onManageConnections }: Props) {
+export function Pane({ pane, active, onActivate, cross, toOther, onManageConnections }: Props) {
   const bodyRef = useRef<HTMLDivElement | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [menu, setMenu] = useState<ContextMenuState | null>(null);
@@ -49,8 +50,9 @@ export function Pane({ pane, active, onActivate, cross, onManageConnections }: P
       copyPath: (paths) => paths.length > 0 && void copyText(paths.join('\n'), paths.length > 1 ? 'Paths' : 'Path'),
       contextMenu: (at, entries) => setMenu({ ...at, entries }),
       ...cross,
+      toOther,
     }),
-    [pane.navigate, pane.goUp, listing.refetch, canRename, cross],
+    [pane.navigate, pane.goUp, listing.refetch, canRename, cross, toOther],
   );
 
   const closeDialog = () => {

@@ -16,7 +16,10 @@ interface Props {
   onClose: () => void;
 }
 
-/** Right-click menu. Items follow the endpoint's declared capabilities (no Rename without capabilities.rename). */
+/**
+ * Right-click menu. Items follow the endpoint's declared capabilities (no Rename without capabilities.rename);
+ * with a database on either side, copying becomes "Export…" or "Load into table…".
+ */
 export function PaneContextMenu({ state, actions, folderPath, onClose }: Props) {
   const entries = state?.entries ?? [];
   const one = entries.length === 1 ? entries[0] : null;
@@ -36,13 +39,27 @@ export function PaneContextMenu({ state, actions, folderPath, onClose }: Props) 
             Preview
           </Menu.Item>
         )}
-        {entries.length > 0 && (
+        {one?.table && (
+          <Menu.Item data-testid="menu-columns" onClick={() => actions.describeTable(one)}>
+            Columns…
+          </Menu.Item>
+        )}
+        {entries.length > 0 && actions.toOther === 'copy' && (
           <>
             <Menu.Item data-testid="menu-copy-to-other" rightSection={SHORTCUTS.copy} onClick={actions.copyToOther}>
               Copy to other pane
             </Menu.Item>
             <Menu.Item data-testid="menu-move-to-other" rightSection={SHORTCUTS.move} onClick={actions.moveToOther}>
               Move to other pane
+            </Menu.Item>
+            <Menu.Divider />
+          </>
+        )}
+        {entries.length > 0 && actions.toOther !== 'copy' && (
+          <>
+            {/* The dialog takes over: the destination is the other pane's folder, or its schema or table. */}
+            <Menu.Item data-testid={`menu-${actions.toOther}`} rightSection={SHORTCUTS.copy} onClick={actions.copyToOther}>
+              {actions.toOther === 'export' ? 'Export to other pane…' : 'Load into table…'}
             </Menu.Item>
             <Menu.Divider />
           </>

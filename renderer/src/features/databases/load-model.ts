@@ -1,4 +1,4 @@
-import { basename, dirname, joinPath } from '../../../../shared/paths';
+import { basename, joinPath } from '../../../../shared/paths';
 import type { LoadMode, LoadPlanRequest, LoadSpecInput } from '../../../../shared/table';
 import type { TransferRequest } from '../transfers/transfers-context';
 
@@ -45,9 +45,9 @@ export const CAST_TYPES = ['string', 'boolean', 'int32', 'int64', 'float64', 'de
 
 /**
  * A new load: into `table` of `schema` (mode create when the table is new, append onto an existing one),
- * every column kept under its own name, all-or-nothing, rejects (if chosen) beside the source file.
+ * every column kept under its own name, all-or-nothing, rejects (if chosen) in `rejectsAt` (beside a source file).
  */
-export function newLoadForm(source: LoadSource, target: { schema: string; table: string; exists: boolean }, rejectsEndpoint: string): LoadForm {
+export function newLoadForm(source: LoadSource, target: { schema: string; table: string; exists: boolean }, rejectsAt: { endpoint: string; folder: string }): LoadForm {
   const name = basename(source.path);
   return {
     schema: target.schema,
@@ -59,7 +59,7 @@ export function newLoadForm(source: LoadSource, target: { schema: string; table:
     trim: false,
     policy: 'all-or-nothing',
     maxErrors: 100,
-    rejects: { endpoint: rejectsEndpoint, path: joinPath(rejectsEndpoint === source.endpoint ? dirname(source.path) : '/', `${name.replace(/\.[^.]*$/, '')}.rejects.csv`) },
+    rejects: { endpoint: rejectsAt.endpoint, path: joinPath(rejectsAt.folder, `${name.replace(/\.[^.]*$/, '')}.rejects.csv`) },
   };
 }
 
