@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import pg from 'pg';
 import { expect, test, type Page } from '@playwright/test';
 import { addProfile, artifact, DB_E2E as D, env } from './fixtures';
@@ -26,6 +26,8 @@ test.describe.serial('databases in the app', () => {
   });
 
   test.afterAll(async () => {
+    // A failed test may leave a dialog open over the header: start from a fresh page.
+    await page.reload();
     if (trustedHere) {
       await page.getByTestId('open-trusted-hosts').click();
       await page.getByTestId(`trusted-${e.sshd.host}:${e.sshd.port}`).getByRole('button', { name: 'Remove' }).click();
@@ -67,7 +69,11 @@ test.describe.serial('databases in the app', () => {
 
   test('the pane shows schemas, then tables with their row estimate; a table shows its columns', async () => {
     await pane('right').getByTestId('endpoint-select').selectOption({ label: 'Warehouse (postgres)' });
+    // It opens at the default schema; one up are the schemas.
+    await expect(pane('right')).toHaveAttribute('data-path', '/public');
+    await pane('right').getByTestId('go-up').click();
     await expect(pane('right').getByTestId(`row-${D.schema}`)).toBeVisible();
+    await expect(pane('right').getByTestId(`row-${D.schema}`)).toHaveAttribute('data-type', 'dir');
     await pane('right').getByTestId(`row-${D.schema}`).dblclick();
     const orders = pane('right').getByTestId(`row-${D.orders}`);
     await expect(orders.getByTestId('row-estimate')).toHaveText(`~${D.ordersRows} rows`);
@@ -97,7 +103,7 @@ test.describe.serial('databases in the app', () => {
     });
     await pane('left').getByTestId('endpoint-select').selectOption({ label: 'Drop SFTP (sftp)' });
     const hostKey = page.getByTestId('hostkey-dialog');
-    await expect(pane('left').getByTestId('file-list-left').or(hostKey)).toBeVisible();
+    await expect(pane('left').getByTestId(`row-${basename(e.sftpDir)}`).or(hostKey)).toBeVisible();
     if (await hostKey.isVisible()) {
       await page.getByTestId('hostkey-accept').click();
       trustedHere = true;
@@ -133,7 +139,8 @@ test.describe.serial('databases in the app', () => {
 
   test('a CSV dropped on the schema opens the mapping dialog and loads into a new table', async () => {
     await pane('left').getByTestId('endpoint-select').selectOption({ label: 'This computer' });
-    await openFolder('left', e.local);
+    // This computer opens at its home: the local folder global-setup filled.
+    await expect(pane('left')).toHaveAttribute('data-path', e.local);
     await pane('left').getByTestId(`row-${D.customersCsv}`).dragTo(pane('right').getByTestId('file-list-right'));
     const dialog = page.getByTestId('load-dialog');
     await expect(dialog).toBeVisible();
@@ -141,7 +148,7 @@ test.describe.serial('databases in the app', () => {
     await expect(dialog.getByTestId('load-table')).toHaveValue('db_load_customers');
     await dialog.getByTestId('load-table').fill('customers');
     const id = dialog.getByTestId('load-col-Customer ID');
-    await expect(id.getByTestId('load-col-inferred')).toHaveText('int64');
+    await expect(id.getByTestId('load-col-inferred')).toHaveText('int32');
     await id.getByTestId('load-col-target').fill('customer_id');
 
     await expect(dialog).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
