@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConnectorInfoSchema, EndpointSchema, EntrySchema } from './connectors';
 import { ErrorDataSchema, HostKeyDetailSchema } from './errors';
 import { ProfileInputSchema, ProfileSchema, TestResultSchema } from './profiles';
+import { TableInfoSchema } from './table';
 import {
   CONFLICT_POLICIES,
   JOB_STATES,
@@ -11,7 +12,7 @@ import {
   JobSpecSchema,
   PlanSchema,
 } from './transfers';
-import { LoadPlanRequestSchema, LoadPlanSchema, PreviewRequestSchema, PreviewSchema, TableInfoSchema } from './table';
+import { LoadPlanRequestSchema, LoadPlanSchema, PreviewRequestSchema, PreviewSchema } from './table';
 
 /**
  * The API contract: one table of methods (input and output schemas) and one of events.
