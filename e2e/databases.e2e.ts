@@ -81,6 +81,11 @@ test.describe.serial('databases in the app', () => {
     await expect(pane('right').getByTestId('sort-modified')).toHaveText('Rows');
 
     await orders.click({ button: 'right' });
+    // Toward this computer's folder, copying a table is an export; nothing in a database is deleted from a pane.
+    await expect(page.getByTestId('menu-export')).toHaveText(/Export to other pane/);
+    await expect(page.getByTestId('menu-copy-to-other')).toHaveCount(0);
+    await expect(page.getByTestId('menu-delete')).toHaveCount(0);
+    await expect(page.getByTestId('menu-new-folder')).toHaveCount(0);
     await page.getByTestId('menu-columns').click();
     const columns = page.getByTestId('table-columns');
     await expect(columns.getByTestId('table-columns-summary')).toHaveText(`Table · 4 columns · ~${D.ordersRows} rows`);

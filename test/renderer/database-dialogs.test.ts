@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { Entry } from '../../shared/connectors';
 import { LoadPlanRequestSchema } from '../../shared/table';
 import { JobSpecSchema } from '../../shared/transfers';
 import { exportProblems, exportRequest, nameForFormat, newExportForm } from '../../renderer/src/features/databases/export-model';
 import { formProblems, loadPlanRequest, loadRequest, loadSpec, newLoadForm, withSourceColumns, type LoadForm } from '../../renderer/src/features/databases/load-model';
+import { kindOf, sortEntries } from '../../renderer/src/features/browser/sort';
+import { formatRowEstimate } from '../../renderer/src/features/databases/row-estimate';
+import { routeTransfer } from '../../renderer/src/features/databases/route-transfer';
 import { tableAddress, tableNameFromFile } from '../../renderer/src/features/databases/table-address';
 
 /** The export and mapping dialogs' logic (renderer/src/features/databases): what job each one queues. */
@@ -112,5 +116,50 @@ describe('the mapping dialog', () => {
       'Allow at least 1 rejected row, or choose all-or-nothing.',
       'Name the file the rejected rows go to.',
     ]);
+  });
+});
+
+describe('what a drop or a copy between panes means', () => {
+  const files = { endpoint: 'sftp', label: 'Partner SFTP', database: false };
+  const local = { endpoint: 'local', label: 'This computer', database: false };
+  const pgSide = { endpoint: 'pg', label: 'Warehouse', database: true };
+  const other = { endpoint: 'pg2', label: 'Archive', database: true };
+
+  it('files between file endpoints are copied as ever', () => {
+    expect(routeTransfer(local, files, ['/a.csv'], '/in')).toEqual({ kind: 'files' });
+  });
+
+  it('a table onto a folder is an export of that table (one at a time); a schema is refused in words', () => {
+    expect(routeTransfer(pgSide, files, ['/public/orders', '/public/items'], '/in')).toEqual({ kind: 'export', table: '/public/orders', folder: '/in', others: 1 });
+    expect(routeTransfer(pgSide, files, ['/public'], '/in')).toEqual({ kind: 'refused', message: 'Drag a table of Warehouse (not a schema) onto a folder to export it.' });
+  });
+
+  it('a file onto a schema loads into a new table named after it; onto a table, into that table', () => {
+    expect(routeTransfer(local, pgSide, ['/home/ana/Orders.csv'], '/sales')).toEqual({
+      kind: 'load',
+      path: '/home/ana/Orders.csv',
+      target: { schema: 'sales', table: 'orders', exists: false },
+      others: 0,
+    });
+    expect(routeTransfer(local, pgSide, ['/home/ana/x.csv'], '/sales/orders')).toMatchObject({ kind: 'load', target: { schema: 'sales', table: 'orders', exists: true } });
+    // Dropped on the list of schemas: the dialog asks the database for its default schema.
+    expect(routeTransfer(local, pgSide, ['/x.csv'], '/')).toMatchObject({ kind: 'load', target: { schema: null, table: 'x', exists: false } });
+  });
+
+  it('a table of one database onto another is a load of that table; a schema is refused', () => {
+    expect(routeTransfer(other, pgSide, ['/old/orders'], '/public')).toMatchObject({ kind: 'load', path: '/old/orders', target: { schema: 'public', table: 'orders' } });
+    expect(routeTransfer(other, pgSide, ['/old'], '/public').kind).toBe('refused');
+  });
+});
+
+describe("a database's tables in a pane", () => {
+  const table = (name: string, kind: 'table' | 'view', rowEstimate: number | null): Entry => ({ name, path: `/public/${name}`, type: 'file', size: 8192, modified: null, table: { kind, rowEstimate } });
+
+  it('show Table or View as their kind, the row estimate in words, and sort by the estimate in the Rows column', () => {
+    expect(kindOf(table('orders', 'table', 5))).toBe('Table');
+    expect(kindOf(table('recent', 'view', null))).toBe('View');
+    expect([formatRowEstimate(1234), formatRowEstimate(1), formatRowEstimate(null)]).toEqual([`~${(1234).toLocaleString()} rows`, '~1 row', 'rows unknown']);
+    const sorted = sortEntries([table('a', 'table', 500), table('b', 'view', null), table('c', 'table', 20)], { key: 'modified', desc: true });
+    expect(sorted.map((e) => e.name)).toEqual(['a', 'c', 'b']);
   });
 });

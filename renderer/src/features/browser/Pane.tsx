@@ -38,21 +38,23 @@ export function Pane({ pane, active, onActivate, cross, toOther, onManageConnect
   const ops = useFileOps(pane.endpoint);
   const { listing, info } = pane;
   const canRename = info.capabilities?.rename === true;
+  const database = info.database;
 
   const actions: PaneActions = useMemo(
     () => ({
       open: (e) => (e.type === 'dir' || e.type === 'symlink') && pane.navigate(e.path),
       goUp: pane.goUp,
       refresh: () => void listing.refetch(),
-      newFolder: () => setDialog({ kind: 'mkdir' }),
+      // A database holds tables, not folders and files: nothing there is made or deleted from a pane.
+      newFolder: () => !database && setDialog({ kind: 'mkdir' }),
       rename: canRename ? (entry) => setDialog({ kind: 'rename', entry }) : undefined,
-      remove: (entries) => entries.length > 0 && setDialog({ kind: 'delete', entries }),
+      remove: (entries) => !database && entries.length > 0 && setDialog({ kind: 'delete', entries }),
       copyPath: (paths) => paths.length > 0 && void copyText(paths.join('\n'), paths.length > 1 ? 'Paths' : 'Path'),
       contextMenu: (at, entries) => setMenu({ ...at, entries }),
       ...cross,
       toOther,
     }),
-    [pane.navigate, pane.goUp, listing.refetch, canRename, cross, toOther],
+    [pane.navigate, pane.goUp, listing.refetch, canRename, database, cross, toOther],
   );
 
   const closeDialog = () => {
@@ -108,7 +110,7 @@ export function Pane({ pane, active, onActivate, cross, toOther, onManageConnect
       <FileTable pane={pane} actions={actions} bodyRef={bodyRef} empty={empty} />
       <PaneStatus pane={pane} />
 
-      <PaneContextMenu state={menu} actions={actions} folderPath={pane.path} onClose={() => setMenu(null)} />
+      <PaneContextMenu state={menu} actions={actions} folderPath={pane.path} database={database} onClose={() => setMenu(null)} />
       <NameDialog
         opened={dialog?.kind === 'mkdir'}
         title="New folder"

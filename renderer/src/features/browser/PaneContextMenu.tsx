@@ -13,6 +13,8 @@ interface Props {
   state: ContextMenuState | null;
   actions: PaneActions;
   folderPath: string | null;
+  /** A database's pane: no New folder or Delete (it holds tables). */
+  database: boolean;
   onClose: () => void;
 }
 
@@ -20,7 +22,7 @@ interface Props {
  * Right-click menu. Items follow the endpoint's declared capabilities (no Rename without capabilities.rename);
  * with a database on either side, copying becomes "Export…" or "Load into table…".
  */
-export function PaneContextMenu({ state, actions, folderPath, onClose }: Props) {
+export function PaneContextMenu({ state, actions, folderPath, database, onClose }: Props) {
   const entries = state?.entries ?? [];
   const one = entries.length === 1 ? entries[0] : null;
   return (
@@ -64,15 +66,17 @@ export function PaneContextMenu({ state, actions, folderPath, onClose }: Props) 
             <Menu.Divider />
           </>
         )}
-        <Menu.Item data-testid="menu-new-folder" rightSection={SHORTCUTS.newFolder} onClick={actions.newFolder}>
-          New folder
-        </Menu.Item>
+        {!database && (
+          <Menu.Item data-testid="menu-new-folder" rightSection={SHORTCUTS.newFolder} onClick={actions.newFolder}>
+            New folder
+          </Menu.Item>
+        )}
         {one && actions.rename && (
           <Menu.Item data-testid="menu-rename" rightSection={SHORTCUTS.rename} onClick={() => actions.rename?.(one)}>
             Rename
           </Menu.Item>
         )}
-        {entries.length > 0 && (
+        {entries.length > 0 && !database && (
           <Menu.Item data-testid="menu-delete" color="red" rightSection={SHORTCUTS.delete} onClick={() => actions.remove(entries)}>
             Delete{entries.length > 1 ? ` ${entries.length} items` : ''}…
           </Menu.Item>
