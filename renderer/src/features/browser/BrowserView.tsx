@@ -82,6 +82,7 @@ export function BrowserView({ onManageConnections }: { onManageConnections: () =
         direction={active === 'left' ? 'right' : 'left'}
         selected={src.selectedEntries.length}
         canTransfer={dst.path !== null}
+        database={src.info.database || dst.info.database}
         onCopy={cross[active].copyToOther}
         onMove={cross[active].moveToOther}
         onSync={openSync}
