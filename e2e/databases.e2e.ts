@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import pg from 'pg';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { addProfile, artifact, DB_E2E as D, env } from './fixtures';
 
 /**
@@ -45,6 +45,17 @@ test.describe.serial('databases in the app', () => {
     await pane(side).getByTestId('path-input').fill(path);
     await pane(side).getByTestId('path-input').press('Enter');
     await expect(pane(side)).toHaveAttribute('data-path', path);
+  }
+
+  /**
+   * Waits for the mapping dialog's dry run to come back for the current form: ready (Load enabled), or a
+   * failed dry run, whose message then fails the test in words (e.g. a core without table.loadPlan).
+   */
+  async function expectDryRunReady(dialog: Locator) {
+    const failed = dialog.locator('[data-testid="load-problem"][data-code]');
+    await expect(dialog.and(page.locator('[data-ready="true"]')).or(failed)).toBeVisible({ timeout: 20_000 });
+    if (await failed.count()) expect(await failed.textContent(), 'the dry run failed').toBe('');
+    await expect(dialog).toHaveAttribute('data-ready', 'true');
   }
 
   /** The newest job in the queue, once it is done. */
@@ -156,7 +167,7 @@ test.describe.serial('databases in the app', () => {
     await expect(id.getByTestId('load-col-inferred')).toHaveText('int32');
     await id.getByTestId('load-col-target').fill('customer_id');
 
-    await expect(dialog).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+    await expectDryRunReady(dialog);
     await expect(dialog.getByTestId('load-target-state')).toHaveText('new table');
     await expect(dialog.getByTestId('load-ddl')).toContainText('CREATE TABLE');
     await expect(dialog.getByTestId('load-ddl')).toContainText('"customer_id"');
@@ -182,13 +193,13 @@ test.describe.serial('databases in the app', () => {
     await expect(dialog).toBeVisible();
     await expect(dialog.getByTestId('load-table')).toHaveValue(D.stock);
     await expect(dialog.getByTestId('load-mode').getByRole('radio', { name: 'append' })).toBeChecked();
-    await expect(dialog).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+    await expectDryRunReady(dialog);
     await expect(dialog.getByTestId('load-target-state')).toHaveText('existing table');
 
     await dialog.getByTestId('load-policy-max').check();
     await dialog.getByTestId('load-max-errors').fill('5');
     await expect(dialog.getByTestId('load-rejects-path')).toHaveValue(join(e.local, 'db-load-stock.rejects.csv'));
-    await expect(dialog).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+    await expectDryRunReady(dialog);
     await dialog.getByTestId('load-run').click();
     await expect(dialog).toBeHidden();
     const job = await lastJobDone();
