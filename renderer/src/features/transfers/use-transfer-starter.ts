@@ -9,14 +9,17 @@ import type { TransferRequest } from './transfers-context';
 
 const VERB = { copy: 'Copy', move: 'Move', sync: 'Sync', convert: 'Convert' } as const;
 
+/** "Load" for a convert into a table, else the job kind's verb. */
+const verbOf = (spec: Plan['spec']) => (spec.convert?.load ? 'Load' : VERB[spec.kind]);
+
 /** Queues exactly the plan that was made (and shown when it had conflicts). */
 async function createFromPlan(plan: Plan): Promise<void> {
   if (plan.items.every((i) => i.action === 'skip')) {
-    return notifyInfo(`Nothing to ${VERB[plan.spec.kind].toLowerCase()}`, 'No file needs to be transferred.');
+    return notifyInfo(`Nothing to ${verbOf(plan.spec).toLowerCase()}`, 'No file needs to be transferred.');
   }
   const job = await api.call('jobs.create', { planId: plan.id });
   jobsStore.upsert(job);
-  notifyInfo(`${VERB[plan.spec.kind]} queued`, `${job.title}: ${plural(job.totalFiles, 'file')}, ${formatBytes(job.totalBytes)}`);
+  notifyInfo(`${verbOf(plan.spec)} queued`, `${job.title}: ${plural(job.totalFiles, 'file')}, ${formatBytes(job.totalBytes)}`);
 }
 
 /**
