@@ -5,7 +5,7 @@ import type { Connector } from '../../connectors/types';
 import { FerryError } from '../../errors';
 import type { Batch, Column, TableReader } from '../../table/types';
 import { qualified, tableAt, type TableName } from '../sql';
-import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableInfo, TableSource, TableStore } from '../types';
+import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableFacts, TableInfo, TableSource, TableStore } from '../types';
 import { copyTextBatches } from './copy-text';
 import { pgError } from './errors';
 import { loadStatements, loadTable } from './load';
@@ -28,6 +28,7 @@ export class PostgresConnector implements Connector {
   ) {
     this.tables = {
       describe: (path) => this.describe(path),
+      tableFacts: (schema) => this.tableFacts(schema),
       read: (source, opts) => this.readRows(source, opts),
       load: (path, input, opts) => this.loadRows(path, input, opts),
       ddlType: pgTypeFor,
@@ -69,19 +70,12 @@ export class PostgresConnector implements Connector {
     }
     if (parts.length === 1) {
       if (!(await this.schemaExists(parts[0]))) throw new FerryError('NOT_FOUND', `No schema "${parts[0]}" in ${this.where.label}`, { detail: { path } });
-      const rows = await this.q<{ name: string; size: string; kind: string; rows: number }>(
-        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::text AS size, c.relkind AS kind, c.reltuples AS rows FROM pg_class c
-          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1`,
+      const rows = await this.q<{ name: string; size: string }>(
+        `SELECT c.relname AS name, pg_total_relation_size(c.oid)::text AS size FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1`,
         [parts[0]],
       );
-      return rows.map((r) => ({
-        name: r.name,
-        path: `/${parts[0]}/${r.name}`,
-        type: 'file',
-        size: Number(r.size),
-        modified: null,
-        table: { kind: relationKind(r.kind), rowEstimate: rowEstimate(r.rows) },
-      }));
+      return rows.map((r) => ({ name: r.name, path: `/${parts[0]}/${r.name}`, type: 'file', size: Number(r.size), modified: null }));
     }
     await this.stat(path);
     throw new FerryError('NOT_A_DIRECTORY', `${parts.join('.')} is a table, not a schema`, { detail: { path } });
@@ -104,6 +98,16 @@ export class PostgresConnector implements Connector {
     const row = await this.tableRow(name);
     if (!row) throw new FerryError('NOT_FOUND', `No table "${name.schema}.${name.table}" in ${this.where.label}`, { detail: { path } });
     return { path: `/${name.schema}/${name.table}`, kind: row.kind, columns: await this.columns(name), rowEstimate: row.rows };
+  }
+
+  /** Kind and planner's estimate of every table and view of a schema (reltuples is -1 until first analyzed). */
+  private async tableFacts(schema: string): Promise<Map<string, TableFacts>> {
+    const rows = await this.q<{ name: string; kind: string; rows: number }>(
+      `SELECT c.relname AS name, c.relkind AS kind, c.reltuples AS rows FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
+      [schema],
+    );
+    return new Map(rows.map((r) => [r.name, { kind: r.kind === 'v' || r.kind === 'm' ? 'view' : 'table', rowEstimate: r.rows >= 0 ? Math.round(r.rows) : null }]));
   }
 
   private async readRows(source: TableSource, opts: { signal?: AbortSignal } = {}): Promise<TableReader> {
@@ -182,7 +186,7 @@ export class PostgresConnector implements Connector {
     );
     if (!rows.length) return null;
     const r = rows[0];
-    return { kind: relationKind(r.kind), size: Number(r.size), rows: rowEstimate(r.rows) };
+    return { kind: r.kind === 'v' || r.kind === 'm' ? 'view' : 'table', size: Number(r.size), rows: r.rows >= 0 ? Math.round(r.rows) : null };
   }
 
   private async columns(t: TableName): Promise<DbColumn[]> {
@@ -198,12 +202,6 @@ export class PostgresConnector implements Connector {
     return rows.map((r) => ({ name: r.name, type: logicalFromPg(r.oid, r.typmod), dbType: r.dbtype, nullable: !r.notnull, key: r.key }));
   }
 }
-
-/** pg_class.relkind: views and materialized views are views; tables, partitioned and foreign tables are tables. */
-const relationKind = (relkind: string): 'table' | 'view' => (relkind === 'v' || relkind === 'm' ? 'view' : 'table');
-
-/** pg_class.reltuples: -1 (PostgreSQL 14+) until the table was first vacuumed or analyzed. */
-const rowEstimate = (reltuples: number): number | null => (reltuples >= 0 ? Math.round(reltuples) : null);
 
 /** An export query is one SELECT (or WITH/VALUES/TABLE): it runs inside COPY (...), which takes nothing else. */
 function selectOnly(query: string): string {
