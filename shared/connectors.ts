@@ -98,11 +98,11 @@ export const ENTRY_TYPES = ['file', 'dir', 'symlink', 'other'] as const;
 
 /** One listing entry. `modified` is ISO 8601 (UTC) at the connector's declared precision. */
 export const EntrySchema = z.object({
-  /** A database's table or view (listed as a 'file' under its schema): its kind and the database's row estimate (null when it has none). */
-  table: z.object({ kind: z.enum(['table', 'view']), rowEstimate: z.number().nullable() }).optional(),
   name: z.string(),
   path: z.string(),
   type: z.enum(ENTRY_TYPES),
+  /** A database's table or view (listed as a 'file' under its schema): its kind and the database's row estimate (null when it has none). */
+  table: z.object({ kind: z.enum(['table', 'view']), rowEstimate: z.number().nullable() }).optional(),
   size: z.number(),
   modified: z.string().nullable(),
   hashes: z.record(z.string(), z.string()).optional(),
