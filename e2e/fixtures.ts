@@ -12,6 +12,7 @@ export interface E2EEnv {
   sftpPreviewDir: string;
   sshd: { host: string; port: number; user: string; password: string; home: string; hostKeyFingerprints: Record<string, string> };
   s3: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+  pg: { host: string; port: number; user: string; password: string; database: string };
 }
 
 export const env = (): E2EEnv => JSON.parse(process.env.FERRY_E2E ?? '{}');
@@ -33,6 +34,21 @@ export const PREVIEW_FILES = {
   /** On this computer: 1,000 rows of 120 int32 columns c0…c119 (value: row * 1000 + column). */
   wide: 'wide-120-columns.parquet',
   wideColumns: 120,
+} as const;
+
+/**
+ * What global-setup leaves for the database tests (e2e/databases.e2e.ts): in PostgreSQL, schema `schema`
+ * with `orders` (ordersRows rows, id bigint primary key, customer text not null, amount numeric(10,2),
+ * ordered date) and an empty `stock` (sku text, qty integer); on this computer a customers CSV (3 rows) and
+ * a stock CSV of 5 rows of which 2 have a qty an integer column refuses ("three" on line 3, "4.5" on line 5).
+ */
+export const DB_E2E = {
+  schema: 'e2e',
+  orders: 'orders',
+  ordersRows: 250,
+  stock: 'stock',
+  customersCsv: 'db-load-customers.csv',
+  stockCsv: 'db-load-stock.csv',
 } as const;
 
 /** Screenshots a person would look at, kept out of git (e2e/artifacts/). */

@@ -5,18 +5,21 @@ import ExcelJS from 'exceljs';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PREVIEW_FILES } from './fixtures';
+import pg from 'pg';
+import { DB_E2E, PREVIEW_FILES } from './fixtures';
 
 /**
- * Starts the real servers the e2e tests browse (OpenSSH sshd, the S3 server) and `ferry serve` on a free
+ * Starts the real servers the e2e tests browse (OpenSSH sshd, the S3 server, PostgreSQL) and `ferry serve` on a free
  * port with its own FERRY_HOME and a local folder with sample files. Facts go to the tests through env.
  */
 export default async function globalSetup() {
   const root = resolve(import.meta.dirname, '..');
   const sshd = await import('../test/servers/sshd');
   const s3 = await import('../test/servers/s3');
+  const postgres = await import('../test/servers/postgres');
   const ssh = await sshd.start();
   const s3srv = await s3.start();
+  const pgsrv = await postgres.start();
 
   // What the partner left on their servers: a file in the SFTP home, a bucket with a Parquet export.
   const sftpDir = join(ssh.info.home, 'outgoing-e2e');
@@ -34,6 +37,7 @@ export default async function globalSetup() {
   const sftpPreviewDir = join(ssh.info.home, `previews-e2e-${process.pid}`);
   mkdirSync(sftpPreviewDir, { recursive: true });
   await writePreviewFiles({ sftpDir: sftpPreviewDir, local, work, s3: s3.testClient(s3srv.info) });
+  await writeDatabaseFixtures(pgsrv.info, local);
   execFileSync('chown', ['-R', `${ssh.info.user}:`, sftpDir, sftpPreviewDir]);
 
   const serve: ChildProcess = spawn(process.execPath, [join(root, 'bin', 'ferry.js'), 'serve', '--port', '0'], {
@@ -51,13 +55,14 @@ export default async function globalSetup() {
     setTimeout(() => rej(new Error('ferry serve did not print its URL')), 20_000);
   });
 
-  process.env.FERRY_E2E = JSON.stringify({ url, work, local, home, sftpDir, sftpPreviewDir, sshd: ssh.info, s3: s3srv.info });
+  process.env.FERRY_E2E = JSON.stringify({ url, work, local, home, sftpDir, sftpPreviewDir, sshd: ssh.info, s3: s3srv.info, pg: pgsrv.info });
   return async () => {
     serve.kill('SIGTERM');
     rmSync(sftpDir, { recursive: true, force: true });
     rmSync(sftpPreviewDir, { recursive: true, force: true });
     await ssh.stop();
     await s3srv.stop();
+    await pgsrv.stop();
     rmSync(work, { recursive: true, force: true });
   };
 }
@@ -113,4 +118,28 @@ async function writePreviewFiles(at: { sftpDir: string; local: string; work: str
   await at.s3.send(
     new PutObjectCommand({ Bucket: PREVIEW_FILES.bucket, Key: `${PREVIEW_FILES.parquetDir}/${PREVIEW_FILES.parquet}`, Body: readFileSync(file) }),
   );
+}
+
+/**
+ * What the database tests (e2e/databases.e2e.ts) find: schema DB_E2E.schema with a table of orders (analyzed,
+ * so its row estimate is exact) and a stock table with an integer column, and on this computer a CSV of
+ * customers (for a new table) and a stock CSV with rows the integer column refuses.
+ */
+async function writeDatabaseFixtures(info: { host: string; port: number; user: string; password: string; database: string }, local: string): Promise<void> {
+  const db = new pg.Client(info);
+  await db.connect();
+  try {
+    const s = DB_E2E.schema;
+    await db.query(`CREATE SCHEMA ${s}`);
+    await db.query(`CREATE TABLE ${s}.${DB_E2E.orders} (id bigint PRIMARY KEY, customer text NOT NULL, amount numeric(10,2), ordered date)`);
+    await db.query(
+      `INSERT INTO ${s}.${DB_E2E.orders} SELECT i, 'customer ' || (i % 7), i * 2.5, DATE '2026-01-01' + (i % 300) FROM generate_series(1, ${DB_E2E.ordersRows}) i`,
+    );
+    await db.query(`ANALYZE ${s}.${DB_E2E.orders}`);
+    await db.query(`CREATE TABLE ${s}.${DB_E2E.stock} (sku text, qty integer)`);
+  } finally {
+    await db.end();
+  }
+  writeFileSync(join(local, DB_E2E.customersCsv), 'Customer ID,name,since\n1,Acme GmbH,2019-04-01\n2,Żabka Sp. z o.o.,2021-09-15\n3,Initech,2020-01-31\n');
+  writeFileSync(join(local, DB_E2E.stockCsv), 'sku,qty\nA-1,3\nB-2,three\nC-3,12\nD-4,4.5\nE-5,7\n');
 }

@@ -223,7 +223,10 @@ test.describe.serial('table previews', () => {
     await expect(col(0)).toHaveAttribute('data-name', 'c0');
     await expect(col(last)).toHaveCount(0);
     const grid = panel().getByTestId('preview-grid');
-    await grid.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+    await grid.evaluate((el) => {
+      const e = el as unknown as Scrollable;
+      e.scrollLeft = e.scrollWidth;
+    });
     await expect(col(last)).toHaveAttribute('data-type', 'int32');
     await expect(cell(2, last)).toHaveText(String(2 * 1000 + last));
     await expect(col(0)).toHaveCount(0);
@@ -319,6 +322,15 @@ test.describe.serial('table previews', () => {
 /** Scrolls the grid so that the row at this fraction of the table is at the top (1: the end). */
 async function scrollGrid(grid: Locator, fraction: number) {
   await grid.evaluate((el, f) => {
-    el.scrollTop = f >= 1 ? el.scrollHeight : f * el.scrollHeight;
+    const e = el as unknown as Scrollable;
+    e.scrollTop = f >= 1 ? e.scrollHeight : f * e.scrollHeight;
   }, fraction);
+}
+
+/** The scrolling part of an element, typed here because the e2e tsconfig has no DOM library. */
+interface Scrollable {
+  scrollTop: number;
+  scrollLeft: number;
+  scrollHeight: number;
+  scrollWidth: number;
 }

@@ -23,6 +23,7 @@ export const API_METHODS = [
   'fs.mkdir',
   'fs.remove',
   'fs.rename',
+  'table.describe',
   'jobs.plan',
   'jobs.create',
   'jobs.list',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConnectorInfoSchema, EndpointSchema, EntrySchema } from './connectors';
 import { ErrorDataSchema, HostKeyDetailSchema } from './errors';
 import { ProfileInputSchema, ProfileSchema, TestResultSchema } from './profiles';
+import { TableInfoSchema } from './table';
 import {
   CONFLICT_POLICIES,
   JOB_STATES,
@@ -84,6 +85,8 @@ export const apiContract = {
     ok,
   ),
   'fs.rename': method(z.object({ endpoint: EndpointSchema, from: z.string(), to: z.string() }), ok),
+  /** A database table's or view's columns (types, nullability, key) and row estimate: PROFILE's "/schema/table". */
+  'table.describe': method(z.object({ endpoint: EndpointSchema, path: z.string() }), TableInfoSchema),
 
   /** Dry run: the plan a job would run. Sync runs exactly a plan the user saw (jobs.create with planId). */
   'jobs.plan': method(JobSpecSchema, PlanSchema),

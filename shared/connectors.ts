@@ -101,6 +101,8 @@ export const EntrySchema = z.object({
   name: z.string(),
   path: z.string(),
   type: z.enum(ENTRY_TYPES),
+  /** A database's table or view (listed as a 'file' under its schema): its kind and the database's row estimate (null when it has none). */
+  table: z.object({ kind: z.enum(['table', 'view']), rowEstimate: z.number().nullable() }).optional(),
   size: z.number(),
   modified: z.string().nullable(),
   hashes: z.record(z.string(), z.string()).optional(),

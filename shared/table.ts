@@ -49,6 +49,19 @@ export const TableWarningSchema = z.object({
   column: z.string().optional(),
 });
 
+/** A database table's or view's column: its logical type (as in a preview), the database's own type, nullability, part of the primary key. */
+export const DbColumnSchema = TableColumnSchema.extend({ dbType: z.string(), nullable: z.boolean(), key: z.boolean() });
+
+/** What `table.describe` says about a table or view ("/schema/table"). */
+export const TableInfoSchema = z.object({
+  path: z.string(),
+  kind: z.enum(['table', 'view']),
+  columns: z.array(DbColumnSchema),
+  /** The planner's estimate; null when the database has none. */
+  rowEstimate: z.number().nullable(),
+});
+export type TableInfo = z.infer<typeof TableInfoSchema>;
+
 /** Per column over the rows returned: NULL count and a few distinct example values (as display text). */
 export const ColumnStatsSchema = z.object({ name: z.string(), nulls: z.number(), examples: z.array(z.string()) });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ApiHandlers, EventName, EventPayload } from '../../shared/api';
 import { connectorInfo, manifestFor, MANIFESTS } from './connectors/manifest';
 import type { ConnectContext, Logger } from './connectors/types';
+import { tableHandlers } from './api/table-handlers';
 import { fsHandlers } from './api/fs-handlers';
 import { jobHandlers } from './api/job-handlers';
 import { planLoad } from './databases/load-dry-run';
@@ -145,6 +146,7 @@ export class FerryCore {
       'trust.list': async () => this.trust.list(),
       'trust.remove': async ({ kind, host, port }) => (this.trust.remove(kind, host, port), ok),
       ...fsHandlers(this.pool),
+      ...tableHandlers(this.pool),
       ...jobHandlers(this.engine),
       'table.preview': (input) => previewTable(this.pool, input, this.previewCursors),
       'table.loadPlan': (input) => planLoad(this.pool, input),

@@ -1,5 +1,6 @@
 import type { ApiHandlers } from '../../../shared/api';
-import { normalizePath } from '../../../shared/paths';
+import type { Entry } from '../../../shared/connectors';
+import { normalizePath, segments } from '../../../shared/paths';
 import type { Connector } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError } from '../errors';
@@ -17,6 +18,17 @@ export async function withConnector<T>(endpoints: EndpointProvider, endpoint: st
   }
 }
 
+/** A database schema's tables and views, with their kind and row estimate where the store gives them. */
+async function withTableFacts(c: Connector, path: string, entries: Entry[]): Promise<Entry[]> {
+  const [schema, ...rest] = segments(path);
+  if (!c.tables?.tableFacts || schema === undefined || rest.length > 0) return entries;
+  const facts = await c.tables.tableFacts(schema);
+  return entries.map((e) => {
+    const table = facts.get(e.name);
+    return table && e.type === 'file' ? { ...e, table } : e;
+  });
+}
+
 type FsHandlers = Pick<ApiHandlers, 'fs.home' | 'fs.list' | 'fs.stat' | 'fs.mkdir' | 'fs.remove' | 'fs.rename'>;
 
 export function fsHandlers(endpoints: EndpointProvider): FsHandlers {
@@ -26,7 +38,7 @@ export function fsHandlers(endpoints: EndpointProvider): FsHandlers {
     'fs.list': ({ endpoint, path }) =>
       withConnector(endpoints, endpoint, async (c) => {
         const p = normalizePath(path);
-        return { path: p, entries: await c.list(p) };
+        return { path: p, entries: await withTableFacts(c, p, await c.list(p)) };
       }),
     'fs.stat': ({ endpoint, path }) => withConnector(endpoints, endpoint, (c) => c.stat(normalizePath(path))),
     'fs.mkdir': ({ endpoint, path }) => withConnector(endpoints, endpoint, async (c) => (await c.mkdir(normalizePath(path)), ok)),

@@ -1,3 +1,4 @@
+import type { Entry } from '../../../shared/connectors';
 import type { LoadMode } from '../../../shared/table';
 import type { Batch, Column, CsvDialect, LogicalType, Schema, TableReader, TableWarning } from '../table/types';
 
@@ -8,6 +9,11 @@ import type { Batch, Column, CsvDialect, LogicalType, Schema, TableReader, Table
  * layer's logical types, so every reader and writer of the formats works on both sides of it.
  */
 export interface TableStore {
+  /**
+   * What a schema's listing shows of each table and view besides its size: its kind and the database's own
+   * row estimate (no count is run), by name. Optional: without it a pane shows tables with "rows unknown".
+   */
+  tableFacts?(schema: string): Promise<Map<string, TableFacts>>;
   /** The columns of a table or view, with their database types mapped. NOT_FOUND when it does not exist. */
   describe(path: string): Promise<TableInfo>;
   /** Rows of a table ("/schema/table") or of a query, streamed in batches (a cursor or COPY, never the whole result). */
@@ -29,6 +35,8 @@ export interface TableStore {
 }
 
 export type TableSource = { table: string } | { query: string };
+
+export type TableFacts = NonNullable<Entry['table']>;
 
 export interface TableInfo {
   /** "/public/orders". */

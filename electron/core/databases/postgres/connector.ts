@@ -6,7 +6,7 @@ import { FerryError } from '../../errors';
 import type { Batch, Column, TableReader } from '../../table/types';
 import { listCatalogue, refuseFiles, selectOnly, statCatalogue, type Catalogue } from '../browse';
 import { qualified, tableAt, type TableName } from '../sql';
-import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableInfo, TableSource, TableStore } from '../types';
+import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableFacts, TableInfo, TableSource, TableStore } from '../types';
 import { copyTextBatches } from './copy-text';
 import { pgError } from './errors';
 import { loadStatements, loadTable } from './load';
@@ -33,6 +33,7 @@ export class PostgresConnector implements Connector {
     this.read = this.write = this.mkdir = this.remove = this.rmdir = refuseFiles(where.label);
     this.tables = {
       describe: (path) => this.describe(path),
+      tableFacts: (schema) => this.tableFacts(schema),
       read: (source, opts) => this.readRows(source, opts),
       load: (path, input, opts) => this.loadRows(path, input, opts),
       ddlType: pgTypeFor,
@@ -123,6 +124,16 @@ export class PostgresConnector implements Connector {
     const row = await this.tableRow(name);
     if (!row) throw new FerryError('NOT_FOUND', `No table "${name.schema}.${name.table}" in ${this.where.label}`, { detail: { path } });
     return { path: `/${name.schema}/${name.table}`, kind: row.kind, columns: await this.columns(name), rowEstimate: row.rows };
+  }
+
+  /** Kind and planner's estimate of every table and view of a schema (reltuples is -1 until first analyzed). */
+  private async tableFacts(schema: string): Promise<Map<string, TableFacts>> {
+    const rows = await this.q<{ name: string; kind: string; rows: number }>(
+      `SELECT c.relname AS name, c.relkind AS kind, c.reltuples AS rows FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
+      [schema],
+    );
+    return new Map(rows.map((r) => [r.name, { kind: r.kind === 'v' || r.kind === 'm' ? 'view' : 'table', rowEstimate: r.rows >= 0 ? Math.round(r.rows) : null }]));
   }
 
   private async readRows(source: TableSource, opts: { signal?: AbortSignal } = {}): Promise<TableReader> {

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { Entry } from '../../../../shared/connectors';
 import { formatBytes, formatDate } from '../../components/format';
 import { FileIcon, FolderIcon, LinkIcon } from '../../components/icons';
+import { formatRowEstimate } from '../databases/row-estimate';
 import classes from './FileTable.module.css';
 import { kindOf } from './sort';
 
@@ -39,8 +40,8 @@ export const FileRow = memo(function FileRow({ entry, index, top, selected, curs
       <div className={`${classes.cell} ${classes.right}`} role="gridcell">
         {dir ? '' : formatBytes(entry.size)}
       </div>
-      <div className={classes.cell} role="gridcell">
-        {formatDate(entry.modified)}
+      <div className={classes.cell} role="gridcell" data-testid={entry.table ? 'row-estimate' : undefined}>
+        {entry.table ? formatRowEstimate(entry.table.rowEstimate) : formatDate(entry.modified)}
       </div>
       <div className={classes.cell} role="gridcell">
         {kindOf(entry)}

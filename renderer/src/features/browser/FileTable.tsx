@@ -106,7 +106,8 @@ export function FileTable({ pane, actions, bodyRef, empty }: Props) {
     const i = rowIndex(e);
     const row = i >= 0 ? rows[i] : null;
     const draggingThisRow = from === id && row !== null && selection.selected.has(row.name);
-    if (row?.type === 'dir' && !draggingThisRow) return { index: i, ok: true };
+    // A folder row takes the drop; so does a database's table (a load into that table) from the other pane.
+    if ((row?.type === 'dir' || (row?.table && from !== id)) && !draggingThisRow) return { index: i, ok: true };
     return { index: null, ok: from !== id };
   };
 
@@ -137,7 +138,7 @@ export function FileTable({ pane, actions, bodyRef, empty }: Props) {
 
   return (
     <div className={classes.table} role="grid" aria-multiselectable data-testid={`table-${id}`}>
-      <FileTableHeader sort={pane.sort} onSort={pane.setSort} />
+      <FileTableHeader sort={pane.sort} onSort={pane.setSort} database={pane.info.database} />
       <div
         ref={bodyRef}
         className={classes.body}

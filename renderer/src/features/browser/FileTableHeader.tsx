@@ -8,11 +8,11 @@ const COLUMNS: { key: SortKey; label: string; right?: boolean }[] = [
   { key: 'kind', label: 'Kind' },
 ];
 
-/** Click a column to sort by it; click again to reverse. Folders always stay first. */
-export function FileTableHeader({ sort, onSort }: { sort: SortState; onSort: (s: SortState) => void }) {
+/** Click a column to sort by it; click again to reverse. Folders always stay first. A database's tables show their row estimate where files show a date. */
+export function FileTableHeader({ sort, onSort, database }: { sort: SortState; onSort: (s: SortState) => void; database: boolean }) {
   return (
     <div className={classes.header} role="row">
-      {COLUMNS.map((c) => {
+      {COLUMNS.map((c) => ({ ...c, label: database && c.key === 'modified' ? 'Rows' : c.label })).map((c) => {
         const active = sort.key === c.key;
         return (
           <button

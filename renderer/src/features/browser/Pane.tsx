@@ -17,40 +17,44 @@ import type { PaneModel } from './use-pane';
 import { useFileOps } from './use-file-ops';
 
 /** What the BrowserView supplies: everything that involves the other pane. */
-export type CrossPaneActions = Pick<PaneActions, 'copyToOther' | 'moveToOther' | 'switchPane' | 'drop' | 'preview'>;
+export type CrossPaneActions = Pick<PaneActions, 'copyToOther' | 'moveToOther' | 'switchPane' | 'drop' | 'preview' | 'describeTable'>;
 
 interface Props {
   pane: PaneModel;
   active: boolean;
   onActivate: () => void;
   cross: CrossPaneActions;
+  toOther: PaneActions['toOther'];
   onManageConnections: () => void;
 }
 
 type Dialog = { kind: 'mkdir' } | { kind: 'rename'; entry: Entry } | { kind: 'delete'; entries: Entry[] } | null;
 
 /** One side of the browser: endpoint picker, path, listing, and the file operations on that endpoint. */
-export function Pane({ pane, active, onActivate, cross, onManageConnections }: Props) {
+export function Pane({ pane, active, onActivate, cross, toOther, onManageConnections }: Props) {
   const bodyRef = useRef<HTMLDivElement | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [menu, setMenu] = useState<ContextMenuState | null>(null);
   const ops = useFileOps(pane.endpoint);
   const { listing, info } = pane;
   const canRename = info.capabilities?.rename === true;
+  const database = info.database;
 
   const actions: PaneActions = useMemo(
     () => ({
       open: (e) => (e.type === 'dir' || e.type === 'symlink') && pane.navigate(e.path),
       goUp: pane.goUp,
       refresh: () => void listing.refetch(),
-      newFolder: () => setDialog({ kind: 'mkdir' }),
+      // A database holds tables, not folders and files: nothing there is made or deleted from a pane.
+      newFolder: () => !database && setDialog({ kind: 'mkdir' }),
       rename: canRename ? (entry) => setDialog({ kind: 'rename', entry }) : undefined,
-      remove: (entries) => entries.length > 0 && setDialog({ kind: 'delete', entries }),
+      remove: (entries) => !database && entries.length > 0 && setDialog({ kind: 'delete', entries }),
       copyPath: (paths) => paths.length > 0 && void copyText(paths.join('\n'), paths.length > 1 ? 'Paths' : 'Path'),
       contextMenu: (at, entries) => setMenu({ ...at, entries }),
       ...cross,
+      toOther,
     }),
-    [pane.navigate, pane.goUp, listing.refetch, canRename, cross],
+    [pane.navigate, pane.goUp, listing.refetch, canRename, database, cross, toOther],
   );
 
   const closeDialog = () => {
@@ -106,7 +110,7 @@ export function Pane({ pane, active, onActivate, cross, onManageConnections }: P
       <FileTable pane={pane} actions={actions} bodyRef={bodyRef} empty={empty} />
       <PaneStatus pane={pane} />
 
-      <PaneContextMenu state={menu} actions={actions} folderPath={pane.path} onClose={() => setMenu(null)} />
+      <PaneContextMenu state={menu} actions={actions} folderPath={pane.path} database={database} onClose={() => setMenu(null)} />
       <NameDialog
         opened={dialog?.kind === 'mkdir'}
         title="New folder"

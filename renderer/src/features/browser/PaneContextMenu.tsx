@@ -13,11 +13,16 @@ interface Props {
   state: ContextMenuState | null;
   actions: PaneActions;
   folderPath: string | null;
+  /** A database's pane: no New folder or Delete (it holds tables). */
+  database: boolean;
   onClose: () => void;
 }
 
-/** Right-click menu. Items follow the endpoint's declared capabilities (no Rename without capabilities.rename). */
-export function PaneContextMenu({ state, actions, folderPath, onClose }: Props) {
+/**
+ * Right-click menu. Items follow the endpoint's declared capabilities (no Rename without capabilities.rename);
+ * with a database on either side, copying becomes "Export…" or "Load into table…".
+ */
+export function PaneContextMenu({ state, actions, folderPath, database, onClose }: Props) {
   const entries = state?.entries ?? [];
   const one = entries.length === 1 ? entries[0] : null;
   return (
@@ -36,7 +41,12 @@ export function PaneContextMenu({ state, actions, folderPath, onClose }: Props) 
             Preview
           </Menu.Item>
         )}
-        {entries.length > 0 && (
+        {one?.table && (
+          <Menu.Item data-testid="menu-columns" onClick={() => actions.describeTable(one)}>
+            Columns…
+          </Menu.Item>
+        )}
+        {entries.length > 0 && actions.toOther === 'copy' && (
           <>
             <Menu.Item data-testid="menu-copy-to-other" rightSection={SHORTCUTS.copy} onClick={actions.copyToOther}>
               Copy to other pane
@@ -47,15 +57,26 @@ export function PaneContextMenu({ state, actions, folderPath, onClose }: Props) 
             <Menu.Divider />
           </>
         )}
-        <Menu.Item data-testid="menu-new-folder" rightSection={SHORTCUTS.newFolder} onClick={actions.newFolder}>
-          New folder
-        </Menu.Item>
+        {entries.length > 0 && actions.toOther !== 'copy' && (
+          <>
+            {/* The dialog takes over: the destination is the other pane's folder, or its schema or table. */}
+            <Menu.Item data-testid={`menu-${actions.toOther}`} rightSection={SHORTCUTS.copy} onClick={actions.copyToOther}>
+              {actions.toOther === 'export' ? 'Export to other pane…' : 'Load into table…'}
+            </Menu.Item>
+            <Menu.Divider />
+          </>
+        )}
+        {!database && (
+          <Menu.Item data-testid="menu-new-folder" rightSection={SHORTCUTS.newFolder} onClick={actions.newFolder}>
+            New folder
+          </Menu.Item>
+        )}
         {one && actions.rename && (
           <Menu.Item data-testid="menu-rename" rightSection={SHORTCUTS.rename} onClick={() => actions.rename?.(one)}>
             Rename
           </Menu.Item>
         )}
-        {entries.length > 0 && (
+        {entries.length > 0 && !database && (
           <Menu.Item data-testid="menu-delete" color="red" rightSection={SHORTCUTS.delete} onClick={() => actions.remove(entries)}>
             Delete{entries.length > 1 ? ` ${entries.length} items` : ''}…
           </Menu.Item>

@@ -19,6 +19,10 @@ export interface PaneActions {
   contextMenu(at: { x: number; y: number }, entries: Entry[]): void;
   /** Opens the table preview of a file (Space, or "Preview" in the context menu). */
   preview(entry: Entry): void;
+  /** A database table's columns, types, nullability and key. */
+  describeTable(entry: Entry): void;
+  /** What copying to the other pane is: files, or (a database on either side) an export or a load, which open their dialog. */
+  toOther: 'copy' | 'export' | 'load';
 }
 
 /** Keyboard shortcuts, shown in tooltips and the context menu. */

@@ -7,8 +7,9 @@ export interface SortState {
   desc: boolean;
 }
 
-/** "Folder", "Link", "CSV file", "File": what the Kind column shows. */
+/** "Folder", "Link", "CSV file", "File", a database's "Table" or "View": what the Kind column shows. */
 export function kindOf(e: Entry): string {
+  if (e.table) return e.table.kind === 'view' ? 'View' : 'Table';
   if (e.type === 'dir') return 'Folder';
   if (e.type === 'symlink') return 'Link';
   if (e.type === 'other') return 'Other';
@@ -39,8 +40,9 @@ function keyCompare(entries: readonly Entry[], key: SortKey): (a: number, b: num
       return (a, b) => sizes[a] - sizes[b];
     }
     case 'modified': {
-      // Epoch ms: ISO strings of different precision do not compare correctly as text.
-      const times = entries.map((e) => (e.modified ? Date.parse(e.modified) || 0 : 0));
+      // Epoch ms: ISO strings of different precision do not compare correctly as text. A database's tables
+      // show their row estimate in this column, and sort by it.
+      const times = entries.map((e) => (e.table ? (e.table.rowEstimate ?? -1) : e.modified ? Date.parse(e.modified) || 0 : 0));
       return (a, b) => times[a] - times[b];
     }
     case 'kind': {

@@ -12,6 +12,8 @@ export interface EndpointInfo {
   capabilities: Capabilities | null;
   /** The profile this pane points at was deleted. */
   missing: boolean;
+  /** A database (its manifest says `tables`): schemas of tables, exported and loaded rather than copied. */
+  database: boolean;
 }
 
 /** What a pane's endpoint is and can do, from the saved profiles and the connector manifests. */
@@ -20,7 +22,7 @@ export function useEndpointInfo(endpoint: string): EndpointInfo {
   const { byType } = useConnectors();
   return useMemo(() => {
     if (endpoint === LOCAL_ENDPOINT) {
-      return { endpoint, label: 'This computer', type: 'local', capabilities: byType.get('local')?.capabilities ?? null, missing: false };
+      return { endpoint, label: 'This computer', type: 'local', capabilities: byType.get('local')?.capabilities ?? null, missing: false, database: false };
     }
     const p = profiles.find((x) => x.id === endpoint);
     return {
@@ -29,6 +31,7 @@ export function useEndpointInfo(endpoint: string): EndpointInfo {
       type: p?.type ?? null,
       capabilities: p ? (byType.get(p.type)?.capabilities ?? null) : null,
       missing: profilesLoaded !== undefined && !p,
+      database: p ? byType.get(p.type)?.tables === true : false,
     };
   }, [endpoint, profiles, profilesLoaded, byType]);
 }

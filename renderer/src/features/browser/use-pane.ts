@@ -21,7 +21,8 @@ export function usePane(id: PaneId) {
   const [showHidden, setShowHidden] = useState(() => localStorage.getItem(`ferry.showHidden.${id}`) === '1');
   const [filter, setFilter] = useState('');
 
-  const entries = listing.data?.entries ?? NO_ENTRIES;
+  const listed = listing.data?.entries ?? NO_ENTRIES;
+  const entries = useMemo(() => (info.database ? asTables(listed) : listed), [listed, info.database]);
   // Sort once per listing or sort change; the quick filter then only scans the sorted array.
   const sorted = useMemo(() => sortEntries(entries, sort), [entries, sort]);
   const rows = useMemo(() => filterEntries(sorted, showHidden, filter), [sorted, showHidden, filter]);
@@ -66,3 +67,9 @@ export function usePane(id: PaneId) {
 }
 
 export type PaneModel = ReturnType<typeof usePane>;
+
+/** A database's entries under a schema are its tables, even from a connector whose listing does not say their kind or row estimate. */
+function asTables(entries: readonly Entry[]): readonly Entry[] {
+  if (entries.every((e) => e.type !== 'file' || e.table)) return entries;
+  return entries.map((e) => (e.type === 'file' && !e.table ? { ...e, table: { kind: 'table' as const, rowEstimate: null } } : e));
+}

@@ -47,6 +47,7 @@ export const JobFileRow = memo(function JobFileRow({ file, top }: { file: JobFil
       <Text size="xs" truncate title={err || file.dstPath}>
         {file.relPath}
         {err && <span data-testid="job-file-error"> — {err}</span>}
+        {!err && file.reason && <span data-testid="job-file-note"> — {file.reason}</span>}
       </Text>
       <Group gap={6} wrap="nowrap">
         <Progress value={pct} size="sm" style={{ flex: 1 }} color={s === 'failed' ? 'red' : undefined} />

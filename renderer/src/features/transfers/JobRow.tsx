@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { ERROR_TITLES } from '../../../../shared/errors';
 import type { Job, JobState } from '../../../../shared/transfers';
 import { describeError, formatBytes, formatDate, formatEta, formatRate } from '../../components/format';
+import { JobLoadSummary } from '../databases/JobLoadSummary';
 import { JobActions } from './JobActions';
 import { JobFiles } from './JobFiles';
 import classes from './Transfers.module.css';
@@ -69,6 +70,7 @@ export function JobRow({ job, inHistory = false }: { job: Job; inHistory?: boole
           </Text>
         )}
       </Group>
+      <JobLoadSummary job={job} />
       {job.error && (
         <Text size="xs" c="red" mt={2} data-testid="job-error" data-code={job.error.code}>
           {describeError(ERROR_TITLES[job.error.code], job.error.message)}
