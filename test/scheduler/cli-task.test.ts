@@ -76,6 +76,21 @@ describe('ferry task', () => {
     expect(bad.stderr).toMatch(/failed: .*missing\.csv/);
   });
 
+  it('a task whose profile was deleted fails clearly, naming the profile, and is flagged', async () => {
+    expect((await run('profile', 'add', 'disk', '--type', 'local')).code).toBe(0);
+    expect((await run('task', 'add', 'to-disk', '--every', '1h', '--', 'copy', join(src, 'a.csv'), `disk:${join(tmp.path, 'disk')}`)).code).toBe(0);
+    expect((await run('profile', 'rm', 'disk')).code).toBe(0);
+    const r = await run('task', 'run', 'to-disk');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('The profile "disk" this task uses was deleted');
+    const t = JSON.parse((await run('task', 'show', 'to-disk', '--json')).stdout) as Task;
+    expect(t.flagged).toContain('"disk"');
+    expect(t.nextRuns).toEqual([]);
+    expect(t.summary).toContain('disk (deleted):');
+    expect((await run('task', 'list')).stdout).toMatch(/to-disk\s+FLAGGED/);
+    expect((await run('task', 'rm', 'to-disk')).code).toBe(0);
+  });
+
   it('edit, disable, enable and rm change what list shows', async () => {
     expect((await run('task', 'edit', 'pull', '--every', '15m', '--overlap', 'queue')).code).toBe(0);
     let t = JSON.parse((await run('task', 'show', 'pull', '--json')).stdout) as Task;

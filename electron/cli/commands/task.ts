@@ -254,10 +254,12 @@ export function taskCommand(run: Run, globals: () => GlobalOptions): Command {
 export function schedulerCommand(globals: () => GlobalOptions): Command {
   return new Command('scheduler')
     .description('run scheduled tasks in the foreground (for systemd, launchd or a Windows service), logging each decision, until stopped')
-    .action(async () => {
+    .option('--keep-history <days>', 'delete task history older than this', '90')
+    .action(async (flags: { keepHistory: string }) => {
+      const retentionDays = parseIntFlag('--keep-history', flags.keepHistory, 1, 36_500);
       const say = (stream: NodeJS.WriteStream) => (msg: string, fields?: Record<string, unknown>) =>
         stream.write(safeText(`${new Date().toISOString()} ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`) + '\n');
-      const core = openCore(globals(), { startQueue: true, runScheduler: true, scheduler: { log: { debug: () => {}, info: say(process.stdout), warn: say(process.stderr) } } });
+      const core = openCore(globals(), { startQueue: true, runScheduler: true, scheduler: { retentionDays, log: { debug: () => {}, info: say(process.stdout), warn: say(process.stderr) } } });
       process.stdout.write(`${new Date().toISOString()} scheduler started (store ${core.home}, ${core.tasks.list().filter((t) => t.enabled && t.schedule).length} scheduled tasks)\n`);
       await new Promise<void>((resolveStop) => {
         process.once('SIGINT', () => resolveStop());
