@@ -23,6 +23,7 @@ interface ScheduleFlags {
   manual?: boolean;
   name?: string;
   disabled?: boolean;
+  notifySuccess?: boolean;
 }
 
 function scheduleOptions(cmd: Command): Command {
@@ -34,7 +35,8 @@ function scheduleOptions(cmd: Command): Command {
     .option('--catch-up-window <hours>', 'missed runs older than this are skipped (default 24)')
     .addOption(new Option('--overlap <policy>', 'a run due while the last one goes: skip it, or queue one').choices([...OVERLAP_POLICIES]))
     .option('--retries <n>', 'retries after a connection loss or timeout (default 2)')
-    .option('--retry-backoff <duration>', 'wait before the first retry, doubled for each next one (default 1m)');
+    .option('--retry-backoff <duration>', 'wait before the first retry, doubled for each next one (default 1m)')
+    .option('--notify-success', 'also notify (desktop, browser) when a run succeeds; failures always are');
 }
 
 function scheduleFrom(f: ScheduleFlags): Schedule | null | undefined {
@@ -62,6 +64,7 @@ function settingsFrom(f: ScheduleFlags): Partial<TaskInput> {
     out.catchUpWindowHours = h;
   }
   if (f.overlap) out.overlap = f.overlap as TaskInput['overlap'];
+  if (f.notifySuccess) out.notifyOnSuccess = true;
   if (f.retries !== undefined) out.retries = parseIntFlag('--retries', f.retries, 0, 10);
   if (f.retryBackoff !== undefined) {
     const s = parseDuration(f.retryBackoff);

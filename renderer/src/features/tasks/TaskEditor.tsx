@@ -21,6 +21,7 @@ export function TaskEditor({ draft, onClose, onSaved }: { draft: TaskDraft; onCl
   const [overlap, setOverlap] = useState<string>(t?.overlap ?? 'skip');
   const [retries, setRetries] = useState<number>(t?.retries ?? 2);
   const [enabled, setEnabled] = useState(t?.enabled ?? true);
+  const [notifyOnSuccess, setNotifyOnSuccess] = useState(t?.notifyOnSuccess ?? false);
   const save = useApiMutation('tasks.save', {
     notify: false,
     onSuccess: (saved) => {
@@ -42,7 +43,8 @@ export function TaskEditor({ draft, onClose, onSaved }: { draft: TaskDraft; onCl
       overlap: overlap as 'skip',
       retries,
       enabled,
-      ...(t ? { catchUpWindowHours: t.catchUpWindowHours, retryBackoffSeconds: t.retryBackoffSeconds, notifyOnSuccess: t.notifyOnSuccess } : {}),
+      notifyOnSuccess,
+      ...(t ? { catchUpWindowHours: t.catchUpWindowHours, retryBackoffSeconds: t.retryBackoffSeconds } : {}),
     });
   };
   return (
@@ -78,7 +80,10 @@ export function TaskEditor({ draft, onClose, onSaved }: { draft: TaskDraft; onCl
           />
           <NumberInput size="xs" label="Retries (connection lost, timeout)" min={0} max={10} value={retries} onChange={(n) => setRetries(Number(n))} data-testid="task-retries" />
         </SimpleGrid>
-        <Switch label="Enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} data-testid="task-enabled" />
+        <Group>
+          <Switch label="Enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} data-testid="task-enabled" />
+          <Switch label="Notify when a run succeeds too" checked={notifyOnSuccess} onChange={(e) => setNotifyOnSuccess(e.currentTarget.checked)} data-testid="task-notify-success" />
+        </Group>
         {save.error && (
           <Alert color="red" title={save.error.title} data-testid="task-editor-error">
             {save.error.message}
