@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -78,5 +79,22 @@ test.describe.serial('tasks', () => {
     await entry.getByTestId('task-history-job').click();
     await expect(drawer.locator('[data-testid^="job-"][data-state="done"]')).toBeVisible();
     await page.screenshot({ path: artifact('task-history.png') });
+  });
+
+  test('a failed run shows a toast, a red badge, and its error in the history', async () => {
+    // Saved from the CLI on the same store (the UI's Save as task needs an existing folder to sync).
+    const bin = join(import.meta.dirname, '..', 'bin', 'ferry.js');
+    execFileSync(process.execPath, [bin, 'task', 'add', 'Broken pull', '--', 'copy', join(e.work, 'no-such-file.csv'), outbox], { env: { ...process.env, FERRY_HOME: e.home } });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('history-tab').click();
+    await page.getByTestId('tasks-tab').click();
+    const row = page.getByTestId('task-Broken pull');
+    await row.getByTestId('task-run-now').click();
+    await expect(page.getByText('Task Broken pull failed')).toBeVisible({ timeout: 30_000 });
+    await expect(row.getByTestId('task-last-result')).toHaveAttribute('data-state', 'failed');
+    await row.getByTestId('task-open-history').click();
+    const entry = page.getByTestId('task-history').getByTestId('task-history-entry').first();
+    await expect(entry).toHaveAttribute('data-state', 'failed');
+    await expect(entry.getByTestId('task-history-message')).toContainText('no-such-file.csv');
   });
 });

@@ -51,6 +51,17 @@ describe('the scheduler on an injected clock', () => {
     expect(runs[0].message).toBe('Missed 2026-06-01 06:00 while Ferry was not running, caught up at 2026-06-01 08:12; done: 0 files, 0 bytes');
   });
 
+  it('a resume reported by the shell (wake) counts a miss as sleep even when the clock did not jump far', async () => {
+    const h = harness(dir(), '2026-06-01T05:59:00Z', { graceMs: 5 * SEC, jumpMs: 5 * MIN });
+    h.runner.auto = { state: 'done', files: 0, bytes: 0, rows: null, error: null };
+    const t = h.tasks.save({ name: 'woken', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC' });
+    await h.step(SEC);
+    h.clock.advance(2 * MIN);
+    h.scheduler.wake();
+    await h.step(0);
+    expect(h.runs(t.id).map((r) => r.message)).toEqual(['Missed 2026-06-01 06:00 while the computer was asleep, caught up at 2026-06-01 06:01:01; done: 0 files, 0 bytes']);
+  });
+
   it('catch-up "skip" records the miss and runs nothing; a miss older than the window is skipped too', async () => {
     const h = harness(dir(), '2026-06-01T05:00:00Z');
     const skip = h.tasks.save({ name: 'skip', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC', catchUp: 'skip' });
