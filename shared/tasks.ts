@@ -21,7 +21,8 @@ export const TaskNameSchema = z
   .string()
   .min(1, 'a task needs a name')
   .max(100)
-  .regex(/^[^\s/\\][^/\\\u0000-\u001f]*$/, 'a task name cannot contain "/", "\\" or control characters, or start with a space');
+  // What an OS scheduler's entry would have to quote or would expand ("$", "%", backquote) is left out too.
+  .regex(/^[^\s/\\][^/\\"`$%\u0000-\u001f]*$/, 'a task name cannot contain / \\ " ` $ % or control characters, or start with a space');
 
 export const TaskInputSchema = z.object({
   name: TaskNameSchema,

@@ -139,6 +139,18 @@ describe('ferry task', () => {
     expect(v.status, v.stderr).toBe(0);
     const cal = execFileSync('systemd-analyze', ['calendar', '--iterations=2', 'Mon..Fri *-*-* 06:00:00 Europe/Berlin'], { encoding: 'utf8' });
     expect(cal).toContain('Normalized form');
+    // A name with a space and an apostrophe survives systemd's quoting.
+    expect((await run('task', 'add', "Ana's pull", '--schedule', '*/15 * * * *', '--', 'sync', src, dst)).code).toBe(0);
+    const quoted = await run('task', 'export', "Ana's pull", '--to', 'systemd');
+    const [, service, , timer] = quoted.stdout.split(/^# (\S+)\n/m).slice(1);
+    expect(service).toContain(`ExecStart=`);
+    expect(service).toContain(`"Ana's pull"`);
+    expect(timer).toContain('OnCalendar=*-*-* *:0/15:00');
+    writeFileSync(join(dir, 'ferry-task-ana-s-pull.service'), service);
+    writeFileSync(join(dir, 'ferry-task-ana-s-pull.timer'), timer);
+    const v2 = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'ferry-task-ana-s-pull.timer'), join(dir, 'ferry-task-ana-s-pull.service')], { encoding: 'utf8' });
+    expect(v2.status, v2.stderr).toBe(0);
+    expect((await run('task', 'rm', "Ana's pull")).code).toBe(0);
   });
 
   it('export --to launchd prints a well-formed plist with the run command and calendar times; schtasks a /Create line', async () => {

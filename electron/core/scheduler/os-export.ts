@@ -120,7 +120,11 @@ function toSystemd(t: ExportInput): ExportedFile[] {
   const calendar = `${days}${date} ${time}${t.timezone ? ` ${t.timezone}` : ''}`;
   const unit = `ferry-task-${t.name.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`;
   const env = Object.entries(t.env).map(([k, v]) => `Environment=${JSON.stringify(`${k}=${v}`)}\n`).join('');
-  const exec = t.command.map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a.replace(/%/g, '%%'))).join(' ');
+  // systemd expands %specifiers and $VARIABLES in ExecStart: both are doubled to stay literal.
+  const exec = t.command
+    .map((a) => a.replace(/%/g, '%%').replace(/\$/g, '$$$$'))
+    .map((a) => (/[\s"'\\]/.test(a) ? JSON.stringify(a) : a))
+    .join(' ');
   return [
     {
       name: `${unit}.service`,
@@ -222,7 +226,7 @@ function toSchtasks(t: ExportInput): ExportedFile {
   const lines = [
     `schtasks /Create /F /TN "${taskName}" /TR "${run}" ${when}`,
     // The Task Scheduler's catch-up ("run as soon as possible after a missed start") is not a schtasks flag.
-    `powershell -Command "Set-ScheduledTask -TaskName '${t.name}' -TaskPath '\\Ferry\\' -Settings (New-ScheduledTaskSettingsSet -StartWhenAvailable)"`,
+    `powershell -Command "Set-ScheduledTask -TaskName '${t.name.replace(/'/g, "''")}' -TaskPath '\\Ferry\\' -Settings (New-ScheduledTaskSettingsSet -StartWhenAvailable)"`,
   ];
   if (t.timezone) lines.unshift(`REM The Task Scheduler uses the computer's time zone; this task's is ${t.timezone}.`);
   return { name: null, text: lines.join('\r\n') + '\r\n' };

@@ -42,7 +42,11 @@ export class EngineRunner implements TaskRunner {
       const check = (job: Job): boolean => {
         if (job.id !== jobId || !FINAL.has(job.state)) return false;
         off();
-        resolve(this.summarize(jobId));
+        try {
+          resolve(this.summarize(jobId));
+        } catch (e) {
+          reject(e); // removed from the history as it ended
+        }
         return true;
       };
       const off = this.engine.on('jobs.changed', check);

@@ -76,8 +76,16 @@ export class Scheduler {
   start(fire = true): void {
     if (this.timer) return;
     this.heartbeat();
-    const loop = () => (fire ? this.tick() : this.heartbeat());
-    if (fire) loop();
+    // A store that is busy or a bug in one decision must not end the process: say it, look again next tick.
+    const loop = () => {
+      try {
+        if (fire) this.tick();
+        else this.heartbeat();
+      } catch (e) {
+        this.o.log.warn(`scheduler tick failed: ${(e as Error).message}`);
+      }
+    };
+    loop();
     this.timer = setInterval(loop, this.tickMs);
   }
 
@@ -98,7 +106,11 @@ export class Scheduler {
   /** The shell saw the machine resume (powerMonitor): the next tick catches up. */
   wake(): void {
     this.woke = true;
-    if (this.timer) this.tick();
+    try {
+      if (this.timer) this.tick();
+    } catch (e) {
+      this.o.log.warn(`scheduler tick failed: ${(e as Error).message}`);
+    }
   }
 
   get holdsLease(): boolean {

@@ -63,14 +63,14 @@ export class TaskService {
     const now = this.d.clock.now();
     const iso = new Date(now).toISOString();
     if (!input.id) {
-      const row: TaskRow = { ...settings, id: randomUUID(), endpointNames, flagged: null, lastSlot: now, anchor: now, queuedSlot: null, retryAt: null, retryAttempt: null, retrySlot: null, createdAt: iso, updatedAt: iso };
+      const row: TaskRow = { ...settings, id: randomUUID(), endpointNames, flagged: null, lastSlot: now, anchor: wholeSecond(now), queuedSlot: null, retryAt: null, retryAttempt: null, retrySlot: null, createdAt: iso, updatedAt: iso };
       this.d.store.insert(row);
       return this.view(row);
     }
     const old = this.d.store.get(input.id);
     const scheduleChanged = JSON.stringify(old.schedule) !== JSON.stringify(settings.schedule) || old.timezone !== settings.timezone;
     // A new schedule starts from now: the old one's missed slots are not the new one's to catch up.
-    const restart = scheduleChanged || (!old.enabled && settings.enabled) ? { lastSlot: now, anchor: scheduleChanged ? now : old.anchor } : {};
+    const restart = scheduleChanged || (!old.enabled && settings.enabled) ? { lastSlot: now, anchor: scheduleChanged ? wholeSecond(now) : old.anchor } : {};
     this.d.store.update(input.id, { ...settings, endpointNames, flagged: null, updatedAt: iso, ...restart, ...(settings.enabled ? {} : { retryAt: null, queuedSlot: null }) });
     return this.get(input.id);
   }
@@ -158,3 +158,6 @@ export class TaskService {
     return names;
   }
 }
+
+/** Intervals count from a whole second, so their runs read 10:07:23, not 10:07:23.581. */
+const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
