@@ -15,7 +15,7 @@ describe('ferry scheduler processes on one store', () => {
     tmp.cleanup();
   });
 
-  it('two schedulers for eight seconds: every slot of a one-second task fired exactly once, by the lease holder', async () => {
+  it('two schedulers for eight seconds: every slot of a one-second task fired exactly once, by the lease holder', { timeout: 120_000 }, async () => {
     const home = join(tmp.path, 'two');
     const src = join(tmp.path, 'two-src');
     mkdirSync(src, { recursive: true });
@@ -23,7 +23,7 @@ describe('ferry scheduler processes on one store', () => {
     const a = startScheduler(home);
     const b = startScheduler(home);
     children.push(a.child, b.child);
-    await until('both schedulers', () => a.out().includes('scheduler started') && b.out().includes('scheduler started'));
+    await until('both schedulers', () => a.out().includes('scheduler started') && b.out().includes('scheduler started'), 60_000);
     const add = await ferry(['task', 'add', 'tick', '--every', '1s', '--', 'sync', src, join(tmp.path, 'two-dst')], { home });
     expect(add.code, add.stderr).toBe(0);
     await new Promise((r) => setTimeout(r, 8000));
@@ -36,13 +36,15 @@ describe('ferry scheduler processes on one store', () => {
     expect(runs.length).toBeGreaterThanOrEqual(5);
     expect(new Set(slots).size).toBe(slots.length);
     expect(runs.every((r) => r.state === 'done')).toBe(true);
-    // One process held the lease and fired everything; the other never fired.
+    // One process held the lease and fired everything; the other never fired (unless the holder stalled for
+    // longer than the lease's 15 s on a loaded machine and was taken over, which it then says).
     const firing = [a.out(), b.out()].map((o) => (o.match(/tick: Scheduled run of/g) ?? []).length);
-    expect(firing.sort()).toEqual([0, runs.length]);
+    expect(firing[0] + firing[1]).toBe(runs.length);
+    if (!/took over the scheduler lease/.test(a.out() + b.out())) expect(firing.sort((x, y) => x - y)).toEqual([0, runs.length]);
     expect(a.out() + b.out()).not.toContain('not running tick twice');
   });
 
-  it('a scheduler killed mid-run (kill -9): the next one resumes the job, records the run once, re-sends no finished file', async () => {
+  it('a scheduler killed mid-run (kill -9): the next one resumes the job, records the run once, re-sends no finished file', { timeout: 120_000 }, async () => {
     const home = join(tmp.path, 'kill');
     const src = join(tmp.path, 'kill-src');
     const dst = join(tmp.path, 'kill-dst');

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SshdInfo } from '../servers/sshd';
@@ -24,7 +24,7 @@ describe('a one-second task against sshd', () => {
     tmp.cleanup();
   });
 
-  it('syncs at least twice, new files appear on the server, and the history shows each run with its counts', async () => {
+  it('syncs at least twice, new files appear on the server, and the history shows each run with its counts', { timeout: 120_000 }, async () => {
     expect((await run('profile', 'add', 'partner', '--type', 'sftp', '--host', sshd.host, '--port', String(sshd.port), '--user', sshd.user, '--password-stdin')).code).toBe(0);
     const unknown = await run('ls', 'partner:/');
     const fingerprint = /--trust-host-key (SHA256:[A-Za-z0-9+/]+)/.exec(unknown.stderr)![1];
@@ -38,7 +38,9 @@ describe('a one-second task against sshd', () => {
     const s = startScheduler(home);
     try {
       await until('the first files on the server', async () => (await remoteNames()).length === 2, 30_000);
-      writeFileSync(join(out, 'three.csv'), 'a,b\n5,6\n');
+      // Written aside and renamed in, so no run can see it half written.
+      writeFileSync(join(tmp.path, 'three.csv'), 'a,b\n5,6\n');
+      renameSync(join(tmp.path, 'three.csv'), join(out, 'three.csv'));
       await until('the new file on the server', async () => (await remoteNames()).includes('three.csv'), 30_000);
     } finally {
       s.child.kill('SIGTERM');
