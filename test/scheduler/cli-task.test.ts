@@ -46,6 +46,7 @@ describe('ferry task', () => {
       [['task', 'add', 'x', '--tz', 'Atlantis/Main', '--every', '1h', '--', 'sync', src, dst], /Unknown time zone/],
       [['task', 'add', 'x', '--', 'copy', '--bogus', src, dst], /unknown option '--bogus'/],
       [['task', 'add', 'x', '--', 'ls', src], /one of copy, move, sync, convert, export, load/],
+      [['task', 'add', 'x', '--', 'sync', src, dst, '--dry-run'], /leave out --dry-run/],
       [['task', 'add', 'pull', '--', 'sync', src, dst], /exists already/],
     ];
     for (const [args, message] of cases) {

@@ -19,6 +19,7 @@ export async function specFromCommand(globals: GlobalOptions, argv: string[]): P
   if (!name || !(JOB_COMMANDS as readonly string[]).includes(name)) {
     throw new UsageError(`after "--" give the job as a ferry command: one of ${JOB_COMMANDS.join(', ')} with its arguments (e.g. -- sync ./out partner:/in)`);
   }
+  if (argv.includes('--dry-run')) throw new UsageError('a task runs its job: leave out --dry-run (see what it would do with ferry sync … --dry-run)');
   let spec: JobSpecInput | undefined;
   let failure: unknown;
   const run = (f: () => Promise<number | void>) => async () => {
