@@ -62,8 +62,8 @@ app.whenReady().then(() => {
   });
   core.onEvent((event, payload) => win?.webContents.send(IPC_EVENT, event, payload));
   // Started at login (--hidden): the scheduler runs, the window waits to be opened from the tray.
-  if (!process.argv.includes('--hidden')) createWindow();
-  else background.shouldQuitOnClose();
+  // Nothing scheduled: there is no reason to stay hidden, so the window opens as usual.
+  if (!process.argv.includes('--hidden') || background.shouldQuitOnClose()) createWindow();
   app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && createWindow());
 });
 
