@@ -21,6 +21,17 @@ test.describe.serial('tasks', () => {
   });
 
   const pane = (side: 'left' | 'right') => page.getByTestId(`pane-${side}`);
+  /**
+   * Toasts sit over the task rows' buttons at the bottom right, and a pointer resting on one keeps it open:
+   * close them as a user would before using those buttons.
+   */
+  const closeToasts = () =>
+    expect(async () => {
+      // One at a time, each looked up again: a toast may close by itself meanwhile.
+      const close = page.getByRole('alert').getByRole('button').first();
+      if (await close.count()) await close.click({ timeout: 1000 });
+      await expect(page.getByRole('alert')).toHaveCount(0, { timeout: 200 });
+    }).toPass({ timeout: 20_000 });
   const go = async (side: 'left' | 'right', path: string) => {
     await pane(side).getByTestId('path-input').fill(path);
     await pane(side).getByTestId('path-input').press('Enter');
@@ -70,6 +81,7 @@ test.describe.serial('tasks', () => {
     await row.getByTestId('task-run-now').click();
     await expect(row.getByTestId('task-last-result')).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
     expect(readdirSync(outbox)).toEqual(['summary.csv']);
+    await closeToasts();
     await row.getByTestId('task-open-history').click();
     const drawer = page.getByTestId('task-history');
     const entry = drawer.getByTestId('task-history-entry').first();
@@ -92,6 +104,7 @@ test.describe.serial('tasks', () => {
     await row.getByTestId('task-run-now').click();
     await expect(page.getByText('Task Broken pull failed')).toBeVisible({ timeout: 30_000 });
     await expect(row.getByTestId('task-last-result')).toHaveAttribute('data-state', 'failed');
+    await closeToasts();
     await row.getByTestId('task-open-history').click();
     const entry = page.getByTestId('task-history').getByTestId('task-history-entry').first();
     await expect(entry).toHaveAttribute('data-state', 'failed');
