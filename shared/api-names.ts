@@ -34,11 +34,19 @@ export const API_METHODS = [
   'jobs.retry',
   'jobs.resolveConflict',
   'jobs.remove',
+  'tasks.list',
+  'tasks.get',
+  'tasks.save',
+  'tasks.remove',
+  'tasks.enable',
+  'tasks.run',
+  'tasks.history',
+  'tasks.preview',
   'table.preview',
   'table.loadPlan',
 ] as const;
 
-export const API_EVENTS = ['jobs.progress', 'jobs.changed'] as const;
+export const API_EVENTS = ['jobs.progress', 'jobs.changed', 'tasks.changed', 'tasks.runEnded'] as const;
 
 export const IPC_CALL = 'ferry:call';
 export const IPC_EVENT = 'ferry:event';

@@ -13,6 +13,7 @@ import {
   PlanSchema,
 } from './transfers';
 import { LoadPlanRequestSchema, LoadPlanSchema, PreviewRequestSchema, PreviewSchema } from './table';
+import { TaskChangedEventSchema, TaskHistoryEntrySchema, TaskInputSchema, TaskPreviewRequestSchema, TaskPreviewSchema, TaskSchema } from './tasks';
 
 /**
  * The API contract: one table of methods (input and output schemas) and one of events.
@@ -118,6 +119,22 @@ export const apiContract = {
   ),
   'jobs.remove': method(byId, ok),
 
+  /** Saved tasks (docs/tasks.md): a job definition plus an optional schedule, run by the scheduler as ordinary jobs. */
+  'tasks.list': method(none, z.array(TaskSchema)),
+  'tasks.get': method(byId, TaskSchema),
+  /** Creates (no id) or replaces a task; refused when the job, the schedule or a profile is wrong. */
+  'tasks.save': method(TaskInputSchema.extend({ id: z.string().optional() }), TaskSchema),
+  'tasks.remove': method(byId, ok),
+  'tasks.enable': method(z.object({ id: z.string(), enabled: z.boolean() }), TaskSchema),
+  /** Runs it now through the scheduler's path; returns once the run is recorded (its job follows in jobs.*). */
+  'tasks.run': method(byId, z.object({ runId: z.number() })),
+  'tasks.history': method(
+    z.object({ id: z.string().optional(), query: z.string().optional(), limit: z.number().int().positive().max(1000).default(200) }),
+    z.array(TaskHistoryEntrySchema),
+  ),
+  /** A draft schedule in words and its next five runs, as the user types. */
+  'tasks.preview': method(TaskPreviewRequestSchema, TaskPreviewSchema),
+
   /** Rows of a table file (CSV, xlsx, Parquet, JSON) on any endpoint, read with ranged reads: schema, dialect, rows from offset. */
   'table.preview': method(PreviewRequestSchema, PreviewSchema),
   /** A load's dry run: the column mapping, the DDL and the first rows as they would be loaded; changes nothing. */
@@ -127,6 +144,9 @@ export const apiContract = {
 export const apiEvents = {
   'jobs.progress': JobProgressEventSchema,
   'jobs.changed': JobSchema,
+  'tasks.changed': TaskChangedEventSchema,
+  /** A task's run ended (notifications: always when it failed). */
+  'tasks.runEnded': TaskHistoryEntrySchema,
 } as const;
 
 export type ApiContract = typeof apiContract;

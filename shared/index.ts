@@ -5,3 +5,4 @@ export * from './profiles';
 export * from './transfers';
 export * from './api';
 export * from './table';
+export * from './tasks';

@@ -1,5 +1,6 @@
 import type { HostKeyDetail } from '../../shared/errors';
-import { FerryCore } from '../core/app';
+import type { JobSpecInput } from '../../shared/transfers';
+import { FerryCore, type CoreOptions } from '../core/app';
 import { isFerryError } from '../core/errors';
 import { secretEnvName } from '../../shared/connectors';
 import { safeText } from './output';
@@ -7,13 +8,23 @@ import { interactive, promptHidden, promptLine } from './prompt';
 
 export interface GlobalOptions {
   trustHostKey?: string;
+  /**
+   * `ferry task add … -- COMMAND ARGS`: the job command builds its JobSpec as usual, and it is handed here
+   * instead of being planned and run (see commands/task-spec.ts).
+   */
+  captureSpec?: (spec: JobSpecInput) => void;
 }
 
+/** Thrown where a captured job command would have planned its job: the spec is taken, nothing runs. */
+export class SpecCaptured extends Error {}
+
 /** One core for one CLI run. Secrets missing from the keychain are asked for on a terminal, never taken from argv. */
-export function openCore(opts: GlobalOptions, extra: { startQueue?: boolean } = {}): FerryCore {
-  return new FerryCore({
+export function openCore(opts: GlobalOptions, extra: Pick<CoreOptions, 'startQueue' | 'runScheduler' | 'scheduler'> = {}): FerryCore {
+  const core = new FerryCore({
+    ...extra,
     acceptFingerprint: opts.trustHostKey,
-    startQueue: extra.startQueue,
+    // Capturing a spec runs nothing, so it resumes nothing either.
+    startQueue: opts.captureSpec ? false : extra.startQueue,
     // Not in the keychain (or no keychain): the environment (FERRY_SECRET_PASSWORD…), then a terminal prompt.
     promptSecret: async (profile, name, label) => {
       const fromEnv = process.env[secretEnvName(name)];
@@ -21,6 +32,14 @@ export function openCore(opts: GlobalOptions, extra: { startQueue?: boolean } = 
       return interactive() ? promptHidden(`${label} for ${profile}: `) : undefined;
     },
   });
+  const capture = opts.captureSpec;
+  if (capture) {
+    core.handlers['jobs.plan'] = async (spec) => {
+      capture(spec);
+      throw new SpecCaptured();
+    };
+  }
+  return core;
 }
 
 /**

@@ -7,6 +7,7 @@ import { tableCommands } from './commands/table';
 import { databaseCommands } from './commands/database';
 import { transferCommands } from './commands/transfer';
 import { trustCommand } from './commands/trust';
+import { schedulerCommand, taskCommand } from './commands/task';
 import type { GlobalOptions } from './context';
 import { EXIT_USAGE, exitCodeFor, printError } from './output';
 
@@ -37,6 +38,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const c of tableCommands(run, globals)) program.addCommand(c);
   for (const c of databaseCommands(run, globals)) program.addCommand(c);
   program.addCommand(trustCommand(run, globals));
+  program.addCommand(taskCommand(run, globals));
+  program.addCommand(schedulerCommand(globals));
   program.addCommand(serveCommand(globals));
   // Usage errors anywhere (also in nested commands such as `profile add`) exit 2, never commander's 1.
   const override = (c: Command): void => c.commands.forEach((sub) => (sub.exitOverride(), override(sub)));

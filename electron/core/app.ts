@@ -8,6 +8,7 @@ import { tableHandlers } from './api/table-handlers';
 import { fsHandlers } from './api/fs-handlers';
 import { jobHandlers } from './api/job-handlers';
 import { planLoad } from './databases/load-dry-run';
+import { taskHandlers } from './api/task-handlers';
 import { previewTable } from './table/preview';
 import { PreviewCursors } from './table/preview-cursors';
 import { SshTunnels } from './databases/ssh-tunnels';
@@ -22,6 +23,12 @@ import { CORE_MIGRATIONS } from './store/core-migrations';
 import { ProfilesRepo } from './store/profiles-repo';
 import { TRANSFER_MIGRATIONS } from './transfer/schema';
 import { TransferEngine } from './transfer/engine';
+import { systemClock } from './scheduler/clock';
+import { EngineRunner } from './scheduler/runner';
+import { TASK_MIGRATIONS } from './scheduler/schema';
+import { Scheduler, type SchedulerOptions } from './scheduler/scheduler';
+import { TaskService } from './scheduler/service';
+import { TaskStore } from './scheduler/store';
 import { FileTrustStore } from './trust/file-trust-store';
 
 export const FERRY_VERSION = '0.1.0';
@@ -35,6 +42,10 @@ export interface CoreOptions {
   disableKeychain?: boolean;
   /** Start the transfer queue (resume interrupted jobs). The CLI's one-shot commands run jobs themselves. */
   startQueue?: boolean;
+  /** Fire scheduled tasks while this process runs (the app, `ferry serve`, `ferry scheduler`). */
+  runScheduler?: boolean;
+  /** Scheduler settings (tests: a clock, shorter ticks; `ferry scheduler`: a logger that prints decisions). */
+  scheduler?: Partial<Pick<SchedulerOptions, 'clock' | 'tickMs' | 'staleMs' | 'graceMs' | 'jumpMs' | 'retentionDays' | 'log'>>;
   log?: Logger;
 }
 
@@ -53,6 +64,8 @@ export class FerryCore {
   readonly tunnels: SshTunnels;
   readonly profiles: ProfileService;
   readonly engine: TransferEngine;
+  readonly scheduler: Scheduler;
+  readonly tasks: TaskService;
   readonly handlers: ApiHandlers;
   readonly log: Logger;
   private readonly emitter = new EventEmitter();
@@ -61,7 +74,7 @@ export class FerryCore {
   constructor(private readonly opts: CoreOptions = {}) {
     this.home = opts.home ?? ferryHome();
     this.log = opts.log ?? createLogger();
-    this.db = openDatabase(join(this.home, 'ferry.db'), [...CORE_MIGRATIONS, ...TRANSFER_MIGRATIONS]);
+    this.db = openDatabase(join(this.home, 'ferry.db'), [...CORE_MIGRATIONS, ...TRANSFER_MIGRATIONS, ...TASK_MIGRATIONS]);
     this.vault = new SecretVault({ disableKeychain: opts.disableKeychain ?? !!process.env.FERRY_NO_KEYCHAIN });
     this.trust = new FileTrustStore(this.home, process.env.FERRY_USER_KNOWN_HOSTS ?? join(homedir(), '.ssh', 'known_hosts'));
     const repo = new ProfilesRepo(this.db);
@@ -77,6 +90,27 @@ export class FerryCore {
     this.engine.on('jobs.progress', (p) => this.emitter.emit('event', 'jobs.progress', p));
     this.engine.on('jobs.changed', (j) => this.emitter.emit('event', 'jobs.changed', j));
     if (opts.startQueue) this.engine.start();
+    const taskStore = new TaskStore(this.db);
+    const emitTask = (id: string) => {
+      let task = null;
+      try {
+        task = this.tasks.get(id);
+      } catch {
+        // removed
+      }
+      this.emitter.emit('event', 'tasks.changed', { id, task });
+    };
+    this.scheduler = new Scheduler({
+      store: taskStore,
+      runner: new EngineRunner(this.engine),
+      log: this.log,
+      ...opts.scheduler,
+      checkEndpoint: (ep, knownAs) => this.checkTaskEndpoint(ep, knownAs),
+      onChange: emitTask,
+      onRunEnded: (entry) => this.emitter.emit('event', 'tasks.runEnded', entry),
+    });
+    this.tasks = new TaskService({ store: taskStore, scheduler: this.scheduler, clock: opts.scheduler?.clock ?? systemClock, profileName: (ep) => repo.get(ep).name });
+    if (opts.runScheduler) this.scheduler.start();
     this.handlers = this.buildHandlers();
   }
 
@@ -86,11 +120,23 @@ export class FerryCore {
   }
 
   async close(): Promise<void> {
+    this.scheduler.stop();
     this.previewCursors.closeAll();
     await this.engine.stop();
     await this.pool.closeAll();
     await this.tunnels.closeAll();
     this.db.close();
+  }
+
+  /** A task's endpoint must still be a profile: a deleted one fails the run as fatal (the task is flagged). */
+  private checkTaskEndpoint(endpoint: string, knownAs: string | undefined): void {
+    if (endpoint === 'local') return;
+    try {
+      this.profiles.get(endpoint);
+    } catch {
+      const name = knownAs ? `"${knownAs}"` : endpoint;
+      throw new FerryError('NOT_FOUND', `The profile ${name} this task uses was deleted: edit the task to use another profile`, { detail: { deletedProfile: knownAs ?? endpoint } });
+    }
   }
 
   private connectContext(profile: { id: string; name: string }): Omit<ConnectContext, 'profile'> {
@@ -148,6 +194,7 @@ export class FerryCore {
       ...fsHandlers(this.pool),
       ...tableHandlers(this.pool),
       ...jobHandlers(this.engine),
+      ...taskHandlers(this.tasks),
       'table.preview': (input) => previewTable(this.pool, input, this.previewCursors),
       'table.loadPlan': (input) => planLoad(this.pool, input),
     };

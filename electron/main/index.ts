@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { IPC_CALL, IPC_EVENT } from '../../shared/api-names';
 import { FerryCore } from '../core/app';
 import { dispatch } from '../core/api/dispatch';
+import { attachBackground } from './background';
 import { RENDERER_CSP } from './csp';
 
 /**
@@ -12,6 +13,7 @@ import { RENDERER_CSP } from './csp';
  */
 let core: FerryCore;
 let win: BrowserWindow | null = null;
+let background: ReturnType<typeof attachBackground> | null = null;
 const rendererIndex = join(import.meta.dirname, '..', 'renderer', 'index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
 
@@ -48,7 +50,8 @@ function trustedSender(e: IpcMainInvokeEvent): boolean {
 }
 
 app.whenReady().then(() => {
-  core = new FerryCore({ home: process.env.FERRY_HOME ?? app.getPath('userData'), startQueue: true });
+  core = new FerryCore({ home: process.env.FERRY_HOME ?? app.getPath('userData'), startQueue: true, runScheduler: true });
+  background = attachBackground(core, () => (win ? win.show() : createWindow()));
   session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] } });
@@ -58,11 +61,15 @@ app.whenReady().then(() => {
     return dispatch(core.handlers, String(method), input);
   });
   core.onEvent((event, payload) => win?.webContents.send(IPC_EVENT, event, payload));
-  createWindow();
+  // Started at login (--hidden): the scheduler runs, the window waits to be opened from the tray.
+  // Nothing scheduled: there is no reason to stay hidden, so the window opens as usual.
+  if (!process.argv.includes('--hidden') || background.shouldQuitOnClose()) createWindow();
   app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && createWindow());
 });
 
 app.on('window-all-closed', () => {
+  // With scheduled tasks Ferry stays in the tray (the core keeps firing them); otherwise it quits as before.
+  if (background && !background.shouldQuitOnClose()) return;
   if (process.platform !== 'darwin') app.quit();
 });
 

@@ -21,7 +21,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     .option('--port <n>', 'port (0 picks a free one)', '7421')
     .action(async (flags: { port: string }) => {
       const port = parseIntFlag('--port', flags.port, 0, 65535);
-      const core = openCore(globals(), { startQueue: true });
+      const core = openCore(globals(), { startQueue: true, runScheduler: true });
       // Loaded here, not at the top: the HTTP/WebSocket server (ws) is only for this command.
       const { startServer } = await import('../serve/server');
       const srv = await startServer(core, { port, rendererDir: rendererDir() });

@@ -416,7 +416,7 @@ export class TransferEngine {
   }
 }
 
-function parseSpec(input: JobSpecInput): JobSpec {
+export function parseSpec(input: JobSpecInput): JobSpec {
   const r = JobSpecSchema.safeParse(input);
   if (!r.success) {
     const what = r.error.issues.map((i) => `${i.path.join('.') || 'spec'}: ${i.message}`).join('; ');

@@ -1,5 +1,7 @@
 import { Badge, Button, Group, Paper, Tabs, Text } from '@mantine/core';
 import { useState } from 'react';
+import { TaskRunNotifier } from '../tasks/TaskRunNotifier';
+import { TasksTab } from '../tasks/TasksTab';
 import { HistoryTab } from './HistoryTab';
 import { isFinished, jobsStore } from './jobs-store';
 import { JobRow } from './JobRow';
@@ -14,6 +16,7 @@ export function QueuePanel() {
   const finished = jobs.length - active;
   return (
     <Paper withBorder className={classes.panel} data-testid="queue-panel">
+      <TaskRunNotifier />
       <Tabs value={tab} onChange={setTab} className={classes.tabs} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab
@@ -31,6 +34,9 @@ export function QueuePanel() {
           </Tabs.Tab>
           <Tabs.Tab value="history" data-testid="history-tab">
             History
+          </Tabs.Tab>
+          <Tabs.Tab value="tasks" data-testid="tasks-tab">
+            Tasks
           </Tabs.Tab>
           {tab === 'queue' && finished > 0 && (
             <Group ml="auto" pr={6}>
@@ -52,6 +58,9 @@ export function QueuePanel() {
         </Tabs.Panel>
         <Tabs.Panel value="history" className={classes.tabPanel}>
           <HistoryTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="tasks" className={classes.tabPanel}>
+          <TasksTab />
         </Tabs.Panel>
       </Tabs>
     </Paper>

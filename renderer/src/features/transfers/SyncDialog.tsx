@@ -10,6 +10,7 @@ import { PlanItemList } from './PlanItemList';
 import { ACTION_LABELS, summarize } from './plan-summary';
 import type { SyncRequest } from './transfers-context';
 import { modalTestId } from '../../components/testid';
+import { TaskEditor } from '../tasks/TaskEditor';
 
 /**
  * Sync the source pane's folder into the destination pane's folder. The plan is shown first (what will be
@@ -24,6 +25,7 @@ export function SyncDialog({ request, onClose }: { request: SyncRequest; onClose
   const [error, setError] = useState<FerryClientError | null>(null);
   const [busy, setBusy] = useState<'plan' | 'run' | null>(null);
   const [show, setShow] = useState<PlanAction | 'all'>('all');
+  const [savingTask, setSavingTask] = useState(false);
 
   const source = swapped ? request.destination : request.source;
   const destination = swapped ? request.source : request.destination;
@@ -34,18 +36,20 @@ export function SyncDialog({ request, onClose }: { request: SyncRequest; onClose
     setError(null);
   }, [swapped, mirror, include, exclude]);
 
+  const spec = {
+    kind: 'sync' as const,
+    source: { endpoint: source.endpoint, paths: [source.path] },
+    destination: { endpoint: destination.endpoint, path: destination.path },
+    mirror,
+    conflict: 'if-changed' as const,
+    filters: { include, exclude },
+  };
+
   const preview = async () => {
     setBusy('plan');
     setError(null);
     try {
-      const p = await api.call('jobs.plan', {
-        kind: 'sync',
-        source: { endpoint: source.endpoint, paths: [source.path] },
-        destination: { endpoint: destination.endpoint, path: destination.path },
-        mirror,
-        conflict: 'if-changed',
-        filters: { include, exclude },
-      });
+      const p = await api.call('jobs.plan', spec);
       setPlan(p);
       setShow('all');
     } catch (e) {
@@ -134,6 +138,9 @@ export function SyncDialog({ request, onClose }: { request: SyncRequest; onClose
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
+          <Button variant="default" onClick={() => setSavingTask(true)} data-testid="sync-save-task">
+            Save as task…
+          </Button>
           <Button variant={plan ? 'default' : 'filled'} loading={busy === 'plan'} onClick={preview} data-testid="sync-preview">
             {plan ? 'Preview again' : 'Preview'}
           </Button>
@@ -142,6 +149,12 @@ export function SyncDialog({ request, onClose }: { request: SyncRequest; onClose
           </Button>
         </Group>
       </Stack>
+      {savingTask && (
+        <TaskEditor
+          draft={{ spec, summary: `${mirror ? 'Mirror' : 'Sync'} ${source.label}:${source.path} → ${destination.label}:${destination.path}` }}
+          onClose={() => setSavingTask(false)}
+        />
+      )}
     </Modal>
   );
 }
