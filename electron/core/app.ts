@@ -8,6 +8,7 @@ import { tableHandlers } from './api/table-handlers';
 import { fsHandlers } from './api/fs-handlers';
 import { jobHandlers } from './api/job-handlers';
 import { planLoad } from './databases/load-dry-run';
+import { FerryError } from './errors';
 import { taskHandlers } from './api/task-handlers';
 import { previewTable } from './table/preview';
 import { PreviewCursors } from './table/preview-cursors';
