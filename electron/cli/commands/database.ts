@@ -33,7 +33,7 @@ export function databaseCommands(run: Run, globals: () => GlobalOptions): Comman
         withCore(globals(), async (core) => {
           if (flags.query && flags.queryFile) throw new UsageError('give --query or --query-file, not both');
           const query = flags.queryFile ? readFileSync(flags.queryFile, 'utf8') : flags.query;
-          const src = databaseTarget(core, srcArg, query ? 'database' : 'table');
+          const src = await databaseTarget(core, srcArg, query ? 'database' : 'table');
           const dst = await absolutize(core, parseEndpointPath(core, dstArg));
           const name = basename(dst.path);
           if (!name || dst.trailingSlash) throw new UsageError(`${dstArg}: name the file to write (e.g. ${joinPath(dst.path, 'orders.parquet')})`);
@@ -64,9 +64,9 @@ export function databaseCommands(run: Run, globals: () => GlobalOptions): Comman
     .action((srcArg: string, dstArg: string, flags: { mode: string; fromFormat?: string; delimiter?: string; header?: boolean; json?: boolean }) =>
       run(() =>
         withCore(globals(), async (core) => {
-          const dst = databaseTarget(core, dstArg, 'table');
+          const dst = await databaseTarget(core, dstArg, 'table');
           const srcIsDb = isDatabaseArg(core, srcArg);
-          const src = srcIsDb ? databaseTarget(core, srcArg, 'table') : await absolutize(core, parseEndpointPath(core, srcArg));
+          const src = srcIsDb ? await databaseTarget(core, srcArg, 'table') : await absolutize(core, parseEndpointPath(core, srcArg));
           const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
           return runJob(core, {
             kind: 'convert',
@@ -95,12 +95,12 @@ function isDatabaseArg(core: FerryCore, arg: string): boolean {
   return !!manifestFor(core.profiles.resolve(m[1]).type).tables;
 }
 
-/** PROFILE:schema.table (or PROFILE:table in the default schema; PROFILE: for a query's database). */
-function databaseTarget(core: FerryCore, arg: string, want: 'table' | 'database'): EndpointPath {
+/** PROFILE:schema.table (or PROFILE:table in the database's default schema, its home; PROFILE: for a query's database). */
+async function databaseTarget(core: FerryCore, arg: string, want: 'table' | 'database'): Promise<EndpointPath> {
   if (!isDatabaseArg(core, arg)) throw new UsageError(`${arg} is not a database: give PROFILE:schema.table of a database profile`);
   const ep = parseEndpointPath(core, arg);
   const depth = ep.path.split('/').filter(Boolean).length;
-  if (want === 'table' && depth === 1) return { ...ep, path: joinPath('/public', ep.path) };
+  if (want === 'table' && depth === 1) return { ...ep, path: joinPath((await core.handlers['fs.home']({ endpoint: ep.endpoint })).path, ep.path) };
   if (want === 'table' && depth !== 2) throw new UsageError(`${arg}: name the table as PROFILE:schema.table`);
   return ep;
 }
