@@ -48,7 +48,8 @@ function refusedValue(v: Value, from: LogicalType, to: LogicalType): never {
 function refused(v: Value, from: LogicalType, to: LogicalType): NotConvertible {
   const text = valueToText(v, from) ?? '';
   const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
-  return new NotConvertible(`${JSON.stringify(shown)} is not a ${typeName(to)}`);
+  const name = typeName(to);
+  return new NotConvertible(`${JSON.stringify(shown)} is not ${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`);
 }
 
 function sameType(a: LogicalType, b: LogicalType): boolean {

@@ -120,3 +120,9 @@ export function badRow(input: LoadInput, origin: number, column: string | null, 
     detail: { line: origin, ...(column !== null ? { column } : {}), table },
   });
 }
+
+/** A failed load's error, saying plainly that the table was left as it was (once). */
+export function nothingLoaded(e: unknown, table: string): unknown {
+  if (!(e instanceof FerryError) || /nothing was loaded/i.test(e.message)) return e;
+  return new FerryError(e.code, `${e.message}. Nothing was loaded into ${table}`, { detail: e.detail, cause: e });
+}

@@ -7,6 +7,7 @@ import { codecFor, openTable } from '../table/formats';
 import { formatFromName } from '../../../shared/table';
 import type { FormatName, TableReader } from '../table/types';
 import { FerryError } from '../errors';
+import { refuseDamagedRows } from '../databases/damaged-rows';
 import { Meter, type Throttle } from './meter';
 import type { FileRow } from './store';
 
@@ -91,7 +92,7 @@ export async function loadIntoTable(row: FileRow, src: Connector, dst: Connector
   const mode = ctx.spec.convert?.load?.mode ?? 'append';
   const { reader, bytesRead } = await openSource(row, src, ctx);
   const csv = reader.rawBytes && reader.dialect ? { dialect: reader.dialect, bytes: (signal?: AbortSignal) => reader.rawBytes!(signal) } : undefined;
-  const input = { schema: reader.schema, batches: (o?: { signal?: AbortSignal }) => reader.batches(o), label: ctx.srcLabel, ...(csv ? { csv } : {}) };
+  const input = { schema: reader.schema, batches: (o?: { signal?: AbortSignal }) => refuseDamagedRows(reader.batches(o), reader.warnings, ctx.srcLabel), label: ctx.srcLabel, ...(csv ? { csv } : {}) };
   const result = await dst.tables!.load(row.dstPath, input, {
     mode,
     signal: ctx.signal,

@@ -2,7 +2,7 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBType } from '@duckdb/node-
 import { FerryError } from '../../errors';
 import type { Column, Value } from '../../table/types';
 import { coercion, NotConvertible } from '../coerce';
-import { badRow, planLoad, type LoadLayout } from '../ddl-plan';
+import { badRow, nothingLoaded, planLoad, type LoadLayout } from '../ddl-plan';
 import { qualified, quoteIdent, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult } from '../types';
 import { duckError } from './errors';
@@ -105,7 +105,7 @@ export async function loadDuck(
     }
     await conn.run('ROLLBACK').catch(() => {});
     if (opts.signal?.aborted) throw new FerryError('CANCELLED', `The load into ${label} was cancelled; the table is as it was`, { cause: e });
-    throw e;
+    throw nothingLoaded(e, label);
   }
 }
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { FerryError } from '../../errors';
 import type { Column, LogicalType, Value } from '../../table/types';
 import { coercion, NotConvertible } from '../coerce';
-import { badRow, planLoad, type LoadLayout } from '../ddl-plan';
+import { badRow, nothingLoaded, planLoad, type LoadLayout } from '../ddl-plan';
 import { qualified, quoteIdent, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult } from '../types';
 import { sqliteError } from './errors';
@@ -81,10 +81,7 @@ export async function loadSqlite(db: Database.Database, name: TableName, existin
   } catch (e) {
     if (db.inTransaction) db.exec('ROLLBACK');
     if (opts.signal?.aborted) throw new FerryError('CANCELLED', `The load into ${label} was cancelled; the table is as it was`, { cause: e });
-    if (e instanceof FerryError && e.code === 'INVALID_INPUT' && !/Nothing was loaded|nothing was loaded/.test(e.message)) {
-      throw new FerryError(e.code, `${e.message}. Nothing was loaded into ${label}`, { detail: e.detail, cause: e });
-    }
-    throw e;
+    throw nothingLoaded(e, label);
   }
 }
 
