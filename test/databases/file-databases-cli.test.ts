@@ -212,3 +212,48 @@ describe.each([sqlite, duckdb])('$type through the CLI', (kind) => {
     expect(readdirSync(work.path).filter((f) => f.includes('.ferry'))).toEqual([]);
   });
 });
+
+describe('what only one of them has', () => {
+  const home = tempDir('ferry-filedb-types-');
+  const work = tempDir('ferry-filedb-types-work-');
+  const at = (name: string) => join(work.path, name);
+  const run = (args: string[]) => ferry(args, { home: home.path });
+  afterAll(() => {
+    home.cleanup();
+    work.cleanup();
+  });
+
+  it('SQLite: a value that does not fit its declared type fails the export, naming row and column, and leaves no file', async () => {
+    const file = at('loose.sqlite');
+    await sqlite.sql(file, 'CREATE TABLE stock (sku TEXT, qty INTEGER)');
+    await sqlite.sql(file, `INSERT INTO stock VALUES ('a', 1), ('b', 'three'), ('c', 3)`);
+    expect((await run(['profile', 'add', 'lite', '--type', 'sqlite', '--path', file])).code).toBe(0);
+    const r = await run(['export', 'lite:stock', at('stock.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/lite:main\.stock, row 2, column qty: a text "three" is not an integer \(its declared type is INTEGER/);
+    expect(readdirSync(work.path)).toEqual(['loose.sqlite']);
+    // A cast in a query chooses the type: the computed column is typed from its values.
+    const q = await run(['export', 'lite:', at('cast.csv'), '--query', 'SELECT sku, CAST(qty AS TEXT) AS qty FROM stock']);
+    expect(q.code, q.stderr).toBe(0);
+    expect(readFileSync(at('cast.csv'), 'utf8')).toBe('sku,qty\na,1\nb,three\nc,3\n');
+  });
+
+  it('DuckDB: HUGEINT, nanosecond and zoned timestamps, LIST and STRUCT export exactly (nested values as JSON)', async () => {
+    const file = at('types.duckdb');
+    await duckdb.sql(
+      file,
+      `CREATE TABLE t AS SELECT 170141183460469231731687303715884105727::HUGEINT // 10 AS big, TIMESTAMP_NS '1969-07-20 20:17:40.123456789' AS ns,
+         TIMESTAMPTZ '2026-03-29 01:30:00.5+01' AS tz, [1, 2, 9007199254740993] AS list, {'a': 'x', 'b': 1.5::DECIMAL(3,1)} AS s, 42::UTINYINT AS small`,
+    );
+    expect((await run(['profile', 'add', 'duck', '--type', 'duckdb', '--path', file])).code).toBe(0);
+    const p = await run(['preview', 'duck:main.t', '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const preview = JSON.parse(p.stdout);
+    expect(preview.columns.map((c: { type: string }) => c.type)).toEqual(['decimal(38,0)', 'timestamp[ns]', 'timestamp[us, UTC]', 'json', 'json', 'int32']);
+    expect(preview.rows).toEqual([['17014118346046923173168730371588410572', '1969-07-20T20:17:40.123456789', '2026-03-29T00:30:00.5Z', '[1,2,9007199254740993]', '{"a":"x","b":1.5}', 42]]);
+    const r = await run(['export', 'duck:t', at('t.parquet')]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = await duckdb.sql(':memory:', `SELECT big::VARCHAR AS big, epoch_ns(ns)::VARCHAR AS ns, epoch_us(tz)::VARCHAR AS tz, list, s FROM '${at('t.parquet')}'`);
+    expect(rows).toEqual([{ big: '17014118346046923173168730371588410572', ns: '-14182939876543211', tz: String(Date.UTC(2026, 2, 29, 0, 30, 0, 500) * 1000), list: '[1,2,9007199254740993]', s: '{"a":"x","b":1.5}' }]);
+  });
+});
