@@ -28,12 +28,15 @@ export async function loadSqlite(db: Database.Database, name: TableName, existin
   const layout = sqliteLayout(name, existing, input.schema.columns, opts);
   const declared = layout.columns.map((c) => existing?.find((e) => e.name === c)?.dbType ?? null);
   const convert = input.schema.columns.map((c, i) => converter(c.type, layout.types[i], declared[i]));
-  const placeholders = layout.columns.map(() => '?').join(', ');
-  let sql = `INSERT INTO ${qualified(name)} (${layout.columns.map(quoteIdent).join(', ')}) VALUES (${placeholders})`;
-  if (layout.key) {
-    const rest = layout.columns.filter((c) => !layout.key!.includes(c));
-    sql += ` ON CONFLICT (${layout.key.map(quoteIdent).join(', ')}) ${rest.length ? `DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}` : 'DO NOTHING'}`;
-  }
+  const insertSql = (rows: number) => {
+    const tuple = `(${layout.columns.map(() => '?').join(', ')})`;
+    let sql = `INSERT INTO ${qualified(name)} (${layout.columns.map(quoteIdent).join(', ')}) VALUES ${Array(rows).fill(tuple).join(', ')}`;
+    if (layout.key) {
+      const rest = layout.columns.filter((c) => !layout.key!.includes(c));
+      sql += ` ON CONFLICT (${layout.key.map(quoteIdent).join(', ')}) ${rest.length ? `DO UPDATE SET ${rest.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ')}` : 'DO NOTHING'}`;
+    }
+    return sql;
+  };
 
   let loaded = 0;
   const exec = (s: string) => {
@@ -46,36 +49,61 @@ export async function loadSqlite(db: Database.Database, name: TableName, existin
   exec('BEGIN IMMEDIATE');
   try {
     for (const s of layout.ddl) exec(s);
-    let insert: Database.Statement;
+    const width = convert.length;
+    // Many rows per statement: one native call per PER rows instead of per row (about 3× faster).
+    const per = Math.max(1, Math.min(64, Math.floor(30_000 / width)));
+    let one: Database.Statement;
+    let many: Database.Statement;
     try {
-      insert = db.prepare(sql);
+      one = db.prepare(insertSql(1));
+      many = per > 1 ? db.prepare(insertSql(per)) : one;
     } catch (e) {
       throw sqliteError(e, `Cannot load into ${label}`, file);
     }
-    const width = convert.length;
-    const values = new Array<unknown>(width);
+    const params = new Array<unknown>(per * width);
+    const origins = new Array<number>(per);
+    let held = 0;
+    /** A failed statement changes nothing: its rows are then run one by one, to name the one SQLite refuses. */
+    const runRows = (full: boolean) => {
+      if (full) {
+        try {
+          many.run(params);
+          loaded += held;
+          held = 0;
+          return;
+        } catch {
+          // Found below.
+        }
+      }
+      for (let r = 0; r < held; r++) {
+        try {
+          one.run(params.slice(r * width, (r + 1) * width));
+        } catch (e) {
+          throw badRow(input, origins[r], null, sqliteError(e, 'refused', file).message.replace(/^refused: /, ''), label);
+        }
+      }
+      loaded += held;
+      held = 0;
+    };
     for await (const batch of input.batches({ signal: opts.signal })) {
       opts.signal?.throwIfAborted();
       for (let r = 0; r < batch.rows.length; r++) {
         const row = batch.rows[r];
-        const origin = batch.origins?.[r] ?? loaded + 1;
+        const origin = batch.origins?.[r] ?? loaded + held + 1;
+        const base = held * width;
         let c = 0;
         try {
-          for (c = 0; c < width; c++) values[c] = convert[c](row[c] ?? null);
+          for (c = 0; c < width; c++) params[base + c] = convert[c](row[c] ?? null);
         } catch (e) {
           if (e instanceof NotConvertible) throw badRow(input, origin, layout.columns[c], e.message, label);
           throw e;
         }
-        try {
-          insert.run(values);
-        } catch (e) {
-          const err = sqliteError(e, 'refused', file);
-          throw badRow(input, origin, null, err.message.replace(/^refused: /, ''), label);
-        }
-        loaded++;
+        origins[held++] = origin;
+        if (held === per) runRows(true);
       }
-      opts.onRows?.(loaded);
+      opts.onRows?.(loaded + held);
     }
+    runRows(false);
     exec('COMMIT');
     return { rowsLoaded: loaded, ddl: layout.ddl };
   } catch (e) {
