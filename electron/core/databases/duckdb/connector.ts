@@ -32,8 +32,11 @@ export class DuckdbConnector extends FileDatabaseConnector {
     } catch (e) {
       throw duckError(e, `Cannot open ${this.label}`, this.file);
     }
-    this.conn = await instance.connect();
-    return this.conn;
+    const conn = await instance.connect();
+    // Fixed, whatever the machine's zone: text of zoned types and the appender's timestamp casts are in UTC.
+    await conn.run(`SET TimeZone = 'UTC'`);
+    this.conn = conn;
+    return conn;
   }
 
   private async q(sql: string, values: DuckDBValue[] = []): Promise<Record<string, DuckDBValue>[]> {
