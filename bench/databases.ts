@@ -6,7 +6,7 @@
  * - load from a local file and from SFTP: `ferry load … --mode truncate` vs `psql -c "\copy t FROM … CSV HEADER"`;
  * - export to CSV: `ferry export` vs `psql -c "\copy t TO … CSV HEADER"`;
  * - export to Parquet: `ferry export` vs DuckDB's COPY … TO of the same CSV data (1 thread), reported.
- * Peak memory of each Ferry process (GNU time). Writes bench/databases-results.md.
+ * SQLite and DuckDB: bench/file-databases.ts. Peak memory of each Ferry process (GNU time). Writes bench/databases-results.md.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import * as postgres from '../test/servers/postgres';
 import * as sshd from '../test/servers/sshd';
 import { ensureGnuTime, measureOk, run } from './exec';
 import { FerryCli } from './ferry';
+import { fileDatabaseRows } from './file-databases';
 
 const REPO = join(import.meta.dirname, '..');
 const DATA = join(REPO, 'bench', '.data', 'tables');
@@ -113,6 +114,8 @@ async function main() {
       }
       rows.push({ work: 'export 1M rows from PostgreSQL to Parquet', ferry: median(f), ref: median(r), refName: 'DuckDB 1 thread, CSV → Parquet', peakMb: peak });
     }
+
+    rows.push(...(await fileDatabaseRows({ ferry, csv: CSV, out, runs: RUNS, timed, say })));
   } finally {
     await ssh.stop();
     await pg.stop();
