@@ -6,6 +6,7 @@
  * - load from a local file and from SFTP: `ferry load … --mode truncate` vs `psql -c "\copy t FROM … CSV HEADER"`;
  * - export to CSV: `ferry export` vs `psql -c "\copy t TO … CSV HEADER"`;
  * - export to Parquet: `ferry export` vs DuckDB's COPY … TO of the same CSV data (1 thread), reported.
+ * SQLite and DuckDB: bench/file-databases.ts.
  * MariaDB (bench/mariadb-load.ts): the same CSV loaded by `ferry load` and by `mariadb` LOAD DATA LOCAL INFILE.
  * Peak memory of each Ferry process (GNU time). Writes bench/databases-results.md;
  * `BENCH_DATABASES=mariadb` runs only the MariaDB case (into bench/databases-mariadb-results.md).
@@ -18,6 +19,7 @@ import * as sshd from '../test/servers/sshd';
 import { ensureGnuTime, measureOk, run } from './exec';
 import { FerryCli } from './ferry';
 import { mariadbLoad } from './mariadb-load';
+import { fileDatabaseRows } from './file-databases';
 
 const REPO = join(import.meta.dirname, '..');
 const DATA = join(REPO, 'bench', '.data', 'tables');
@@ -122,6 +124,8 @@ async function main() {
       }
       rows.push({ work: 'export 1M rows from PostgreSQL to Parquet', ferry: median(f), ref: median(r), refName: 'DuckDB 1 thread, CSV → Parquet', peakMb: peak });
     }
+
+    rows.push(...(await fileDatabaseRows({ ferry, csv: CSV, out, runs: RUNS, timed, say })));
   } finally {
     await ssh.stop();
     await pg.stop();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Every connector type Ferry knows: file stores, then databases (same manifest shape, `tables: true`). */
-export const CONNECTOR_TYPES = ['local', 'sftp', 'ftp', 'ftps', 's3', 'azure', 'gcs', 'postgres', 'mysql'] as const;
+export const CONNECTOR_TYPES = ['local', 'sftp', 'ftp', 'ftps', 's3', 'azure', 'gcs', 'postgres', 'mysql', 'sqlite', 'duckdb'] as const;
 export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
 
 export const HASH_TYPES = ['md5', 'sha1', 'sha256', 'crc32c'] as const;

@@ -6,7 +6,7 @@ import { ferry } from '../support/cli';
 import { tempDir } from '../support/temp';
 
 /** The connector SDKs the CLI must not load until a profile of that type connects (each costs start-up time and memory). */
-const SDKS = ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/credential-providers', '@azure/storage-blob', '@google-cloud/storage', 'ssh2', 'basic-ftp'];
+const SDKS = ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/credential-providers', '@azure/storage-blob', '@google-cloud/storage', 'ssh2', 'basic-ftp'];
 
 /**
  * Every `ferry` command paid for all five SDKs at start-up while the bundle imported them eagerly. A resolve

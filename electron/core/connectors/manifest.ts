@@ -8,13 +8,15 @@ import { s3Manifest } from './s3';
 import { sftpManifest } from './sftp';
 import { postgresManifest } from '../databases/postgres/index';
 import { mysqlManifest } from '../databases/mysql/index';
+import { sqliteManifest } from '../databases/sqlite/index';
+import { duckdbManifest } from '../databases/duckdb/index';
 import type { ConnectorManifest } from './types';
 
 /**
  * The one list of connectors. Everything else (profile forms, CLI flags, docs/connectors.md, the conformance
  * suite) is generated from these manifests; no connector gets a special case anywhere else.
  */
-export const MANIFESTS: ConnectorManifest[] = [localManifest, sftpManifest, ftpManifest, ftpsManifest, s3Manifest, azureManifest, gcsManifest, postgresManifest, mysqlManifest];
+export const MANIFESTS: ConnectorManifest[] = [localManifest, sftpManifest, ftpManifest, ftpsManifest, s3Manifest, azureManifest, gcsManifest, postgresManifest, mysqlManifest, sqliteManifest, duckdbManifest];
 
 export function manifestFor(type: string): ConnectorManifest {
   const m = MANIFESTS.find((x) => x.type === type);

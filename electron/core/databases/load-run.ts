@@ -1,3 +1,4 @@
+import { refuseDamagedRows } from './damaged-rows';
 import type { LoadSpec } from '../../../shared/table';
 import { FerryError } from '../errors';
 import type { Batch, ReadOptions, TableReader, TableWarning, Value } from '../table/types';
@@ -57,7 +58,8 @@ export async function runLoad(req: LoadRequest): Promise<LoadOutcome> {
     const raw = typed.rawBytes && typed.dialect ? { dialect: typed.dialect, bytes: (s?: AbortSignal) => typed.rawBytes!(s) } : undefined;
     const input: LoadInput = {
       schema: { columns: plan.columns.map((c) => ({ name: c.target, type: c.sourceType })) },
-      batches: (o) => typed.batches(o),
+      // Unchecked rows still may not be mended ones (ragged, not UTF-8): the first fails the load, naming its line.
+      batches: (o) => refuseDamagedRows(typed.batches(o), typed.warnings, source.label),
       label: source.label,
       warnings: typed.warnings,
       ...(raw ? { csv: raw } : {}),

@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { FerryError } from '../../errors';
 import type { Column, Value } from '../../table/types';
 import { valueToText, convertUnit } from '../../table/values';
+import { matchColumns } from '../ddl-plan';
 import { qualified, quoteIdent, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult } from '../types';
 import { pgTypeFor } from './types-map';
@@ -194,28 +195,6 @@ export function createTableSql(target: string, columns: Column[]): string {
     seen.add(c.name);
   }
   return `CREATE TABLE ${target} (${columns.map((c) => `${quoteIdent(c.name)} ${pgTypeFor(c.type)}`).join(', ')})`;
-}
-
-/**
- * The input's columns → the table's, by name: exactly, else case-insensitively when that is unambiguous.
- * Every input column must land somewhere; table columns the input lacks get their defaults (or NULL).
- */
-function matchColumns(input: Column[], table: DbColumn[], label: string): string[] {
-  const missing: string[] = [];
-  const out = input.map((c) => {
-    const exact = table.find((t) => t.name === c.name);
-    if (exact) return exact.name;
-    const folded = table.filter((t) => t.name.toLowerCase() === c.name.toLowerCase());
-    if (folded.length > 1) throw new FerryError('INVALID_INPUT', `The column "${c.name}" matches ${folded.map((t) => `"${t.name}"`).join(' and ')} of ${label}: rename it to one of them`);
-    if (!folded.length) missing.push(c.name);
-    return folded[0]?.name ?? '';
-  });
-  if (missing.length) {
-    throw new FerryError('INVALID_INPUT', `${label} has no column ${missing.map((m) => `"${m}"`).join(', ')} (its columns: ${table.map((t) => t.name).join(', ')}); nothing was loaded`, {
-      detail: { table: label, missing },
-    });
-  }
-  return out;
 }
 
 /** COPY row number (1-based) → the source's line or row, kept compactly for a load of any size. */
