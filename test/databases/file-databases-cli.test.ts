@@ -152,7 +152,7 @@ describe.each([sqlite, duckdb])('$type through the CLI', (kind) => {
     expect(await sql('SELECT * FROM main.modes')).toEqual([{ x: 1, y: 2 }]);
     const noKey = await run(['load', at('xy.csv'), 'db:modes', '--mode', 'upsert']);
     expect(noKey.code).toBe(1);
-    expect(noKey.stderr).toMatch(/An upsert needs a key: main\.modes has no primary key/);
+    expect(noKey.stderr).toMatch(/main\.modes has no primary key: name the columns that identify a row with --key/);
   });
 
   it.each([
