@@ -1,7 +1,9 @@
 import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import { FerryError } from '../../errors';
-import type { Batch, ByteSource, Column, CsvDialect, FormatName, ReadOptions, TableReader, TableWarning, Value } from '../types';
+import type { Batch, ByteSource, Column, CsvDialect, FormatName, ReadOptions, TableReader, TableWarning } from '../types';
+import { ColumnBatch } from '../columns';
+import { cellColumn, type CellColumn } from './cells';
 import { CellError, inferColumnType, parseCell } from './infer';
 import { decoderFor, detectEncoding, gunzipHead, HEAD_BYTES, MAX_FIELD, sniff } from './sniff';
 import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from './tokenizer';
@@ -138,7 +140,7 @@ class CsvReader implements TableReader {
     const tok = new CsvTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.escape, maxField: MAX_FIELD });
     let skipHeader = dialect.header;
     let skipped = 0;
-    let rows: Value[][] = [];
+    let cols = this.newColumns();
     let origins: number[] = [];
     let warnedEncoding = false;
     const pending: CsvRecord[] = [];
@@ -171,19 +173,19 @@ class CsvReader implements TableReader {
             continue;
           }
           if (rec.fields.length !== width) this.ragged(rec, width);
-          rows.push(this.row(rec, width));
+          this.addRow(rec, cols);
           origins.push(rec.line);
           if (--left <= 0) break;
-          if (rows.length >= BATCH_ROWS) {
-            yield { rows, origins };
-            rows = [];
+          if (origins.length >= BATCH_ROWS) {
+            yield this.batch(cols, origins);
+            cols = this.newColumns();
             origins = [];
           }
         }
         pending.length = 0;
         if (left <= 0) break;
       }
-      if (rows.length) yield { rows, origins };
+      if (origins.length) yield this.batch(cols, origins);
     } catch (e) {
       throw this.explain(e);
     } finally {
@@ -191,22 +193,33 @@ class CsvReader implements TableReader {
     }
   }
 
-  private row(rec: CsvRecord, width: number): Value[] {
-    const out: Value[] = new Array(width);
+  private newColumns(): CellColumn[] {
     const dc = { decimalComma: this.dialect.decimalComma };
-    for (let c = 0; c < width; c++) {
-      const text = rec.fields[c];
-      try {
-        out[c] = text === undefined ? null : parseCell(text, rec.quoted[c], this.columns[c].type, dc);
-      } catch (e) {
-        if (!(e instanceof CellError)) throw e;
-        const col = this.columns[c];
-        throw new FerryError('INVALID_INPUT', `${this.src.label} line ${rec.line}, column "${col.name}": ${e.message} (the type read from the first rows); read this column as text to keep every value`, {
-          detail: { file: this.src.label, line: rec.line, column: col.name, value: text, type: col.type.kind },
-        });
-      }
+    return this.columns.map((c) => cellColumn(c.type, BATCH_ROWS, dc));
+  }
+
+  private batch(cols: CellColumn[], origins: number[]): Batch {
+    return new ColumnBatch(
+      cols.map((c) => c.finish()),
+      this.columns.map((c) => c.type),
+      origins.length,
+      origins,
+    );
+  }
+
+  /** One record's fields into the columns; a cell that is not of its column's type stops the read, naming it. */
+  private addRow(rec: CsvRecord, cols: CellColumn[]): void {
+    const { fields, quoted } = rec;
+    let c = 0;
+    try {
+      for (; c < cols.length; c++) cols[c].push(fields[c], quoted[c]);
+    } catch (e) {
+      if (!(e instanceof CellError)) throw e;
+      const col = this.columns[c];
+      throw new FerryError('INVALID_INPUT', `${this.src.label} line ${rec.line}, column "${col.name}": ${e.message} (the type read from the first rows); read this column as text to keep every value`, {
+        detail: { file: this.src.label, line: rec.line, column: col.name, value: fields[c], type: col.type.kind },
+      });
     }
-    return out;
   }
 
   private ragged(rec: CsvRecord, width: number): void {
