@@ -1,7 +1,8 @@
 import { parquetRead, type ColumnData, type DecodedArray, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { FerryError } from '../../errors';
-import type { Batch, ByteSource, Schema, TableReader, Value } from '../types';
+import { ColumnBatch } from '../columns';
+import type { Batch, ByteSource, ColumnVector, Schema, TableReader, Value } from '../types';
 import { SourceBuffer, SourceFailure, unwrapSource } from './async-buffer';
 import { errorText, readFooter } from './footer';
 import { planColumns, rawMetadata, RAW_PARSERS, type ColumnPlan } from './schema-in';
@@ -244,29 +245,32 @@ function join(chunks: ColumnData[], s: number, e: number): RawColumn {
   return { data: out, base: s };
 }
 
+/** Rows [from, to) as a column batch: one array per column (converted where the type needs it), no array per row. */
 function toBatch(plans: ColumnPlan[], cols: RawColumn[], from: number, to: number): Batch {
   const n = to - from;
-  const width = plans.length;
-  const rows: Value[][] = new Array(n);
   const origins: number[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    rows[i] = new Array(width);
-    origins[i] = from + i;
-  }
-  for (let c = 0; c < width; c++) {
+  for (let i = 0; i < n; i++) origins[i] = from + i;
+  const vectors: ColumnVector[] = plans.map((plan, c) => {
     const { data, base } = cols[c];
-    const convert = plans[c].convert;
+    const convert = plan.convert;
     const at = from - base;
+    const values: Value[] = new Array(n);
     if (convert) {
-      for (let i = 0; i < n; i++) rows[i][c] = convert(data[at + i]);
+      for (let i = 0; i < n; i++) values[i] = convert(data[at + i]);
     } else {
       for (let i = 0; i < n; i++) {
         const v = data[at + i];
-        rows[i][c] = v === undefined ? null : (v as Value);
+        values[i] = v === undefined ? null : (v as Value);
       }
     }
-  }
-  return { rows, origins };
+    return { kind: 'values', values };
+  });
+  return new ColumnBatch(
+    vectors,
+    plans.map((p) => p.column.type),
+    n,
+    origins,
+  );
 }
 
 function checkAborted(signal?: AbortSignal): void {
