@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { FerryError, isFerryError } from '../../errors';
 import { batchLength, columnOf, isFixedWidth, valueGetter } from '../columns';
 import type { Batch, ColumnVector, Schema, WriteOptions } from '../types';
+import { writeUtf8 } from '../utf8';
 import { NumberChunk, type WriterChunk } from './number-chunk';
 import { schemaOut, type ColumnOut, type SchemaOut } from './schema-out';
 
@@ -207,7 +208,6 @@ function gather(col: ColumnOut, vector: ColumnVector, from: number, to: number, 
  */
 class Utf8Arena {
   private static readonly CHUNK = 1 << 20;
-  private static readonly encoder = new TextEncoder();
   private buf = new Uint8Array(0);
   private pos = 0;
 
@@ -217,17 +217,10 @@ class Utf8Arena {
       this.buf = new Uint8Array(Math.max(Utf8Arena.CHUNK, n * 3));
       this.pos = 0;
     }
-    const buf = this.buf;
     const start = this.pos;
-    let i = 0;
-    for (; i < n; i++) {
-      const ch = s.charCodeAt(i);
-      if (ch >= 0x80) break;
-      buf[start + i] = ch;
-    }
-    const end = i === n ? start + n : start + i + Utf8Arena.encoder.encodeInto(s.slice(i), buf.subarray(start + i)).written;
+    const end = writeUtf8(s, this.buf, start);
     this.pos = end;
-    return buf.subarray(start, end);
+    return this.buf.subarray(start, end);
   }
 }
 
