@@ -18,9 +18,9 @@ import { describe } from './schema-out';
  */
 /** hyparquet-writer's own (nested) hyparquet types, which differ from the reader's hyparquet version. */
 export type WriterChunk = ParquetWriter['row_groups'][number]['columns'][number];
-type SchemaElement = ParquetWriter['schema'][number];
-type OffsetIndex = NonNullable<ParquetWriter['pendingIndexes'][number]['offsetIndex']>;
-type Statistics = NonNullable<NonNullable<WriterChunk['meta_data']>['statistics']>;
+export type SchemaElement = ParquetWriter['schema'][number];
+export type OffsetIndex = NonNullable<ParquetWriter['pendingIndexes'][number]['offsetIndex']>;
+export type Statistics = NonNullable<NonNullable<WriterChunk['meta_data']>['statistics']>;
 type MinMax = Statistics['min_value'];
 
 export class NumberChunk {
@@ -94,35 +94,21 @@ export class NumberChunk {
   }
 
   /** Writes the chunk's pages (each at most PAGE_BYTES of values) and returns its footer entry and offset index. */
-  write(writer: ByteWriter, codec: string, compress: ((b: Uint8Array) => Uint8Array) | undefined): { chunk: WriterChunk; offsetIndex?: OffsetIndex } {
+  write(writer: ByteWriter, codec: string, compress: Compress | undefined): { chunk: WriterChunk; offsetIndex?: OffsetIndex } {
     const width = this.physical === 'BOOLEAN' ? 1 / 8 : this.physical === 'INT32' ? 4 : 8;
     const perPage = Math.max(1, Math.floor(PAGE_BYTES / width));
     const chunkStart = writer.offset;
-    const pages: OffsetIndex['page_locations'] = [];
+    const pages: PageLocation[] = [];
     let uncompressed = 0;
-    for (let s = 0; s < this.length || (s === 0 && pages.length === 0); s += perPage) {
+    for (let s = 0; ; s += perPage) {
       const e = Math.min(this.length, s + perPage);
       const pageStart = writer.offset;
-      uncompressed += this.writePage(writer, s, e, codec, compress);
+      const count = e - s - countNulls(this.nulls, s, e);
+      uncompressed += writeDataPage(writer, this.nulls, s, e, this.plain(s, e, count), 'PLAIN', codec, compress);
       pages.push({ offset: BigInt(pageStart), compressed_page_size: writer.offset - pageStart, first_row_index: BigInt(s) });
       if (e >= this.length) break;
     }
-    const chunk: WriterChunk = {
-      file_offset: BigInt(chunkStart),
-      meta_data: {
-        type: this.physical,
-        encodings: ['PLAIN'],
-        path_in_schema: [this.element.name],
-        codec: codec as NonNullable<WriterChunk['meta_data']>['codec'],
-        num_values: BigInt(this.length),
-        total_compressed_size: BigInt(writer.offset - chunkStart),
-        total_uncompressed_size: BigInt(uncompressed),
-        data_page_offset: BigInt(chunkStart),
-        statistics: this.statistics(),
-        encoding_stats: [{ page_type: 'DATA_PAGE_V2', encoding: 'PLAIN', count: pages.length }],
-      },
-    };
-    return { chunk, offsetIndex: pages.length > 1 ? { page_locations: pages } : undefined };
+    return chunkEntry(this.element, this.physical, codec, this.length, chunkStart, writer.offset, uncompressed, null, pages, this.statistics());
   }
 
   /** Empties the chunk for the next row group (its arrays are reused). */
@@ -131,38 +117,6 @@ export class NumberChunk {
     this.nullCount = 0;
     this.length = 0;
     this.big = null;
-  }
-
-  private writePage(writer: ByteWriter, s: number, e: number, codec: string, compress: ((b: Uint8Array) => Uint8Array) | undefined): number {
-    let nulls = 0;
-    for (let i = s; i < e; i++) nulls += this.nulls[i];
-    // Definition levels (1 = a value, 0 = NULL); without NULLs, one RLE run.
-    const levels = new ByteWriter(nulls ? 1024 : 16);
-    if (nulls === 0) {
-      levels.appendVarInt((e - s) << 1);
-      levels.appendUint8(1);
-    } else writeRleBitPackedHybrid(levels, this.nulls.subarray(s, e).map((x) => 1 - x), 1);
-    const data = this.plain(s, e, e - s - nulls);
-    const packed = codec === 'UNCOMPRESSED' || !compress ? data : compress(data);
-    const headerStart = writer.offset;
-    writePageHeader(writer, {
-      type: 'DATA_PAGE_V2',
-      uncompressed_page_size: levels.offset + data.length,
-      compressed_page_size: levels.offset + packed.length,
-      data_page_header_v2: {
-        num_values: e - s,
-        num_nulls: nulls,
-        num_rows: e - s,
-        encoding: 'PLAIN',
-        definition_levels_byte_length: levels.offset,
-        repetition_levels_byte_length: 0,
-        is_compressed: codec !== 'UNCOMPRESSED',
-      },
-    });
-    const header = writer.offset - headerStart;
-    writer.appendBytes(levels.getBytes());
-    writer.appendBytes(packed);
-    return header + levels.offset + data.length;
   }
 
   /** The non-NULL values of rows [s, e) in PLAIN encoding. */
@@ -283,7 +237,84 @@ export class NumberChunk {
   }
 }
 
-const PAGE_BYTES = 1 << 20;
+export type Compress = (b: Uint8Array) => Uint8Array;
+type PageLocation = OffsetIndex['page_locations'][number];
+
+export function countNulls(nulls: Uint8Array, s: number, e: number): number {
+  let n = 0;
+  for (let i = s; i < e; i++) n += nulls[i];
+  return n;
+}
+
+/**
+ * One DATA_PAGE_V2 of a flat OPTIONAL column: rows [s, e), NULL where nulls[i] is 1, `data` the encoded
+ * non-NULL values. Returns its uncompressed size (header included), as the footer counts it.
+ */
+export function writeDataPage(writer: ByteWriter, nulls: Uint8Array, s: number, e: number, data: Uint8Array, encoding: 'PLAIN' | 'RLE_DICTIONARY', codec: string, compress: Compress | undefined): number {
+  const nullCount = countNulls(nulls, s, e);
+  // Definition levels (1 = a value, 0 = NULL); without NULLs, one RLE run.
+  const levels = new ByteWriter(nullCount ? 1024 : 16);
+  if (nullCount === 0) {
+    levels.appendVarInt((e - s) << 1);
+    levels.appendUint8(1);
+  } else writeRleBitPackedHybrid(levels, nulls.subarray(s, e).map((x) => 1 - x), 1);
+  const packed = codec === 'UNCOMPRESSED' || !compress ? data : compress(data);
+  const headerStart = writer.offset;
+  writePageHeader(writer, {
+    type: 'DATA_PAGE_V2',
+    uncompressed_page_size: levels.offset + data.length,
+    compressed_page_size: levels.offset + packed.length,
+    data_page_header_v2: {
+      num_values: e - s,
+      num_nulls: nullCount,
+      num_rows: e - s,
+      encoding,
+      definition_levels_byte_length: levels.offset,
+      repetition_levels_byte_length: 0,
+      is_compressed: codec !== 'UNCOMPRESSED',
+    },
+  });
+  const header = writer.offset - headerStart;
+  writer.appendBytes(levels.getBytes());
+  writer.appendBytes(packed);
+  return header + levels.offset + data.length;
+}
+
+/** A column chunk's footer entry (and its offset index when it has several pages). */
+export function chunkEntry(
+  element: SchemaElement,
+  physical: string,
+  codec: string,
+  rows: number,
+  start: number,
+  end: number,
+  uncompressed: number,
+  dictionaryAt: number | null,
+  pages: PageLocation[],
+  statistics: Statistics,
+): { chunk: WriterChunk; offsetIndex?: OffsetIndex } {
+  const encoding = dictionaryAt === null ? 'PLAIN' : 'RLE_DICTIONARY';
+  type Meta = NonNullable<WriterChunk['meta_data']>;
+  const chunk: WriterChunk = {
+    file_offset: BigInt(start),
+    meta_data: {
+      type: physical as Meta['type'],
+      encodings: dictionaryAt === null ? ['PLAIN'] : ['PLAIN', 'RLE_DICTIONARY'],
+      path_in_schema: [element.name],
+      codec: codec as Meta['codec'],
+      num_values: BigInt(rows),
+      total_compressed_size: BigInt(end - start),
+      total_uncompressed_size: BigInt(uncompressed),
+      data_page_offset: pages[0].offset,
+      dictionary_page_offset: dictionaryAt === null ? undefined : BigInt(dictionaryAt),
+      statistics,
+      encoding_stats: [...(dictionaryAt === null ? [] : [{ page_type: 'DICTIONARY_PAGE' as const, encoding: 'PLAIN' as const, count: 1 }]), { page_type: 'DATA_PAGE_V2', encoding, count: pages.length }],
+    },
+  };
+  return { chunk, offsetIndex: pages.length > 1 ? { page_locations: pages } : undefined };
+}
+
+export const PAGE_BYTES = 1 << 20;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
 

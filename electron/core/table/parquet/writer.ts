@@ -10,6 +10,7 @@ import { batchLength, columnOf, isFixedWidth, valueGetter } from '../columns';
 import type { Batch, ColumnVector, Schema, WriteOptions } from '../types';
 import { writeUtf8 } from '../utf8';
 import { NumberChunk, type WriterChunk } from './number-chunk';
+import { StringChunk } from './string-chunk';
 import { schemaOut, type ColumnOut, type SchemaOut } from './schema-out';
 
 /**
@@ -88,9 +89,10 @@ export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch
  */
 class RowGroup {
   rows = 0;
-  /** String and binary bytes gathered (the group's size bound). */
-  bytes = 0;
-  private readonly numbers: (NumberChunk | null)[];
+  /** Binary bytes gathered for hyparquet-writer. */
+  private genericBytes = 0;
+  /** Columns written by hand (fixed-width, strings); null: through hyparquet-writer. */
+  private readonly chunks: (NumberChunk | StringChunk | null)[];
   private generic: unknown[][];
   private arena = new Utf8Arena();
   private readonly leaves: SchemaTree[][][];
@@ -102,20 +104,32 @@ class RowGroup {
     capacity: number,
   ) {
     const element = new Map(out.elements.map((e) => [e.name, e]));
-    this.numbers = out.columns.map((c) => (isFixedWidth(c.type) && !(c.type.kind === 'decimal' && c.type.precision > 18) ? new NumberChunk(element.get(c.name)!, c.type, c.name, capacity) : null));
+    this.chunks = out.columns.map((c) => {
+      const el = element.get(c.name)!;
+      if (c.type.kind === 'string' || c.type.kind === 'json') return new StringChunk(el, c.name, c.type.kind, capacity);
+      if (isFixedWidth(c.type) && !(c.type.kind === 'decimal' && c.type.precision > 18)) return new NumberChunk(el, c.type, c.name, capacity);
+      return null;
+    });
     this.generic = out.columns.map(() => []);
     const resolve = schemaPathResolver(out.elements);
     this.leaves = out.columns.map((c) => leafPaths(resolve([c.name])));
+  }
+
+  /** String and binary bytes gathered (the group's size bound). */
+  get bytes(): number {
+    let n = this.genericBytes;
+    for (const ch of this.chunks) if (ch instanceof StringChunk) n += ch.size;
+    return n;
   }
 
   /** Rows [from, to) of a batch's columns; `firstRow` is the file's row index of the group's first row, for messages. */
   add(vectors: ColumnVector[], from: number, to: number, firstRow: number): void {
     const cols = this.out.columns;
     for (let c = 0; c < cols.length; c++) {
-      const num = this.numbers[c];
+      const chunk = this.chunks[c];
       try {
-        if (num) num.add(vectors[c], from, to);
-        else this.bytes += gather(cols[c], vectors[c], from, to, this.generic[c], this.arena);
+        if (chunk) chunk.add(vectors[c], from, to);
+        else this.genericBytes += gather(cols[c], vectors[c], from, to, this.generic[c], this.arena);
       } catch (e) {
         const at = isFerryError(e) ? (e.detail as { at?: number } | undefined)?.at : undefined;
         throw isFerryError(e) && at !== undefined ? rowError(e, firstRow + this.rows + at - from) : e;
@@ -130,8 +144,8 @@ class RowGroup {
     const chunks: WriterChunk[] = [];
     const codec = pq.codec;
     for (let c = 0; c < this.out.columns.length; c++) {
-      const num = this.numbers[c];
-      const results = num ? [num.write(writer, codec, pq.compressors[codec as keyof ParquetWriter['compressors']])] : this.writeGeneric(c);
+      const chunk = this.chunks[c];
+      const results = chunk ? [chunk.write(writer, codec, pq.compressors[codec as keyof ParquetWriter['compressors']])] : this.writeGeneric(c);
       for (const r of results) {
         chunks.push(r.chunk);
         pq.pendingIndexes.push(r);
@@ -144,11 +158,11 @@ class RowGroup {
   }
 
   reset(): void {
-    for (const n of this.numbers) n?.reset();
+    for (const ch of this.chunks) ch?.reset();
     this.generic = this.out.columns.map(() => []);
     this.arena = new Utf8Arena();
     this.rows = 0;
-    this.bytes = 0;
+    this.genericBytes = 0;
   }
 
   /** What ParquetWriter.write does for one column, on its leaves (several for a struct). */
