@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ColumnBatch, valueGetter } from '../../electron/core/table/columns';
+import { csvCodec } from '../../electron/core/table/csv/index';
+import type { Batch, Schema } from '../../electron/core/table/types';
 import { cellColumn } from '../../electron/core/table/csv/cells';
 import { CellError, parseCell } from '../../electron/core/table/csv/infer';
 import type { LogicalType, Value } from '../../electron/core/table/types';
@@ -84,5 +86,27 @@ describe('CSV cells into column vectors', () => {
       ['', true, 1774747800000000n],
       [null, null, null],
     ]);
+  });
+
+  it('writers follow the rows once they were read: changed in place, or copied with other rows', async () => {
+    const types: LogicalType[] = [{ kind: 'int64' }, { kind: 'string' }];
+    const schema: Schema = { columns: [{ name: 'id', type: types[0] }, { name: 's', type: types[1] }] };
+    const make = () => {
+      const cols = types.map((t) => cellColumn(t, 2, {}));
+      ['1', 'a'].forEach((t, c) => cols[c].push(t, false));
+      ['2', 'b'].forEach((t, c) => cols[c].push(t, false));
+      return new ColumnBatch(cols.map((c) => c.finish()), types, 2, [2, 3]);
+    };
+    const csv = async (batch: Batch) => {
+      const parts: Uint8Array[] = [];
+      for await (const p of csvCodec.write(schema, (async function* () { yield batch; })(), {})) parts.push(p);
+      return Buffer.concat(parts).toString('utf8');
+    };
+    expect(await csv(make())).toBe('id,s\n1,a\n2,b\n');
+    const changed = make();
+    changed.rows[0][1] = 'A';
+    changed.rows.pop();
+    expect(await csv(changed)).toBe('id,s\n1,A\n');
+    expect(await csv({ ...make(), rows: [[9n, 'z']] } as Batch)).toBe('id,s\n9,z\n');
   });
 });

@@ -15,6 +15,11 @@ export class ColumnBatch implements Batch {
     readonly origins?: number[],
   ) {}
 
+  /** Whether `rows` was read (and may since have been changed in place). */
+  get rowsBuilt(): boolean {
+    return this.built !== null;
+  }
+
   get rows(): Value[][] {
     if (!this.built) {
       const rows: Value[][] = new Array(this.length);
@@ -31,7 +36,7 @@ export class ColumnBatch implements Batch {
 
 /** How many rows a batch holds, whichever form it has. */
 export function batchLength(b: Batch): number {
-  if (b instanceof ColumnBatch) return b.length;
+  if (b instanceof ColumnBatch && !b.rowsBuilt) return b.length;
   return b.rows.length;
 }
 
@@ -57,9 +62,13 @@ export function valueGetter(v: ColumnVector, t: LogicalType): (i: number) => Val
   return nulls ? (i) => (nulls[i] ? null : values[i]) : (i) => values[i];
 }
 
-/** A column of one batch, or of rows made by a reader that has only the row form. */
+/**
+ * A column of one batch. The columns are taken only from a ColumnBatch whose rows nobody has asked for:
+ * once `rows` was read it may have been changed in place (a load transform), and an object copied from a
+ * batch ({ ...batch, rows }) may carry columns that no longer match its rows. Otherwise the rows decide.
+ */
 export function columnOf(b: Batch, c: number): ColumnVector {
-  if (b.columns) return b.columns[c];
+  if (b instanceof ColumnBatch && !b.rowsBuilt) return b.columns[c];
   const rows = b.rows;
   const values: Value[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) values[i] = rows[i][c] ?? null;

@@ -68,7 +68,10 @@ export interface Batch {
    * never pays for it.
    */
   readonly rows: Value[][];
-  /** Column-major, when the reader made them (CSV, Parquet): columns[c] has one entry per row. */
+  /**
+   * Column-major, when the reader made them (CSV, Parquet): columns[c] has one entry per row. Writers use
+   * them only while `rows` has not been read (columns.ts columnOf), so changing rows in place is safe.
+   */
   readonly columns?: ColumnVector[];
   /**
    * Where each row came from, for messages and rejects: the 1-based line of a CSV/JSON Lines record, the
