@@ -109,4 +109,17 @@ describe('CSV cells into column vectors', () => {
     expect(await csv(changed)).toBe('id,s\n1,A\n');
     expect(await csv({ ...make(), rows: [[9n, 'z']] } as Batch)).toBe('id,s\n9,z\n');
   });
+
+  it('a column batch from CSV cells is written back to the same CSV text (numbers printed without BigInt)', async () => {
+    const types: LogicalType[] = [{ kind: 'decimal', precision: 18, scale: 2 }, { kind: 'timestamp', unit: 'us', tz: 'UTC' }, { kind: 'date' }, { kind: 'boolean' }, { kind: 'int32' }, { kind: 'time', unit: 'us' }];
+    const schema: Schema = { columns: types.map((type, i) => ({ name: `c${i}`, type })) };
+    const lines = ['-0.05,1969-12-31T23:59:59.999999Z,0001-01-01,true,-7,13:45:00.5', '12.30,2026-03-29T01:30:00Z,2026-03-29,false,0,00:00:00', ',,,,,'];
+    const cols = types.map((t) => cellColumn(t, 4, {}));
+    for (const l of lines) l.split(',').forEach((text, c) => cols[c].push(text, false));
+    const batch = new ColumnBatch(cols.map((c) => c.finish()), types, lines.length);
+    expect(batch.columns.every((c) => c.kind === 'numbers')).toBe(true);
+    const parts: Uint8Array[] = [];
+    for await (const p of csvCodec.write(schema, (async function* () { yield batch; })(), {})) parts.push(p);
+    expect(Buffer.concat(parts).toString('utf8')).toBe(['c0,c1,c2,c3,c4,c5', ...lines, ''].join('\n'));
+  });
 });

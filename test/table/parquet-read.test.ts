@@ -291,6 +291,19 @@ describe('ranged reads: only what the requested rows need', () => {
   });
 });
 
+describe('int64 columns without NULLs (decoded into typed arrays, handed on as exact doubles where they fit)', () => {
+  it('values at and beyond ±2^53 come back exact, in every batch form', async () => {
+    const file = at('int64-edges.parquet');
+    const values = [0n, -1n, 2n ** 53n - 1n, -(2n ** 53n), 2n ** 53n, 2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n, 4294967296n, -4294967297n];
+    await db.run(`COPY (SELECT * FROM (VALUES ${values.map((v, i) => `(${i}, '${v}'::BIGINT, TIMESTAMP '2020-01-01' + to_microseconds(${i}))`).join(', ')}) t(i, v, ts) ORDER BY i) TO '${file}' (FORMAT parquet)`);
+    const { rows } = await readAll(await fileByteSource(file));
+    expect(rows.map((r) => r[1])).toEqual(values);
+    expect(rows[3][2]).toBe(1577836800000003n);
+    // Only the batch with a value beyond 2^53 falls back to bigints: read one row at a time, each form is exact.
+    for (let i = 0; i < values.length; i++) expect((await readAll(await fileByteSource(file), { offset: i, limit: 1 })).rows[0][1]).toBe(values[i]);
+  });
+});
+
 describe('a big row group without offset indexes (DuckDB: one page per column chunk)', () => {
   let file: string;
   let all: Value[][];

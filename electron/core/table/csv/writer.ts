@@ -3,7 +3,7 @@ import { FerryError } from '../../errors';
 import { batchLength, columnOf, isFixedWidth, valueGetter } from '../columns';
 import type { Batch, ColumnVector, LogicalType, Schema, WriteOptions } from '../types';
 import { writeUtf8 } from '../utf8';
-import { valueToText } from '../values';
+import { formatDate, formatDecimal, formatTimestamp, valueToText } from '../values';
 
 const FLUSH_SIZE = 1 << 20;
 
@@ -95,6 +95,7 @@ class TextSink {
 
 /** A column's cells as text: NULL is nothing; `quote` (when the type's text may need it) quotes. */
 function columnText(v: ColumnVector, t: LogicalType, n: number, quote: ((s: string | null) => string) | null): string[] {
+  if (v.kind === 'numbers' && !quote) return numberText(v.values, v.nulls, t, n);
   const get = valueGetter(v, t);
   const out: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -102,6 +103,32 @@ function columnText(v: ColumnVector, t: LogicalType, n: number, quote: ((s: stri
     out[i] = x === null ? '' : quote ? quote(valueToText(x, t)) : valueToText(x, t)!;
   }
   return out;
+}
+
+/** A 'numbers' column as text straight from its doubles: no BigInt made only to be printed. */
+function numberText(values: Float64Array, nulls: Uint8Array | null, t: LogicalType, n: number): string[] {
+  const text = numberFormatter(t);
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = nulls && nulls[i] ? '' : text(values[i]);
+  return out;
+}
+
+function numberFormatter(t: LogicalType): (x: number) => string {
+  switch (t.kind) {
+    case 'int32':
+    case 'int64':
+      return String;
+    case 'date':
+      return formatDate;
+    case 'decimal':
+      return (x) => formatDecimal(x, t.scale);
+    case 'timestamp':
+      return (x) => formatTimestamp(x, t.unit, t.tz);
+    case 'boolean':
+      return (x) => (x !== 0 ? 'true' : 'false');
+    default:
+      return (x) => valueToText(t.kind === 'float64' ? x : BigInt(x), t)!;
+  }
 }
 
 function escapeClass(s: string): string {
