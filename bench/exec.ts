@@ -6,6 +6,8 @@ export interface Measured {
   seconds: number;
   /** Max resident set size (MB) of the process, from GNU time's %M (getrusage of the waited child). */
   peakMb: number;
+  /** User + system CPU seconds of the process (GNU time's %U + %S): less disturbed than wall time when other work shares the cores. */
+  cpuSeconds: number;
   exitCode: number;
   /** Killed at RunOptions.timeoutMs (then `seconds` is only a lower bound). */
   timedOut: boolean;
@@ -44,7 +46,7 @@ export async function measure(cmd: string, args: string[], opts: RunOptions): Pr
   let output = '';
   const started = performance.now();
   // detached: its own process group, so a timeout can stop the tool and anything it started.
-  const child = spawn(TIME, ['-f', '%e %M', '-o', timeFile, cmd, ...args], {
+  const child = spawn(TIME, ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args], {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -78,6 +80,7 @@ export async function measure(cmd: string, args: string[], opts: RunOptions): Pr
   return {
     seconds,
     peakMb: peakKb / 1024,
+    cpuSeconds: Number(figures[2] ?? NaN) + Number(figures[3] ?? NaN),
     exitCode,
     timedOut,
     output,

@@ -63,6 +63,9 @@ async function makeData(): Promise<Record<string, string>> {
 interface Row {
   work: string;
   ferry: number;
+  /** CPU seconds (median): Ferry's process, and DuckDB's one thread in this process. */
+  ferryCpu?: number;
+  duckCpu?: number;
   refs: Record<string, number>;
   peakMb: number;
   note?: string;
@@ -112,18 +115,24 @@ async function main() {
       const peaks: number[] = [];
       const d1: number[] = [];
       const dN: number[] = [];
+      const ferryCpu: number[] = [];
+      const duckCpu: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const r = await timed('ferry convert', node, [ferry.bin, 'convert', c.src, c.dst], ferry.env);
         ferryT.push(r.seconds);
+        ferryCpu.push(r.cpuSeconds);
         peaks.push(r.peakMb);
         for (const [threads, into] of [[1, d1], [0, dN]] as const) {
           const con = await duck(threads || undefined);
           const t0 = performance.now();
+          const cpu0 = process.cpuUsage();
           await con.run(c.sql);
           into.push((performance.now() - t0) / 1000);
+          const cpu = process.cpuUsage(cpu0);
+          if (threads === 1) duckCpu.push((cpu.user + cpu.system) / 1e6);
         }
       }
-      rows.push({ work: c.work, ferry: median(ferryT), refs: { 'DuckDB 1 thread': median(d1), 'DuckDB default': median(dN) }, peakMb: Math.max(...peaks) });
+      rows.push({ work: c.work, ferry: median(ferryT), ferryCpu: median(ferryCpu), duckCpu: median(duckCpu), refs: { 'DuckDB 1 thread': median(d1), 'DuckDB default': median(dN) }, peakMb: Math.max(...peaks) });
       say(`  ferry ${median(ferryT).toFixed(2)} s (peak ${Math.max(...peaks).toFixed(0)} MB), DuckDB 1 thread ${median(d1).toFixed(2)} s, default ${median(dN).toFixed(2)} s`);
     }
 
@@ -165,12 +174,13 @@ async function main() {
   const md = [
     `# Table benchmark (${new Date().toISOString()}, ${RUNS} runs, medians)`,
     '',
-    '| Work | Ferry (s) | DuckDB 1 thread (s) | DuckDB default (s) | Ferry / DuckDB 1 thread | Peak MB | Note |',
-    '|---|---|---|---|---|---|---|',
+    '| Work | Ferry (s) | DuckDB 1 thread (s) | DuckDB default (s) | Ferry / DuckDB 1 thread | Ferry CPU (s) | DuckDB 1 thread CPU (s) | CPU ratio | Peak MB | Note |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const one = r.refs['DuckDB 1 thread'];
       const all = r.refs['DuckDB default'];
-      return `| ${r.work} | ${r.ferry.toFixed(2)}${r.note ? ' beyond start-up' : ''} | ${one?.toFixed(2) ?? '–'} | ${all?.toFixed(2) ?? '–'} | ${one ? (r.ferry / one).toFixed(2) + '×' : '–'} | ${r.peakMb.toFixed(0)} | ${r.note ?? ''} |`;
+      const cpu = r.ferryCpu !== undefined && r.duckCpu ? `${r.ferryCpu.toFixed(2)} | ${r.duckCpu.toFixed(2)} | ${(r.ferryCpu / r.duckCpu).toFixed(2)}×` : '– | – | –';
+      return `| ${r.work} | ${r.ferry.toFixed(2)}${r.note ? ' beyond start-up' : ''} | ${one?.toFixed(2) ?? '–'} | ${all?.toFixed(2) ?? '–'} | ${one ? (r.ferry / one).toFixed(2) + '×' : '–'} | ${cpu} | ${r.peakMb.toFixed(0)} | ${r.note ?? ''} |`;
     }),
     '',
   ].join('\n');

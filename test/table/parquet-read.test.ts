@@ -291,6 +291,53 @@ describe('ranged reads: only what the requested rows need', () => {
   });
 });
 
+describe('int64 columns without NULLs (decoded into typed arrays, handed on as exact doubles where they fit)', () => {
+  it('values at and beyond ±2^53 come back exact, in every batch form', async () => {
+    const file = at('int64-edges.parquet');
+    const values = [0n, -1n, 2n ** 53n - 1n, -(2n ** 53n), 2n ** 53n, 2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n, 4294967296n, -4294967297n];
+    await db.run(`COPY (SELECT * FROM (VALUES ${values.map((v, i) => `(${i}, '${v}'::BIGINT, TIMESTAMP '2020-01-01' + to_microseconds(${i}))`).join(', ')}) t(i, v, ts) ORDER BY i) TO '${file}' (FORMAT parquet)`);
+    const { rows } = await readAll(await fileByteSource(file));
+    expect(rows.map((r) => r[1])).toEqual(values);
+    expect(rows[3][2]).toBe(1577836800000003n);
+    // Only the batch with a value beyond 2^53 falls back to bigints: read one row at a time, each form is exact.
+    for (let i = 0; i < values.length; i++) expect((await readAll(await fileByteSource(file), { offset: i, limit: 1 })).rows[0][1]).toBe(values[i]);
+  });
+});
+
+describe('a big row group without offset indexes (DuckDB: one page per column chunk)', () => {
+  let file: string;
+  let all: Value[][];
+  beforeAll(async () => {
+    file = at('one-page.parquet');
+    // 200k rows in one group, uncompressed: NULLs every 7th row, dictionary strings, long RLE runs, booleans.
+    await db.run(`COPY (SELECT i::BIGINT AS id, CASE WHEN i % 7 = 3 THEN NULL ELSE 'name ' || (i % 50) END AS name,
+      CASE WHEN i < 150000 THEN 1 ELSE 2 END::INTEGER AS run, i % 3 = 0 AS flag, (i * 1.5)::DOUBLE AS x, md5(i::VARCHAR) AS pad
+      FROM range(200000) t(i)) TO '${file}' (FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE 200000)`);
+    all = (await readAll(await fileByteSource(file))).rows;
+  });
+
+  it('a preview of its first rows reads a prefix of each page, not the chunks', async () => {
+    expect(all).toHaveLength(200_000);
+    expect(all[3]).toEqual([3n, null, 1, true, 4.5, expect.any(String)]);
+    const src = await fileByteSource(file);
+    const reader = await parquetCodec.open(src, {});
+    const rows: Value[][] = [];
+    for await (const b of reader.batches()) {
+      rows.push(...b.rows);
+      if (rows.length > 100) break;
+    }
+    expect(rows).toEqual(all.slice(0, rows.length));
+    expect(src.bytesRead).toBeLessThan(src.size / 20);
+  });
+
+  it('every row read whole (the prefix, then the rest) and every run at an offset equals the plain read', async () => {
+    const { rows, batches } = await readAll(await fileByteSource(file), { offset: 10, limit: 150_000 });
+    expect(rows).toEqual(all.slice(10, 150_010));
+    expect(Math.max(...batches.map((b) => b.rows.length))).toBeLessThanOrEqual(4096);
+    expect((await readAll(await fileByteSource(file), { offset: 4000, limit: 200 })).rows).toEqual(all.slice(4000, 4200));
+  });
+});
+
 describe('bad input: a clear INVALID_INPUT naming the file and what is wrong', () => {
   let good: Buffer;
   beforeAll(async () => {

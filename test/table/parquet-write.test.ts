@@ -309,6 +309,34 @@ describe('encoding', () => {
   });
 });
 
+describe('statistics of the hand-written columns', () => {
+  it('string min/max in UTF-8 byte order (an emoji sorts after U+E000), NULL counts, all-NULL columns, int64 beyond 2^53', async () => {
+    const rows: Value[][] = [
+      ['\uE000x', null, 5n, 1.5],
+      ['😀', null, -9223372036854775808n, null],
+      ['a', null, 9007199254740993n, -0.25],
+      [null, null, null, 7],
+    ];
+    const schema: Schema = {
+      columns: [
+        { name: 's', type: { kind: 'string' } },
+        { name: 'n', type: { kind: 'string' } },
+        { name: 'i', type: { kind: 'int64' } },
+        { name: 'f', type: { kind: 'float64' } },
+      ],
+    };
+    const f = await writeFile('stats.parquet', schema, batchesOf(rows));
+    expect(await duck(`SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata('${f.path}')`)).toEqual([
+      ['s', 'a', '😀', 1n],
+      ['n', null, null, 4n],
+      ['i', '-9223372036854775808', '9007199254740993', 1n],
+      ['f', '-0.25', '7.0', 1n],
+    ]);
+    expect(await duck(`SELECT count(*) FROM '${f.path}' WHERE s > '\uE000'`)).toEqual([[2n]]);
+    expect((await readBack(bufferByteSource('stats.parquet', f.bytes))).rows).toEqual(rows);
+  });
+});
+
 describe('compression', () => {
   for (const [opt, codec] of [
     ['snappy', 'SNAPPY'],

@@ -49,10 +49,30 @@ export interface Schema {
   columns: Column[];
 }
 
+/**
+ * One column of a batch, column-major (Arrow's arrays): how the fast readers hand rows to the fast writers
+ * without a JS array per row or a heap object per value.
+ *  - 'numbers': fixed-width types as exact doubles, NULL where nulls[i] is 1. int64, decimal (unscaled),
+ *    time and timestamp hold integers within ±2^53 here (they read back as bigint); boolean is 0 or 1.
+ *  - 'values': anything, as the Values of the row form.
+ */
+export type ColumnVector =
+  | { kind: 'numbers'; values: Float64Array; nulls: Uint8Array | null }
+  | { kind: 'values'; values: Value[] };
+
 /** Rows move in batches with their schema (Arrow's RecordBatch, DuckDB's data chunks), never one at a time. */
 export interface Batch {
-  /** Row-major: rows[i][c] is column c of row i, typed by schema.columns[c]. */
-  rows: Value[][];
+  /**
+   * Row-major: rows[i][c] is column c of row i, typed by schema.columns[c]. Always there; for a batch made
+   * from `columns` it is built on first use (columns.ts ColumnBatch), so a consumer that wants columns
+   * never pays for it.
+   */
+  readonly rows: Value[][];
+  /**
+   * Column-major, when the reader made them (CSV, Parquet): columns[c] has one entry per row. Writers use
+   * them only while `rows` has not been read (columns.ts columnOf), so changing rows in place is safe.
+   */
+  readonly columns?: ColumnVector[];
   /**
    * Where each row came from, for messages and rejects: the 1-based line of a CSV/JSON Lines record, the
    * 1-based sheet row of xlsx, the 0-based row index of Parquet. Same length as rows.

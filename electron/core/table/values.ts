@@ -41,9 +41,9 @@ export function parseDecimal(text: string, precision: number, scale: number, dec
   return m[1] === '-' ? -v : v;
 }
 
-/** 1230n with scale 2 → "12.30"; scale digits are always written. */
-export function formatDecimal(unscaled: bigint, scale: number): string {
-  const neg = unscaled < 0n;
+/** 1230n with scale 2 → "12.30"; scale digits are always written. A number must be an exact integer. */
+export function formatDecimal(unscaled: bigint | number, scale: number): string {
+  const neg = unscaled < 0;
   const s = (neg ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
   const out = scale > 0 ? `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}` : s;
   return neg ? `-${out}` : out;
@@ -146,11 +146,11 @@ export function parseTimestamp(text: string, unit: TimeUnit): ParsedTimestamp | 
   return { value: seconds * perSec + nsFrac / step, hasOffset: !!off };
 }
 
-/** ISO 8601: "2026-03-29T00:30:00.5Z" for UTC-adjusted, no offset for a wall-clock timestamp. */
-export function formatTimestamp(v: bigint, unit: TimeUnit, tz: 'UTC' | null): string {
-  if (unit !== 'ns' && v > -9_007_199_254_740_991n && v < 9_007_199_254_740_991n) {
+/** ISO 8601: "2026-03-29T00:30:00.5Z" for UTC-adjusted, no offset for a wall-clock timestamp. A number must be an exact integer. */
+export function formatTimestamp(t: bigint | number, unit: TimeUnit, tz: 'UTC' | null): string {
+  if (unit !== 'ns' && (typeof t === 'number' || (t > -9_007_199_254_740_991n && t < 9_007_199_254_740_991n))) {
     // ms and us within ±2^53 (years -283,000 to 287,000 in us): exact in a double, formatted without BigInt.
-    const n = Number(v);
+    const n = Number(t);
     const perSec = unit === 'ms' ? 1000 : 1_000_000;
     const secs = Math.floor(n / perSec);
     const sub = n - secs * perSec;
@@ -160,6 +160,7 @@ export function formatTimestamp(v: bigint, unit: TimeUnit, tz: 'UTC' | null): st
     const f = sub === 0 ? '' : `.${String(sub).padStart(unit === 'ms' ? 3 : 6, '0').replace(/0+$/, '')}`;
     return `${formatDate(days)}T${hms}${f}${tz ? 'Z' : ''}`;
   }
+  const v = BigInt(t);
   const perSec = UNITS_PER_SECOND[unit];
   let secs = v / perSec;
   let frac = v % perSec;

@@ -1,7 +1,9 @@
 import { createGunzip } from 'node:zlib';
 import { pipeline, type Readable } from 'node:stream';
 import { FerryError } from '../../errors';
-import type { Batch, ByteSource, Column, CsvDialect, FormatName, ReadOptions, TableReader, TableWarning, Value } from '../types';
+import type { Batch, ByteSource, Column, CsvDialect, FormatName, ReadOptions, TableReader, TableWarning } from '../types';
+import { ColumnBatch } from '../columns';
+import { cellColumn, type CellColumn } from './cells';
 import { CellError, inferColumnType, parseCell } from './infer';
 import { decoderFor, detectEncoding, gunzipHead, HEAD_BYTES, MAX_FIELD, sniff } from './sniff';
 import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from './tokenizer';
@@ -9,7 +11,6 @@ import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from '
 const BATCH_ROWS = 4096;
 const SAMPLE_ROWS = 20_000;
 const MAX_WARNINGS = 100;
-const TEXT = { kind: 'string' } as const;
 
 /** Opens a CSV/TSV file: sniffs its head (one ranged read), infers the types, and streams its rows on demand. */
 export async function openCsv(src: ByteSource, opts: ReadOptions, format: FormatName): Promise<TableReader> {
@@ -141,8 +142,9 @@ class CsvReader implements TableReader {
     const tok = new CsvTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.escape, maxField: MAX_FIELD });
     let skipHeader = dialect.header;
     let skipped = 0;
-    let rows: Value[][] = [];
+    let cols = this.newColumns();
     let origins: number[] = [];
+    let extras = new Map<number, string[]>();
     let warnedEncoding = false;
     const pending: CsvRecord[] = [];
     const width = columns.length;
@@ -174,19 +176,22 @@ class CsvReader implements TableReader {
             continue;
           }
           if (rec.fields.length !== width) this.ragged(rec, width);
-          rows.push(this.row(rec, this.opts.textColumns ? Math.max(width, rec.fields.length) : width));
+          this.addRow(rec, cols);
+          // Read as text for a checked load: a row's extra fields are kept, so its rejects entry shows all of it.
+          if (this.opts.textColumns && rec.fields.length > width) extras.set(origins.length, rec.fields.slice(width));
           origins.push(rec.line);
           if (--left <= 0) break;
-          if (rows.length >= BATCH_ROWS) {
-            yield { rows, origins };
-            rows = [];
+          if (origins.length >= BATCH_ROWS) {
+            yield this.batch(cols, origins, extras);
+            cols = this.newColumns();
             origins = [];
+            extras = new Map();
           }
         }
         pending.length = 0;
         if (left <= 0) break;
       }
-      if (rows.length) yield { rows, origins };
+      if (origins.length) yield this.batch(cols, origins, extras);
     } catch (e) {
       throw this.explain(e);
     } finally {
@@ -194,22 +199,35 @@ class CsvReader implements TableReader {
     }
   }
 
-  private row(rec: CsvRecord, width: number): Value[] {
-    const out: Value[] = new Array(width);
+  private newColumns(): CellColumn[] {
     const dc = { decimalComma: this.dialect.decimalComma };
-    for (let c = 0; c < width; c++) {
-      const text = rec.fields[c];
-      try {
-        out[c] = text === undefined ? null : parseCell(text, rec.quoted[c], this.columns[c]?.type ?? TEXT, dc);
-      } catch (e) {
-        if (!(e instanceof CellError)) throw e;
-        const col = this.columns[c];
-        throw new FerryError('INVALID_INPUT', `${this.src.label} line ${rec.line}, column "${col.name}": ${e.message} (the type read from the first rows); read this column as text to keep every value`, {
-          detail: { file: this.src.label, line: rec.line, column: col.name, value: text, type: col.type.kind },
-        });
-      }
+    return this.columns.map((c) => cellColumn(c.type, BATCH_ROWS, dc));
+  }
+
+  private batch(cols: CellColumn[], origins: number[], extras: Map<number, string[]>): Batch {
+    const batch = new ColumnBatch(
+      cols.map((c) => c.finish()),
+      this.columns.map((c) => c.type),
+      origins.length,
+      origins,
+    );
+    if (!extras.size) return batch;
+    return { rows: batch.rows.map((row, i) => (extras.has(i) ? [...row, ...extras.get(i)!] : row)), origins };
+  }
+
+  /** One record's fields into the columns; a cell that is not of its column's type stops the read, naming it. */
+  private addRow(rec: CsvRecord, cols: CellColumn[]): void {
+    const { fields, quoted } = rec;
+    let c = 0;
+    try {
+      for (; c < cols.length; c++) cols[c].push(fields[c], quoted[c]);
+    } catch (e) {
+      if (!(e instanceof CellError)) throw e;
+      const col = this.columns[c];
+      throw new FerryError('INVALID_INPUT', `${this.src.label} line ${rec.line}, column "${col.name}": ${e.message} (the type read from the first rows); read this column as text to keep every value`, {
+        detail: { file: this.src.label, line: rec.line, column: col.name, value: fields[c], type: col.type.kind },
+      });
     }
-    return out;
   }
 
   private ragged(rec: CsvRecord, width: number): void {

@@ -33,6 +33,9 @@ export class UnterminatedQuote extends Error {
   }
 }
 
+const LF = 10;
+const CR = 13;
+
 const enum S {
   FieldStart,
   Unquoted,
@@ -57,19 +60,19 @@ export class CsvTokenizer {
 
   /** Records completed by this chunk. */
   push(text: string, out: CsvRecord[] = []): CsvRecord[] {
-    const { delimiter: d, quote: q, escape: e, maxField } = this.o;
+    // On character codes, with tight scans to the next delimiter, line break or quote: this loop is the
+    // CSV reader's hottest (one pass over every character of the file).
+    const d = this.o.delimiter.charCodeAt(0);
+    const q = this.o.quote.charCodeAt(0);
+    const e = this.o.escape.charCodeAt(0);
     const doubled = e === q;
-    let start = 0; // start of the pending slice of `text` for the current field (fast path: no per-char concat)
-    let i = 0;
-    const take = (end: number) => {
-      if (end > start) this.field += text.slice(start, end);
-      if (this.field.length > maxField) throw new FieldTooLarge(this.recordLine, maxField);
-    };
-    for (; i < text.length; i++) {
-      const c = text[i];
+    const n = text.length;
+    let start = 0; // start of the pending slice of `text` for the current field (no per-char concat)
+    for (let i = 0; i < n; i++) {
+      let c = text.charCodeAt(i);
       if (this.lastWasCR) {
         this.lastWasCR = false;
-        if (c === '\n' && this.state === S.FieldStart && this.fields.length === 0 && this.field === '') {
+        if (c === LF && this.state === S.FieldStart && this.fields.length === 0 && this.field === '') {
           start = i + 1;
           continue; // the LF of a CRLF that ended the record
         }
@@ -87,41 +90,39 @@ export class CsvTokenizer {
           start = i;
         // falls through
         case S.Unquoted:
-          if (c === d) {
-            take(i);
-            this.endField();
-            start = i + 1;
-          } else if (c === '\n' || c === '\r') {
-            take(i);
-            this.endRecord(out, c);
-            start = i + 1;
+          while (c !== d && c !== LF && c !== CR) {
+            if (++i === n) break;
+            c = text.charCodeAt(i);
           }
+          if (i === n) break; // the field goes on in the next chunk
+          this.take(text, start, i);
+          if (c === d) this.endField();
+          else this.endRecord(out, c);
+          start = i + 1;
           break;
         case S.Quoted:
-          if (c === q) {
-            take(i);
-            this.state = doubled ? S.QuoteInQuoted : S.Unquoted;
-            start = i + 1;
-          } else if (!doubled && c === e) {
-            take(i);
-            this.state = S.EscapeInQuoted;
-            start = i + 1;
-          } else if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
-            this.line++;
+          while (c !== q && (doubled || c !== e)) {
+            if (c === LF || (c === CR && text.charCodeAt(i + 1) !== LF)) this.line++;
+            if (++i === n) break;
+            c = text.charCodeAt(i);
           }
+          if (i === n) break;
+          this.take(text, start, i);
+          this.state = c === q ? (doubled ? S.QuoteInQuoted : S.Unquoted) : S.EscapeInQuoted;
+          start = i + 1;
           break;
         case S.EscapeInQuoted:
           this.state = S.Quoted;
           break;
         case S.QuoteInQuoted:
           if (c === q) {
-            this.field += q; // a doubled quote
+            this.field += this.o.quote; // a doubled quote
             this.state = S.Quoted;
             start = i + 1;
           } else if (c === d) {
             this.endField();
             start = i + 1;
-          } else if (c === '\n' || c === '\r') {
+          } else if (c === LF || c === CR) {
             this.endRecord(out, c);
             start = i + 1;
           } else {
@@ -132,14 +133,20 @@ export class CsvTokenizer {
           break;
       }
     }
-    if (this.state === S.Unquoted || this.state === S.Quoted) take(i);
+    if (this.state === S.Unquoted || this.state === S.Quoted) this.take(text, start, n);
     return out;
+  }
+
+  /** Adds text[start, end) to the current field, within the size bound. */
+  private take(text: string, start: number, end: number): void {
+    if (end > start) this.field = this.field === '' ? text.slice(start, end) : this.field + text.slice(start, end);
+    if (this.field.length > this.o.maxField) throw new FieldTooLarge(this.recordLine, this.o.maxField);
   }
 
   /** The last record of a file without a final newline; throws on an unterminated quote. */
   end(out: CsvRecord[] = []): CsvRecord[] {
     if (this.state === S.Quoted || this.state === S.EscapeInQuoted) throw new UnterminatedQuote(this.quoteLine);
-    if (this.fields.length > 0 || this.field !== '' || this.fieldQuoted || this.state !== S.FieldStart) this.endRecord(out, '');
+    if (this.fields.length > 0 || this.field !== '' || this.fieldQuoted || this.state !== S.FieldStart) this.endRecord(out, 0);
     return out;
   }
 
@@ -158,14 +165,15 @@ export class CsvTokenizer {
     this.state = S.FieldStart;
   }
 
-  private endRecord(out: CsvRecord[], nl: string): void {
+  /** nl: the line break's character code (CR or LF), or 0 at the end of the file. */
+  private endRecord(out: CsvRecord[], nl: number): void {
     this.endField();
     // A blank line is no record (as in PostgreSQL and DuckDB).
     if (!(this.fields.length === 1 && this.fields[0] === '' && !this.quoted[0])) out.push({ fields: this.fields, quoted: this.quoted, line: this.recordLine });
     this.fields = [];
     this.quoted = [];
     this.recordChars = 0;
-    if (nl === '\r') this.lastWasCR = true;
+    if (nl === CR) this.lastWasCR = true;
     if (nl) this.line++;
     this.recordLine = this.line;
   }

@@ -1,9 +1,11 @@
 import { parquetRead, type ColumnData, type DecodedArray, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { FerryError } from '../../errors';
-import type { Batch, ByteSource, Schema, TableReader, Value } from '../types';
+import { ColumnBatch } from '../columns';
+import type { Batch, ByteSource, ColumnVector, Schema, TableReader, Value } from '../types';
 import { SourceBuffer, SourceFailure, unwrapSource } from './async-buffer';
 import { errorText, readFooter } from './footer';
+import { readGroupPrefix } from './prefix';
 import { planColumns, rawMetadata, RAW_PARSERS, type ColumnPlan } from './schema-in';
 
 /**
@@ -16,6 +18,9 @@ const BATCH_ROWS = 4096;
 const SLICE_BYTES = 32 * 1024 * 1024;
 /** A row group read in several slices is fetched once and kept while it is read, up to this size. */
 const PIN_LIMIT = 256 * 1024 * 1024;
+/** The first rows of a big, uncompressed group without offset indexes (a preview's) are read from its pages' prefixes (prefix.ts). */
+const PREFIX_ROWS = 1000;
+const PREFIX_MIN_BYTES = 4 * 1024 * 1024;
 /** The offset indexes of a group's columns (hyparquet reads one per column) are fetched in one read when compact. */
 const INDEX_PIN_LIMIT = 4 * 1024 * 1024;
 
@@ -31,6 +36,8 @@ export interface GroupInfo {
   /** Byte range of its offset indexes, when every column has one. */
   indexRange: [number, number] | null;
   nested: boolean;
+  /** Its first rows can be read from its pages' prefixes (see PREFIX_ROWS). */
+  prefixable: boolean;
 }
 
 export interface OpenedParquet {
@@ -60,8 +67,10 @@ export async function openFile(src: ByteSource): Promise<OpenedParquet> {
     let idxEnd = 0;
     let indexed = true;
     let nested = false;
+    let uncompressed = true;
     for (const ch of rg.columns) {
       const m = ch.meta_data!;
+      if (m.codec !== 'UNCOMPRESSED') uncompressed = false;
       const s = Number(m.dictionary_page_offset || m.data_page_offset);
       byteStart = Math.min(byteStart, s);
       byteEnd = Math.max(byteEnd, s + Number(m.total_compressed_size));
@@ -80,7 +89,9 @@ export async function openFile(src: ByteSource): Promise<OpenedParquet> {
       byteEnd,
       indexRange: indexed && rg.columns.length ? [idxStart, idxEnd] : null,
       nested,
+      prefixable: false,
     };
+    g.prefixable = !g.indexRange && !nested && uncompressed && g.byteEnd - g.byteStart > PREFIX_MIN_BYTES && rows > PREFIX_ROWS;
     start += rows;
     return g;
   });
@@ -113,15 +124,17 @@ async function* readBatches(file: OpenedParquet, offset: number, limit: number, 
   try {
     while (!next.done) {
       checkAborted(signal);
-      const { s, e } = next.value;
+      const { s, e, prefix } = next.value;
       const cols = await pending;
       // Read ahead: the next slice's bytes arrive while this one's rows are handed out (remote sources).
+      // Not after a prefix: that is a preview's first page, and the rest of the group may never be wanted.
       next = slices.next();
-      if (!next.done) pending = load(next.value);
+      if (!next.done && !prefix) pending = load(next.value);
       for (let b = s; b < e; b += BATCH_ROWS) {
         checkAborted(signal);
         yield toBatch(file.plans, cols, b, Math.min(e, b + BATCH_ROWS));
       }
+      if (!next.done && prefix) pending = load(next.value);
     }
   } finally {
     // Also once a read-ahead the caller no longer wants has settled: it may pin its group's bytes.
@@ -137,6 +150,8 @@ interface Slice {
   e: number;
   first: boolean;
   last: boolean;
+  /** Read from the start of the group's pages only (prefix.ts). */
+  prefix?: boolean;
 }
 
 /** The runs of rows [offset, end) to decode, row group by row group. */
@@ -147,7 +162,14 @@ function* planSlices(groups: GroupInfo[], offset: number, end: number): Generato
     const from = Math.max(offset, g.start);
     const to = Math.min(end, g.start + g.rows);
     const step = sliceRows(g);
-    for (let s = from; s < to; s += step) yield { g, s, e: Math.min(to, s + step), first: s === from, last: s + step >= to };
+    let s = from;
+    if (g.prefixable && from < g.start + PREFIX_ROWS) {
+      // The first rows (a preview's) from the pages' starts; the rest, if wanted, as usual.
+      const e = Math.min(to, g.start + PREFIX_ROWS);
+      yield { g, s, e, first: false, last: e >= to, prefix: true };
+      s = e;
+    }
+    for (let first = true; s < to; s += step, first = false) yield { g, s, e: Math.min(to, s + step), first, last: s + step >= to };
   }
 }
 
@@ -162,6 +184,15 @@ async function loadSlice(file: OpenedParquet, sl: Slice): Promise<RawColumn[]> {
       const partial = !(sl.last && sl.s === g.start && sl.e === g.start + g.rows);
       if (partial && g.indexRange && g.indexRange[1] - g.indexRange[0] <= INDEX_PIN_LIMIT) await unwrapSource(file.buf.pin(g.index, g.indexRange[0], g.indexRange[1]));
       if (!sl.last && !g.indexRange && g.byteEnd - g.byteStart <= PIN_LIMIT) await unwrapSource(file.buf.pin(g.index, g.byteStart, g.byteEnd));
+    }
+    if (sl.prefix) {
+      // null (an encoding prefix.ts does not read by prefix, a page that does not hold them all) or a
+      // page it cannot decode: read as usual (which names what is wrong with the file).
+      const prefix = await readGroupPrefix(file, g, sl.e - g.start).catch((e: unknown) => {
+        if (e instanceof SourceFailure) throw e.original;
+        return null;
+      });
+      if (prefix) return prefix.map((data) => ({ data, base: g.start }));
     }
     return await readSlice(file, g, sl.s, sl.e);
   } finally {
@@ -244,29 +275,32 @@ function join(chunks: ColumnData[], s: number, e: number): RawColumn {
   return { data: out, base: s };
 }
 
+/** Rows [from, to) as a column batch: one array per column (converted where the type needs it), no array per row. */
 function toBatch(plans: ColumnPlan[], cols: RawColumn[], from: number, to: number): Batch {
   const n = to - from;
-  const width = plans.length;
-  const rows: Value[][] = new Array(n);
   const origins: number[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    rows[i] = new Array(width);
-    origins[i] = from + i;
-  }
-  for (let c = 0; c < width; c++) {
+  for (let i = 0; i < n; i++) origins[i] = from + i;
+  const vectors: ColumnVector[] = plans.map((plan, c) => {
     const { data, base } = cols[c];
-    const convert = plans[c].convert;
+    const convert = plan.convert;
     const at = from - base;
+    const values: Value[] = new Array(n);
     if (convert) {
-      for (let i = 0; i < n; i++) rows[i][c] = convert(data[at + i]);
+      for (let i = 0; i < n; i++) values[i] = convert(data[at + i]);
     } else {
       for (let i = 0; i < n; i++) {
         const v = data[at + i];
-        rows[i][c] = v === undefined ? null : (v as Value);
+        values[i] = v === undefined ? null : (v as Value);
       }
     }
-  }
-  return { rows, origins };
+    return { kind: 'values', values };
+  });
+  return new ColumnBatch(
+    vectors,
+    plans.map((p) => p.column.type),
+    n,
+    origins,
+  );
 }
 
 function checkAborted(signal?: AbortSignal): void {

@@ -171,7 +171,8 @@ function preparer(t: LogicalType, column: string): Prepare {
   }
 }
 
-function describe(v: Value): string {
+/** A value as an error message shows it. */
+export function describe(v: Value): string {
   if (typeof v === 'bigint') return `${v}n`;
   if (v instanceof Uint8Array) return `${v.length} bytes`;
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);

@@ -1,9 +1,17 @@
-import type { CompressionCodec } from 'hyparquet';
+import type { CompressionCodec, DecodedArray } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { writeColumn } from 'hyparquet-writer/src/column.js';
+import { encodeNestedValues } from 'hyparquet-writer/src/dremel.js';
+import { schemaPathResolver } from 'hyparquet-writer/src/schema.js';
+import type { ColumnEncoder } from 'hyparquet-writer/src/types.js';
 import { gzipSync } from 'node:zlib';
 import { FerryError, isFerryError } from '../../errors';
-import type { Batch, Schema, Value, WriteOptions } from '../types';
-import { schemaOut, type ColumnOut } from './schema-out';
+import { batchLength, columnOf, isFixedWidth, valueGetter } from '../columns';
+import type { Batch, ColumnVector, Schema, WriteOptions } from '../types';
+import { writeUtf8 } from '../utf8';
+import { NumberChunk, type WriterChunk } from './number-chunk';
+import { StringChunk } from './string-chunk';
+import { schemaOut, type ColumnOut, type SchemaOut } from './schema-out';
 
 /**
  * Parquet writer: batches in, file bytes out, one row group at a time. Rows are gathered per column until
@@ -33,7 +41,6 @@ export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch
   const groupRows = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
   if (!Number.isInteger(groupRows) || groupRows < 1) throw new FerryError('INVALID_INPUT', `rowGroupRows must be a positive integer, not ${groupRows}`);
   const out = schemaOut(schema);
-  const cols = out.columns;
   const writer = new ChunkWriter(1 << 20);
   const pq = new ParquetWriter({
     writer,
@@ -42,60 +49,169 @@ export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch
     compressors,
     createdBy: 'Ferry (hyparquet-writer 0.17)',
   });
-  let buffers: unknown[][] = cols.map(() => []);
-  let arena = new Utf8Arena();
-  let rows = 0;
-  let bytes = 0;
+  const group = new RowGroup(out, pq, writer, Math.min(groupRows, 1 << 16));
   let written = 0;
 
   const flush = (): Uint8Array => {
     try {
-      pq.write({ columnData: cols.map((c, i) => ({ name: c.name, data: buffers[i] })), rowGroupSize: rows });
+      group.write();
     } catch (e) {
       // Values were checked on the way in; anything hyparquet-writer still refuses is our bug, said as such.
-      throw new FerryError('INTERNAL', `the Parquet writer failed on rows ${written + 1}-${written + rows}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new FerryError('INTERNAL', `the Parquet writer failed on rows ${written + 1}-${written + group.rows}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     detachStatistics(pq);
-    written += rows;
-    buffers = cols.map(() => []);
-    arena = new Utf8Arena();
-    rows = 0;
-    bytes = 0;
+    written += group.rows;
+    group.reset();
     return writer.take();
   };
 
   for await (const batch of batches) {
     if (opts.signal?.aborted) throw new FerryError('CANCELLED', 'Cancelled');
+    const n = batchLength(batch);
+    const vectors = out.columns.map((_, c) => columnOf(batch, c));
     // Column by column over the batch (one tight loop per column), split where a row group fills up.
-    for (let from = 0; from < batch.rows.length; ) {
-      const to = Math.min(batch.rows.length, from + groupRows - rows);
-      for (let c = 0; c < cols.length; c++) bytes += gather(cols[c], batch.rows, from, to, c, buffers[c], written + rows, arena);
-      rows += to - from;
+    for (let from = 0; from < n; ) {
+      const to = Math.min(n, from + groupRows - group.rows);
+      group.add(vectors, from, to, written);
       from = to;
-      if (rows >= groupRows || bytes >= GROUP_BYTES) yield flush();
+      if (group.rows >= groupRows || group.bytes >= GROUP_BYTES) yield flush();
     }
   }
-  if (rows) yield flush();
+  if (group.rows) yield flush();
   out.beforeFooter();
   pq.finish();
   yield writer.take();
 }
 
-/** Appends column c of rows [from, to) to its buffer, prepared; returns the string/binary bytes added. */
-function gather(col: ColumnOut, rows: Value[][], from: number, to: number, c: number, out: unknown[], firstRow: number, arena: Utf8Arena): number {
+/**
+ * The row group being gathered: fixed-width columns in NumberChunks (written by hand, number-chunk.ts),
+ * the others as prepared values for hyparquet-writer's column writer (strings as UTF-8 in an arena).
+ */
+class RowGroup {
+  rows = 0;
+  /** Binary bytes gathered for hyparquet-writer. */
+  private genericBytes = 0;
+  /** Columns written by hand (fixed-width, strings); null: through hyparquet-writer. */
+  private readonly chunks: (NumberChunk | StringChunk | null)[];
+  private generic: unknown[][];
+  private arena = new Utf8Arena();
+  private readonly leaves: SchemaTree[][][];
+
+  constructor(
+    private readonly out: SchemaOut,
+    private readonly pq: ParquetWriter,
+    private readonly writer: ByteWriter,
+    capacity: number,
+  ) {
+    const element = new Map(out.elements.map((e) => [e.name, e]));
+    this.chunks = out.columns.map((c) => {
+      const el = element.get(c.name)!;
+      if (c.type.kind === 'string' || c.type.kind === 'json') return new StringChunk(el, c.name, c.type.kind, capacity);
+      if (isFixedWidth(c.type) && !(c.type.kind === 'decimal' && c.type.precision > 18)) return new NumberChunk(el, c.type, c.name, capacity);
+      return null;
+    });
+    this.generic = out.columns.map(() => []);
+    const resolve = schemaPathResolver(out.elements);
+    this.leaves = out.columns.map((c) => leafPaths(resolve([c.name])));
+  }
+
+  /** String and binary bytes gathered (the group's size bound). */
+  get bytes(): number {
+    let n = this.genericBytes;
+    for (const ch of this.chunks) if (ch instanceof StringChunk) n += ch.size;
+    return n;
+  }
+
+  /** Rows [from, to) of a batch's columns; `firstRow` is the file's row index of the group's first row, for messages. */
+  add(vectors: ColumnVector[], from: number, to: number, firstRow: number): void {
+    const cols = this.out.columns;
+    for (let c = 0; c < cols.length; c++) {
+      const chunk = this.chunks[c];
+      try {
+        if (chunk) chunk.add(vectors[c], from, to);
+        else this.genericBytes += gather(cols[c], vectors[c], from, to, this.generic[c], this.arena);
+      } catch (e) {
+        const at = isFerryError(e) ? (e.detail as { at?: number } | undefined)?.at : undefined;
+        throw isFerryError(e) && at !== undefined ? rowError(e, firstRow + this.rows + at - from) : e;
+      }
+    }
+    this.rows += to - from;
+  }
+
+  write(): void {
+    const { pq, writer } = this;
+    const start = writer.offset;
+    const chunks: WriterChunk[] = [];
+    const codec = pq.codec;
+    for (let c = 0; c < this.out.columns.length; c++) {
+      const chunk = this.chunks[c];
+      const results = chunk ? [chunk.write(writer, codec, pq.compressors[codec as keyof ParquetWriter['compressors']])] : this.writeGeneric(c);
+      for (const r of results) {
+        chunks.push(r.chunk);
+        pq.pendingIndexes.push(r);
+      }
+    }
+    let total = 0n;
+    for (const ch of chunks) total += ch.meta_data?.total_uncompressed_size ?? 0n;
+    pq.num_rows += BigInt(this.rows);
+    pq.row_groups.push({ columns: chunks, total_byte_size: total, num_rows: BigInt(this.rows), total_compressed_size: BigInt(writer.offset - start) });
+  }
+
+  reset(): void {
+    for (const ch of this.chunks) ch?.reset();
+    this.generic = this.out.columns.map(() => []);
+    this.arena = new Utf8Arena();
+    this.rows = 0;
+    this.genericBytes = 0;
+  }
+
+  /** What ParquetWriter.write does for one column, on its leaves (several for a struct). */
+  private writeGeneric(c: number) {
+    const { pq } = this;
+    return this.leaves[c].map((leaf) => {
+      const schemaPath = leaf.map((n) => n.element);
+      const column: ColumnEncoder = {
+        columnName: schemaPath.slice(1).map((e) => e.name).join('.'),
+        element: schemaPath[schemaPath.length - 1],
+        schemaPath,
+        codec: pq.codec,
+        compressors: pq.compressors,
+        stats: true,
+        pageSize: 1 << 20,
+        columnIndex: false,
+        offsetIndex: true,
+      };
+      return writeColumn({ writer: this.writer, column, pageData: encodeNestedValues(leaf, this.generic[c] as DecodedArray) });
+    });
+  }
+}
+
+/** hyparquet-writer's own (nested) hyparquet types, which differ from the reader's hyparquet version. */
+type SchemaTree = ReturnType<ReturnType<typeof schemaPathResolver>>[number];
+
+function leafPaths(path: SchemaTree[]): SchemaTree[][] {
+  const node = path[path.length - 1];
+  if (!node.children.length) return [path];
+  return node.children.flatMap((child) => leafPaths([...path, child]));
+}
+
+/** Appends rows [from, to) of a column, prepared; returns the string/binary bytes added. Errors carry detail.at. */
+function gather(col: ColumnOut, vector: ColumnVector, from: number, to: number, out: unknown[], arena: Utf8Arena): number {
   const prepare = col.prepare;
+  const get = valueGetter(vector, col.type);
   const text = col.type.kind === 'string' || col.type.kind === 'json';
   let bytes = 0;
   let r = from;
   try {
     for (; r < to; r++) {
-      const v = rows[r][c] ?? null;
+      const v = get(r);
       const p = prepare(v);
       out.push(text && p !== null ? arena.encode(p as string) : p);
       if (col.variable && v !== null) bytes += (v as string | Uint8Array).length;
     }
   } catch (e) {
-    throw isFerryError(e) ? rowError(e, firstRow + r - from) : e;
+    if (isFerryError(e)) throw new FerryError('INVALID_INPUT', e.message, { detail: { ...e.detail, at: r } });
+    throw e;
   }
   return bytes;
 }
@@ -106,7 +222,6 @@ function gather(col: ColumnOut, rows: Value[][], from: number, to: number, c: nu
  */
 class Utf8Arena {
   private static readonly CHUNK = 1 << 20;
-  private static readonly encoder = new TextEncoder();
   private buf = new Uint8Array(0);
   private pos = 0;
 
@@ -116,17 +231,10 @@ class Utf8Arena {
       this.buf = new Uint8Array(Math.max(Utf8Arena.CHUNK, n * 3));
       this.pos = 0;
     }
-    const buf = this.buf;
     const start = this.pos;
-    let i = 0;
-    for (; i < n; i++) {
-      const ch = s.charCodeAt(i);
-      if (ch >= 0x80) break;
-      buf[start + i] = ch;
-    }
-    const end = i === n ? start + n : start + i + Utf8Arena.encoder.encodeInto(s.slice(i), buf.subarray(start + i)).written;
+    const end = writeUtf8(s, this.buf, start);
     this.pos = end;
-    return buf.subarray(start, end);
+    return this.buf.subarray(start, end);
   }
 }
 
@@ -172,5 +280,6 @@ function codecFor(c: WriteOptions['compression']): CompressionCodec {
 }
 
 function rowError(e: FerryError, index: number): FerryError {
-  return new FerryError('INVALID_INPUT', `row ${index + 1}, ${e.message}`, { detail: { ...e.detail, row: index + 1 }, cause: e });
+  const { at: _, ...detail } = (e.detail ?? {}) as Record<string, unknown>;
+  return new FerryError('INVALID_INPUT', `row ${index + 1}, ${e.message}`, { detail: { ...detail, row: index + 1 }, cause: e });
 }
