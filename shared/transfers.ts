@@ -111,7 +111,12 @@ export const PlanSchema = z.object({
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
-export const JOB_STATES = ['queued', 'running', 'paused', 'waiting', 'done', 'failed', 'cancelled'] as const;
+/**
+ * interrupted: queued or running in a process that is gone (killed, crashed, or shut down mid-job); it is
+ * never stored, but seen so. Another process may take it over: `ferry job resume`, or the app and
+ * `ferry serve` when they start.
+ */
+export const JOB_STATES = ['queued', 'running', 'paused', 'waiting', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 export const FILE_STATES = ['pending', 'running', 'paused', 'conflict', 'done', 'skipped', 'failed', 'cancelled'] as const;
 export type FileState = (typeof FILE_STATES)[number];

@@ -9,7 +9,7 @@ import { FerryError, isFerryError } from '../errors';
 import type { LeaseBroker, LeasePair } from './leases';
 import { convertFile, loadIntoTable } from './convert-task';
 import { Meter, type Throttle } from './meter';
-import { renamedName, tempPathFor } from './names';
+import { isPartialOf, renamedName, tempPathFor } from './names';
 import { canResumeBetween } from './planner';
 import { decide, type FileFacts } from './policy';
 import { segmentedRead, type SegmentSettings } from './segmented-read';
@@ -38,6 +38,13 @@ export interface TaskContext {
   /** Called as bytes reach the destination: the file's bytes done so far, and how many were just sent. */
   onBytes(bytesDone: number, sent: number): void;
   log: Logger;
+  /** This job's part of its temp names (names.ts writerTag): no two writers share a temp file. */
+  writerTag: string;
+  /**
+   * Waits for the writer lease on a destination path (one job at a time writes a path, across processes)
+   * and resolves with its release.
+   */
+  claimPath(dstPath: string, signal: AbortSignal): Promise<() => void>;
 }
 
 export type TaskResult =
@@ -71,15 +78,21 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
       lease.release(broken);
     }
   }
-  const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx));
-  let broken = false;
+  // The lease first, connectors after: a file waiting for another job's write holds no connection.
+  const releasePath = await ctx.claimPath(row.dstPath, ctx.signal);
   try {
-    return await transfer(row, ctx, pair);
-  } catch (e) {
-    broken = breaksConnection(e);
-    throw e;
+    const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx));
+    let broken = false;
+    try {
+      return await transfer(row, ctx, pair);
+    } catch (e) {
+      broken = breaksConnection(e);
+      throw e;
+    } finally {
+      pair.release(broken);
+    }
   } finally {
-    pair.release(broken);
+    releasePath();
   }
 }
 
@@ -165,7 +178,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   let reason: string | undefined;
   if (action === 'conflict' || (action === 'copy' && ctx.policy !== 'overwrite')) {
     const existing = ctx.listsFolder(dirname(row.dstPath)) ? await listedEntry(dst, row.dstPath, ctx) : await statOrNull(dst, row.dstPath);
-    const partial = ctx.policy === 'resume' && !dstCaps.atomicWrite ? await statOrNull(dst, tempPathFor(row.dstPath)) : null;
+    const partial = ctx.policy === 'resume' && !dstCaps.atomicWrite ? await partialFile(dst, row.dstPath, ctx) : null;
     const d = decide({
       kind,
       policy: ctx.policy,
@@ -206,7 +219,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   if (!dstCaps.atomicWrite && !dst.rename) {
     throw new FerryError('UNSUPPORTED', `${ctx.endpoints.label(ctx.spec.destination.endpoint)} can neither write atomically nor rename: Ferry cannot guarantee that no partial file is visible`);
   }
-  const writePath = dstCaps.atomicWrite ? dstPath : tempPathFor(dstPath);
+  const writePath = dstCaps.atomicWrite ? dstPath : tempPathFor(dstPath, ctx.writerTag);
 
   if (kind === 'convert') {
     const converted = await convertFile(row, src, dst, writePath, {
@@ -265,6 +278,15 @@ async function resumeOffset(row: FileRow, ctx: TaskContext, pair: LeasePair, p: 
   if (p.action !== 'resume' && !interrupted) return 0;
   let partial = await statOrNull(dst, p.writePath);
   if (!partial && p.action === 'resume') {
+    // "resume" over an earlier job's partial file: this job takes it over under its own temp name (the
+    // writer lease says no other job writes this path now).
+    const earlier = await partialFile(dst, p.dstPath, ctx);
+    if (earlier && earlier.path !== p.writePath) {
+      await dst.rename!(earlier.path, p.writePath);
+      partial = await statOrNull(dst, p.writePath);
+    }
+  }
+  if (!partial && p.action === 'resume') {
     // "resume" over a shorter file under the final name: take it aside first, so the final name never
     // shows a file still growing; it comes back complete and verified.
     const existing = await statOrNull(dst, p.dstPath);
@@ -281,6 +303,16 @@ async function resumeOffset(row: FileRow, ctx: TaskContext, pair: LeasePair, p: 
     if (!now || now.size !== row.size || (row.modified && now.modified && now.modified !== row.modified)) return 0;
   }
   return partial.size;
+}
+
+/** This job's partial file of `dstPath`, else the largest an earlier writer left next to it, or null. */
+async function partialFile(dst: Connector, dstPath: string, ctx: TaskContext): Promise<Entry | null> {
+  const own = await statOrNull(dst, tempPathFor(dstPath, ctx.writerTag));
+  if (own) return own;
+  const name = basename(dstPath);
+  const entries = await dst.list(dirname(dstPath), { signal: ctx.signal }).catch((e) => (isFerryError(e, 'NOT_FOUND') ? [] : Promise.reject(e)));
+  const partials = entries.filter((e) => e.type === 'file' && isPartialOf(e.name, name)).sort((a, b) => b.size - a.size);
+  return partials[0] ?? null;
 }
 
 async function listedSource(src: Connector, path: string, signal: AbortSignal): Promise<Entry | null> {

@@ -9,7 +9,7 @@ import { runTask, type TaskResult } from './file-task';
 import type { LeaseBroker } from './leases';
 import type { SegmentSettings } from './segmented-read';
 import { RateMeter, Throttle } from './meter';
-import { tempPathFor } from './names';
+import { tempPathFor, writerTag } from './names';
 import { MOVING_ACTIONS } from './planner';
 import { asFerryError, backoffMs, isJobFatal, isUnreachable, sleep, triesFor, type RetryOptions } from './retry';
 import type { FileRow, JobRow, TransferStore } from './store';
@@ -25,6 +25,8 @@ export interface RunDeps {
   log: Logger;
   retry: RetryOptions;
   segments: SegmentSettings;
+  /** When a writer lease's holder counts as gone (owner.ts). */
+  ownerStaleMs: number;
   /** The job's state changed (already persisted). */
   changed(job: JobRow): void;
 }
@@ -43,6 +45,8 @@ type FileProgress = JobProgressEvent['files'][number];
 
 /** From this many files into one folder, a listing of it is cheaper than a stat per file. */
 const LIST_FOLDER_AT = 16;
+/** How often a file waiting for another job's writer lease looks again (ms). */
+const LEASE_POLL_MS = 250;
 
 /**
  * One running job: takes pending files in order, at most spec.transfers at once, each with its own abort
@@ -226,6 +230,8 @@ export class JobRun {
           segments: this.deps.segments,
           policy: a.row.policy ?? this.job.conflictOverride ?? this.job.spec.conflict,
           log,
+          writerTag: writerTag(this.job.id),
+          claimPath: (path, signal) => this.claimPath(a.row, path, signal),
           onBytes: (bytesDone, sent) => {
             a.bytesDone = bytesDone;
             if (!sent) return;
@@ -264,6 +270,22 @@ export class JobRun {
         }
         return;
       }
+    }
+  }
+
+  /**
+   * The writer lease on a destination path: while another live job (here or in another process) writes it,
+   * this file waits, then takes its fresh look at the destination as that job left it.
+   */
+  private async claimPath(row: FileRow, path: string, signal: AbortSignal): Promise<() => void> {
+    const { store, endpoints, log, ownerStaleMs } = this.deps;
+    const ep = this.job.spec.destination.endpoint;
+    const key = endpoints.capabilities(ep).caseInsensitive ? path.toLowerCase() : path;
+    for (let said = false; ; said = true) {
+      const holder = store.takeWriterLease(ep, key, this.job.id, row.idx, ownerStaleMs);
+      if (!holder) return () => store.releaseWriterLease(ep, key, this.job.id);
+      if (!said) log.info('waiting for another job writing the same path', { jobId: this.job.id, path, writer: holder.jobId });
+      await sleep(LEASE_POLL_MS, signal);
     }
   }
 
@@ -333,7 +355,7 @@ export class JobRun {
       .one(dstEp)
       .then(async (lease) => {
         try {
-          await lease.connector.remove(tempPathFor(row.dstPath));
+          await lease.connector.remove(tempPathFor(row.dstPath, writerTag(this.job.id)));
         } finally {
           lease.release(false);
         }

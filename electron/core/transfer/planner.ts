@@ -8,7 +8,7 @@ import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
 import { compileFilters, isGlobSegment, segmentMatcher } from './filters';
 import { withConnector } from './leases';
-import { isTempName, localNameProblem, refusedName, renamedName, tempPathFor } from './names';
+import { isPartialOf, isTempName, localNameProblem, refusedName, renamedName } from './names';
 import { decide } from './policy';
 import { asFerryError, backoffMs, sleep } from './retry';
 
@@ -235,7 +235,12 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
       items.push(fail('IS_A_DIRECTORY', `Cannot write ${dstPath}: a folder of that name exists`));
       continue;
     }
-    const partial = listing.get(key(basename(tempPathFor(dstPath))));
+    // A partial file any earlier writer left (its temp name carries that writer's tag): the largest.
+    const name = key(basename(dstPath));
+    let partial: Entry | undefined;
+    if (spec.conflict === 'resume') {
+      for (const [n, e] of listing) if (e.type === 'file' && isPartialOf(n, name) && (!partial || e.size > partial.size)) partial = e;
+    }
     const decision = decide({
       kind: spec.kind,
       policy: spec.conflict,
