@@ -158,6 +158,12 @@ export const JobFileSchema = z.object({
   error: ErrorDataSchema.nullable(),
   /** Why it was skipped, or what a finished load did ("1000 rows loaded"). */
   reason: z.string().optional(),
+  /**
+   * How a finished file was checked: 'md5' (Ferry's md5 of the bytes sent equal to a side's), or 'size'
+   * (the size the destination holds; no side could give an md5). Both include the source re-check (its size
+   * and time unchanged after the copy) where the source is a file system.
+   */
+  verified: z.enum(['md5', 'size']).optional(),
 });
 export type JobFile = z.infer<typeof JobFileSchema>;
 

@@ -262,12 +262,43 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
     written = { size: st.size, digest: null, dstMd5: st.hashes?.md5 ?? null, offset: 0, sent: 0 };
   } else {
     written = await streamCopy(row, ctx, pair, { srcPath, writePath, action, canResume, dstPath });
+    if (changesInPlace(srcCaps)) await recheckSource(row, pair, writePath, written.size);
   }
 
   const verified = await verify(row, ctx, pair, writePath, written);
   if (writePath !== dstPath) await dst.rename!(writePath, dstPath);
   if (kind === 'move') await src.remove(srcPath);
   return { state: 'done', action, dstPath, size: written.size, sent: written.sent, verified, resumedFrom: written.offset };
+}
+
+/**
+ * Files on a file system (local, SFTP, FTP) can change while they are read; an object store replaces an
+ * object whole, so a read sees one version (its atomicWrite says so).
+ */
+const changesInPlace = (caps: Capabilities) => !caps.atomicWrite;
+
+/**
+ * The source once more after its bytes were streamed, as rclone does: a file truncated, grown or rewritten
+ * during the copy fails ("source changed during copy") instead of being delivered as a mix of two versions.
+ * Compared with what the plan saw (a listing's facts; stat and listing agree on these file systems) and with
+ * the bytes streamed. What was written is removed; the file gets one more try (sourceChanged).
+ */
+async function recheckSource(row: FileRow, pair: LeasePair, writePath: string, streamed: number): Promise<void> {
+  const { src, dst } = pair;
+  const srcPath = row.srcPath as string;
+  const now = await statOrNull(src, srcPath);
+  const tolerance = Math.max(src.capabilities.modTime.precisionMs, 1);
+  const what = !now
+    ? 'it was deleted'
+    : now.size !== row.size || now.size !== streamed
+      ? `it had ${row.size} bytes when listed, ${streamed} were read, it has ${now.size} now`
+      : row.modified && now.modified && Math.abs(Date.parse(now.modified) - Date.parse(row.modified)) >= tolerance
+        ? `its modification time went from ${row.modified} to ${now.modified}`
+        : null;
+  if (!what) return;
+  await dst.remove(writePath).catch(() => {});
+  const detail = { path: srcPath, sourceChanged: true, size: now?.size ?? null, modified: now?.modified ?? null };
+  throw new FerryError('CONFLICT', `Source changed during copy: ${srcPath} (${what}); the copy was removed`, { detail });
 }
 
 /** Where a run continues: the size of a partial temp file this job (or, with "resume", an earlier one) left. */

@@ -11,7 +11,7 @@ import type { SegmentSettings } from './segmented-read';
 import { RateMeter, Throttle } from './meter';
 import { tempPathFor, writerTag } from './names';
 import { MOVING_ACTIONS } from './planner';
-import { asFerryError, backoffMs, isJobFatal, isUnreachable, sleep, triesFor, type RetryOptions } from './retry';
+import { asFerryError, backoffMs, isJobFatal, isUnreachable, sleep, sourceChanged, triesFor, type RetryOptions } from './retry';
 import type { FileRow, JobRow, TransferStore } from './store';
 
 /** Why a whole run stops: the user paused or cancelled, the process shuts down, or an endpoint-level failure. */
@@ -252,6 +252,10 @@ export class JobRun {
         if (isJobFatal(err)) {
           this.failFile(a, err);
           return this.failJob(err);
+        }
+        if (sourceChanged(err) && err.detail.size !== null) {
+          // The next try copies the source as it is now, and checks it against these facts.
+          Object.assign(a.row, { size: err.detail.size, modified: err.detail.modified, srcHashes: null });
         }
         if (failures < triesFor(err, retry)) {
           const wait = backoffMs(failures, retry, err);

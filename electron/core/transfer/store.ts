@@ -8,7 +8,7 @@ import type { PlannedItem } from './planner';
 type Db = Database.Database;
 
 /** A job file row with what the engine keeps beside the API's JobFile. */
-export interface FileRow extends Omit<JobFile, 'reason'> {
+export interface FileRow extends Omit<JobFile, 'reason' | 'verified'> {
   modified: string | null;
   srcHashes: Record<string, string> | null;
   dstSize: number | null;
@@ -100,8 +100,8 @@ export function publicJob(j: JobRow): Job {
 }
 
 export function publicFile(f: FileRow): JobFile {
-  const { modified: _m, srcHashes: _h, dstSize: _s, dstModified: _d, reason, policy: _p, verified: _v, resumedFrom: _r, ...file } = f;
-  return reason ? { ...file, reason } : file;
+  const { modified: _m, srcHashes: _h, dstSize: _s, dstModified: _d, reason, policy: _p, verified, resumedFrom: _r, ...file } = f;
+  return { ...file, ...(reason ? { reason } : {}), ...(verified ? { verified } : {}) };
 }
 
 /** The state a plan item starts in as a job file. */
