@@ -46,6 +46,11 @@ export const JobSpecSchema = z.object({
   recursive: z.boolean().default(true),
   filters: FiltersSchema.default({ include: [], exclude: [] }),
   conflict: z.enum(CONFLICT_POLICIES).default('ask'),
+  /**
+   * Copy what symbolic links in the source point to (files, and folders walked into, a link back to a folder
+   * it is inside of excepted). Off: links are listed as skipped, as rclone does without --copy-links.
+   */
+  followSymlinks: z.boolean().default(false),
   /** sync only: delete destination files that are not in the source (only those listed in the plan). */
   mirror: z.boolean().default(false),
   /** Size always; 'hash' (default) also an md5 wherever a side can give one to compare with Ferry's of the streamed bytes. */

@@ -1,10 +1,10 @@
-import { appendFileSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalConnector, localManifest } from '../../electron/core/connectors/local';
 import type { ConnectorManifest, ReadOptions } from '../../electron/core/connectors/types';
-import { bytes, cleanup, makeHarness, tmp, writeTree, type Harness } from './support';
+import { bytes, cleanup, makeHarness, readTree, tmp, writeTree, type Harness } from './support';
 
 let h: Harness | undefined;
 const dirs: string[] = [];
@@ -84,5 +84,57 @@ describe('source re-check after the copy', () => {
     expect((await h.engine.wait(job.id)).state).toBe('failed');
     expect(h.engine.get(job.id).files[0].error?.message).toContain(`its modification time went from`);
     expect(readdirSync(dst)).toEqual([]);
+  });
+});
+
+describe('what a source folder holds: links and names', () => {
+  /** A folder with two files, a link to a file, to a subfolder, to a folder outside, and a loop (`loop -> .`). */
+  function linkedTree() {
+    const [src, outside, dst] = [scratch('ferry-src-'), scratch('ferry-outside-'), scratch('ferry-dst-')];
+    writeTree(src, { 'a.txt': 'A', 'sub/b.txt': 'B' });
+    writeTree(outside, { 'secret.txt': 'S' });
+    symlinkSync('a.txt', join(src, 'link-file'));
+    symlinkSync('sub', join(src, 'link-dir'));
+    symlinkSync(outside, join(src, 'outside'));
+    symlinkSync('.', join(src, 'loop'));
+    return { src, dst };
+  }
+  const sync = (src: string, dst: string, followSymlinks?: boolean) =>
+    h!.engine.create({ spec: { kind: 'sync', source: { endpoint: 'local', paths: [src] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite', followSymlinks } });
+
+  it('sync does not follow symbolic links by default: each is listed as skipped, and nothing outside the folder is read', async () => {
+    const { src, dst } = linkedTree();
+    h = makeHarness();
+    const job = await sync(src, dst);
+    expect(await h.engine.wait(job.id)).toMatchObject({ state: 'done', doneFiles: 2, skippedFiles: 4, failedFiles: 0 });
+    expect(readTree(dst)).toEqual({ 'a.txt': 'A', 'sub/b.txt': 'B' });
+    const skipped = h.engine.get(job.id).files.filter((f) => f.state === 'skipped');
+    expect(skipped.map((f) => [f.relPath, f.reason])).toEqual(
+      ['link-dir', 'link-file', 'loop', 'outside'].map((n) => [n, 'symbolic link, not followed (--follow-symlinks copies what it points to)']),
+    );
+  });
+
+  it('--follow-symlinks copies what links point to, and a link back to a folder it is inside of is skipped as a loop, not walked', async () => {
+    const { src, dst } = linkedTree();
+    h = makeHarness();
+    const job = await sync(src, dst, true);
+    expect(await h.engine.wait(job.id)).toMatchObject({ state: 'done', doneFiles: 5, skippedFiles: 1 });
+    expect(readTree(dst)).toEqual({ 'a.txt': 'A', 'sub/b.txt': 'B', 'link-file': 'A', 'link-dir/b.txt': 'B', 'outside/secret.txt': 'S' });
+    const loop = h.engine.get(job.id).files.find((f) => f.relPath === 'loop');
+    expect(loop).toMatchObject({ state: 'skipped', reason: `symbolic link loop: it points to ${src}, a folder it is inside of` });
+  });
+
+  it('a name that is not valid UTF-8 is reported as a failed file naming its bytes, never left out silently', async () => {
+    const [src, dst] = [scratch('ferry-src-'), scratch('ferry-dst-')];
+    writeTree(src, Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`f${i}.txt`, `file ${i}`])));
+    mkdirSync(join(src, 'in'));
+    writeFileSync(Buffer.concat([Buffer.from(join(src, 'in') + '/caf'), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name');
+    h = makeHarness();
+    const job = await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'local', paths: [src] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite', recursive: true } });
+    const end = await h.engine.wait(job.id);
+    expect(end).toMatchObject({ state: 'failed', totalFiles: 9, doneFiles: 8, failedFiles: 1 });
+    const bad = h.engine.get(job.id).files.find((f) => f.state === 'failed');
+    expect(bad?.error).toMatchObject({ code: 'INVALID_NAME', message: `Cannot copy ${join(src, 'in')}/caf\\xe9.txt: its name is not valid UTF-8 (rename it to copy it)` });
+    expect(end.error?.message).toContain('caf\\xe9.txt');
   });
 });

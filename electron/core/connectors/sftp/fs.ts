@@ -127,7 +127,9 @@ export class SftpConnector implements Connector {
     const links = entries.map((e, i) => [e, i] as const).filter(([e]) => e.type === 'symlink');
     await inParallel(links, METADATA_PARALLEL, async ([link, i]) => {
       const target = await this.statOrNull(link.path);
-      if (target) entries[i] = entryOf(link.path, target, undefined, link.name);
+      if (!target) return void (entries[i] = { ...link, link: true });
+      const resolved = await this.s.call<string>('resolve a link', link.path, (cb) => this.s.sftp.realpath(link.path, cb)).catch(() => undefined);
+      entries[i] = { ...entryOf(link.path, target, undefined, link.name), link: true, ...(resolved ? { linkTarget: resolved } : {}) };
     });
     cancelled(opts.signal);
     return entries;
