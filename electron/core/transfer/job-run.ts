@@ -123,7 +123,7 @@ export class JobRun {
     if (q < 0) return false;
     this.queue.splice(q, 1);
     this.setState(idx, how === 'pause-file' ? 'paused' : 'cancelled', {});
-    if (how === 'cancel-file') this.discardPartial(this.deps.store.file(this.job.id, idx));
+    if (how === 'cancel-file') void this.discardPartial(this.deps.store.file(this.job.id, idx));
     this.pump();
     return true;
   }
@@ -244,12 +244,17 @@ export class JobRun {
         return this.complete(a, result);
       } catch (e) {
         const err = asFerryError(e);
-        if (a.ac.signal.aborted) return this.stopped(a);
+        if (a.ac.signal.aborted) return await this.stopped(a);
         failures++;
         a.row.attempts++;
         a.row.bytesDone = a.bytesDone;
         store.updateFile(this.job.id, a.row.idx, { attempts: a.row.attempts, bytesDone: a.bytesDone });
         if (isJobFatal(err)) {
+          if (err.code === 'QUOTA_EXCEEDED') {
+            // A full disk: the partial file holds the space the user must get back; a later run starts anew.
+            await this.discardPartial(a.row);
+            a.bytesDone = 0;
+          }
           this.failFile(a, err);
           return this.failJob(err);
         }
@@ -263,7 +268,7 @@ export class JobRun {
           try {
             await sleep(wait, a.ac.signal);
           } catch {
-            return this.stopped(a);
+            return await this.stopped(a);
           }
           continue;
         }
@@ -323,12 +328,16 @@ export class JobRun {
     }
   }
 
-  /** A file stopped by the user or the job: paused and shutdown keep the partial file, cancel removes it. */
-  private stopped(a: Active): void {
+  /**
+   * A file stopped by the user or the job: paused and shutdown keep the partial file; cancel removes it, and
+   * so does a job stopped by a full disk (the space is what the user needs back).
+   */
+  private async stopped(a: Active): Promise<void> {
     const how = a.stop ?? 'shutdown';
     const state: FileState = how === 'pause-file' ? 'paused' : how === 'cancel-file' || how === 'cancel' ? 'cancelled' : 'pending';
-    this.setState(a.row.idx, state, { bytesDone: state === 'cancelled' ? 0 : a.bytesDone });
-    if (state === 'cancelled') this.discardPartial(a.row);
+    const discard = state === 'cancelled' || (how === 'fatal' && this.fatal?.code === 'QUOTA_EXCEEDED');
+    if (discard) await this.discardPartial(a.row);
+    this.setState(a.row.idx, state, { bytesDone: discard ? 0 : a.bytesDone });
     a.bytesDone = 0;
   }
 
@@ -351,11 +360,11 @@ export class JobRun {
     this.touched.set(idx, { jobId: this.job.id, idx, state, bytesDone: bytesDone ?? a?.bytesDone ?? 0, rate: 0 });
   }
 
-  /** Removes a cancelled file's partial temp file (best effort: a leftover is hidden and replaced next time). */
-  private discardPartial(row: FileRow): void {
+  /** Removes a file's partial temp file (best effort: a leftover is hidden and replaced next time). */
+  private async discardPartial(row: FileRow): Promise<void> {
     const dstEp = this.job.spec.destination.endpoint;
     if (this.deps.endpoints.capabilities(dstEp).atomicWrite || !row.srcPath) return;
-    void this.deps.broker
+    await this.deps.broker
       .one(dstEp)
       .then(async (lease) => {
         try {
