@@ -425,6 +425,14 @@ async function pipeInto(source: Readable, meter: Meter, signal: AbortSignal, wri
   failed.catch(() => {});
   try {
     return await Promise.race([writing, failed]);
+  } catch (e) {
+    // The destination's own clean-up (an S3 multipart upload aborted, a file handle closed) finishes before
+    // the file is reported stopped; bounded, so a write hung on a dead connection cannot hold a cancel.
+    source.unpipe(meter);
+    source.destroy();
+    meter.destroy();
+    await Promise.race([writing.catch(() => {}), new Promise((r) => setTimeout(r, WRITE_SETTLE_MS).unref())]);
+    throw e;
   } finally {
     if (onAbort) signal.removeEventListener('abort', onAbort);
     source.unpipe(meter);
@@ -432,6 +440,9 @@ async function pipeInto(source: Readable, meter: Meter, signal: AbortSignal, wri
     meter.destroy();
   }
 }
+
+/** How long a failed or cancelled write may take to clean up after itself (ms). */
+const WRITE_SETTLE_MS = 5000;
 
 /**
  * Size always (the destination's stat of what it stored); md5 whenever either side reports one to compare
