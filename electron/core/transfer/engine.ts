@@ -332,7 +332,7 @@ export class TransferEngine {
   }
 
   private heartbeat(): void {
-    if (this.closed || (this.runs.size === 0 && ![...this.admitted].some((id) => this.store.job(id).state === 'queued'))) return;
+    if (this.closed || (this.runs.size === 0 && !this.store.jobIdsIn(['queued']).some((id) => this.admitted.has(id)))) return;
     this.store.heartbeat();
   }
 
