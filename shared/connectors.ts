@@ -106,6 +106,18 @@ export const EntrySchema = z.object({
   size: z.number(),
   modified: z.string().nullable(),
   hashes: z.record(z.string(), z.string()).optional(),
+  /**
+   * A symbolic link, listed as what it points to (`type` is the target's; 'symlink' when dangling or looping).
+   * Copies and syncs skip links unless asked to follow them.
+   */
+  link: z.boolean().optional(),
+  /** A link's target, resolved to an absolute path on the same endpoint where the connector can (loop detection). */
+  linkTarget: z.string().optional(),
+  /**
+   * The name's bytes, every byte outside printable ASCII as \xNN, when they are not valid UTF-8: `name` then
+   * shows them with U+FFFD and cannot open the file, so transfers report it instead of dropping it.
+   */
+  invalidName: z.string().optional(),
 });
 export type Entry = z.infer<typeof EntrySchema>;
 

@@ -46,6 +46,11 @@ export const JobSpecSchema = z.object({
   recursive: z.boolean().default(true),
   filters: FiltersSchema.default({ include: [], exclude: [] }),
   conflict: z.enum(CONFLICT_POLICIES).default('ask'),
+  /**
+   * Copy what symbolic links in the source point to (files, and folders walked into, a link back to a folder
+   * it is inside of excepted). Off: links are listed as skipped, as rclone does without --copy-links.
+   */
+  followSymlinks: z.boolean().default(false),
   /** sync only: delete destination files that are not in the source (only those listed in the plan). */
   mirror: z.boolean().default(false),
   /** Size always; 'hash' (default) also an md5 wherever a side can give one to compare with Ferry's of the streamed bytes. */
@@ -115,7 +120,12 @@ export const PlanSchema = z.object({
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
-export const JOB_STATES = ['queued', 'running', 'paused', 'waiting', 'done', 'failed', 'cancelled'] as const;
+/**
+ * interrupted: queued or running in a process that is gone (killed, crashed, or shut down mid-job); it is
+ * never stored, but seen so. Another process may take it over: `ferry job resume`, or the app and
+ * `ferry serve` when they start.
+ */
+export const JOB_STATES = ['queued', 'running', 'paused', 'waiting', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 export const FILE_STATES = ['pending', 'running', 'paused', 'conflict', 'done', 'skipped', 'failed', 'cancelled'] as const;
 export type FileState = (typeof FILE_STATES)[number];
@@ -159,6 +169,12 @@ export const JobFileSchema = z.object({
   reason: z.string().optional(),
   /** A finished load: source rows read, loaded, and rejected (skipped into the rejects file of spec.convert.load.rejects). */
   rows: z.object({ read: z.number(), loaded: z.number(), rejected: z.number() }).optional(),
+  /**
+   * How a finished file was checked: 'md5' (Ferry's md5 of the bytes sent equal to a side's), or 'size'
+   * (the size the destination holds; no side could give an md5). Both include the source re-check (its size
+   * and time unchanged after the copy) where the source is a file system.
+   */
+  verified: z.enum(['md5', 'size']).optional(),
 });
 export type JobFile = z.infer<typeof JobFileSchema>;
 

@@ -4,6 +4,7 @@ import type { Profile } from '../../shared/profiles';
 import type { ConnectContext, Connector, ConnectorManifest, Logger } from './connectors/types';
 import type { EndpointProvider, Lease } from './endpoints';
 import { FerryError } from './errors';
+import { withTimeouts, type ConnectorTimeouts } from './connectors/timeouts';
 
 interface Pool {
   idle: Array<{ connector: Connector; since: number }>;
@@ -19,6 +20,8 @@ export interface EndpointPoolDeps {
   context(profile: Pick<Profile, 'id' | 'name' | 'options'>): Omit<ConnectContext, 'profile'>;
   log: Logger;
   idleMs?: number;
+  /** Connector call and stream timeouts (connectors/timeouts.ts); tests shorten them. */
+  timeouts?: ConnectorTimeouts;
 }
 
 const LOCAL_PROFILE = { id: LOCAL_ENDPOINT, name: 'local', type: 'local', options: {} } as const;
@@ -129,11 +132,13 @@ export class EndpointPool implements EndpointProvider {
     return pool;
   }
 
-  private connect(endpoint: string, signal?: AbortSignal): Promise<Connector> {
+  private async connect(endpoint: string, signal?: AbortSignal): Promise<Connector> {
     const profile = this.profileOf(endpoint);
     const manifest = this.deps.manifest(profile.type);
     // The pool bounds connections by how many connectors it lends; each holds one.
-    return manifest.connect({ ...this.deps.context(profile), profile, signal, connectionBudget: 1 });
+    const connector = await manifest.connect({ ...this.deps.context(profile), profile, signal, connectionBudget: 1 });
+    // This computer's disk never hangs the way a network does; every other endpoint's calls carry timeouts.
+    return profile.type === 'local' ? connector : withTimeouts(connector, profile.name, this.deps.timeouts);
   }
 
   private lease(endpoint: string, pool: Pool, connector: Connector): Lease {

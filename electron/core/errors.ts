@@ -91,7 +91,9 @@ export function describeError(data: Pick<ErrorData, 'code' | 'message'>): string
   const message = data.message.trim();
   if (!message) return title;
   // "Host not found (DNS)" is said by "Host not found (DNS lookup failed): …": compare without the aside.
-  const gist = title.replace(/\s*\(.*\)\s*$/, '').trim();
-  const says = new RegExp(`(^|[^\\p{L}\\p{N}])${gist.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu');
-  return says.test(message) ? message : `${title}: ${message}`;
+  // A title of two alternatives ("Quota exceeded or disk full") is said by a message naming either.
+  const gists = title.replace(/\s*\(.*\)\s*$/, '').trim().split(/ or /i);
+  const says = (gist: string) =>
+    new RegExp(`(^|[^\\p{L}\\p{N}])${gist.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'iu').test(message);
+  return gists.some(says) ? message : `${title}: ${message}`;
 }

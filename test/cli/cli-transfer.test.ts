@@ -108,7 +108,8 @@ describe('ferry transfers from the CLI', () => {
     await new Promise((r) => child.once('exit', r));
     expect(partial).toBeGreaterThanOrEqual(1024 * 1024);
     const jobs = JSON.parse((await run(['jobs', '--json'])).stdout) as Array<{ id: string; state: string; title: string }>;
-    const interrupted = jobs.find((j) => j.state === 'running' || j.state === 'queued');
+    // Its process is gone: the job is seen as interrupted (and only then may another process resume it).
+    const interrupted = jobs.find((j) => j.state === 'interrupted');
     expect(interrupted).toBeDefined();
     const resumed = await run(['job', 'resume', interrupted!.id, '--json']);
     expect(resumed.code).toBe(0);

@@ -65,6 +65,10 @@ describe('error titles are said once', () => {
     expect(describeError({ code: 'TIMEOUT', message: 'Could not read "/a" on h:21: no answer in time' })).toBe('Timed out: Could not read "/a" on h:21: no answer in time');
     expect(describeError({ code: 'INTERNAL', message: 'boom' })).toBe('Internal error: boom');
     expect(describeError(new FerryError('CANCELLED').toData())).toBe('Cancelled');
+    // Either half of "Quota exceeded or disk full" says it.
+    expect(describeError({ code: 'QUOTA_EXCEEDED', message: 'Disk full: cannot write /d/.f.bin on h (0 bytes free in /d)' })).toBe('Disk full: cannot write /d/.f.bin on h (0 bytes free in /d)');
+    expect(describeError(fromNodeError(Object.assign(new Error('x'), { code: 'ENOSPC' }), { path: '/d/f' }).toData())).toBe('Disk full or quota exceeded: /d/f');
+    expect(describeError({ code: 'TIMEOUT', message: 'Timed out after 60 s: stat /a on box' })).toBe('Timed out after 60 s: stat /a on box');
     expect(describeError(fromNodeError(Object.assign(new Error('x'), { code: 'ENOENT' }), { path: '/k1' }).toData())).toBe('Not found: /k1');
   });
 

@@ -19,6 +19,10 @@ import { freePort } from '../support/ports';
  * one level below a listed prefix, so a listing with Delimiter '/' misses the common prefix "a/" when the only
  * key under it is "a/b/c.txt" (real S3 reports it). The fix walks every folder (the pruning was only a speed-up).
  *
+ * LAUNCHER also adds the two multipart requests s3rver lacks (it answers NotImplemented and 405), after
+ * Amazon's API reference, on s3rver's own upload folders: ListMultipartUploads (GET /bucket?uploads, with
+ * prefix, unpaged) and AbortMultipartUpload (DELETE /bucket/key?uploadId=ID, removing the upload's parts).
+ *
  * Path-style only (vhostBuckets off): a bucket cannot be a subdomain of 127.0.0.1.
  * What s3rver does not check, tests must not expect from it: Content-MD5 and other checksums (see
  * shared/notes/verified.md) and SigV4 signatures (a wrong secret is accepted; only an unknown access key id
@@ -39,6 +43,40 @@ const walk = utils.walk;
 utils.walk = (dir) => walk(dir);
 const S3rver = require(process.argv[1]);
 const server = new S3rver(JSON.parse(process.argv[2]));
+const fsp = require('fs/promises');
+const path = require('path');
+const esc = (t) => t.replace(/[<>&'"]/g, (c) => '&#' + c.charCodeAt(0) + ';');
+server.middleware.unshift(async (ctx, next) => {
+  const bucket = new RegExp('^/([^/]+)/?$').exec(ctx.path);
+  const object = new RegExp('^/([^/]+)/(.+)$').exec(ctx.path);
+  if (ctx.method === 'GET' && bucket && 'uploads' in ctx.query) {
+    const dir = server.store.getResourcePath(bucket[1], undefined, 'uploads');
+    const ids = await fsp.readdir(dir).catch(() => []);
+    const uploads = [];
+    for (const id of ids) {
+      const key = await fsp.readFile(path.join(dir, id, 'key'), 'utf8').catch(() => null);
+      if (key !== null && key.startsWith(ctx.query.prefix || '')) uploads.push('<Upload><Key>' + esc(key) + '</Key><UploadId>' + esc(id) + '</UploadId></Upload>');
+    }
+    ctx.type = 'application/xml';
+    ctx.body = '<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>' + esc(bucket[1]) + '</Bucket>' + uploads.join('') + '<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>';
+    return;
+  }
+  if (ctx.method === 'DELETE' && object && ctx.query.uploadId) {
+    const dir = path.join(server.store.getResourcePath(object[1], undefined, 'uploads'), path.basename(ctx.query.uploadId));
+    try {
+      await fsp.access(dir);
+    } catch {
+      ctx.status = 404;
+      ctx.type = 'application/xml';
+      ctx.body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>';
+      return;
+    }
+    await fsp.rm(dir, { recursive: true, force: true });
+    ctx.status = 204;
+    return;
+  }
+  return next();
+});
 server.run().then(
   () => server.httpServer.on('connection', (socket) => socket.setNoDelay(true)),
   (e) => { console.error(e); process.exit(1); },

@@ -232,6 +232,18 @@ export function cutSessions(info: Pick<SshdInfo, 'pidFile'>): void {
   }
 }
 
+/**
+ * Freezes (SIGSTOP) or thaws (SIGCONT) every open SSH connection of this sshd: the connections stay open but
+ * nothing answers, as with a server that hangs or a link that silently drops packets.
+ */
+export function freezeSessions(info: Pick<SshdInfo, 'pidFile'>, how: 'SIGSTOP' | 'SIGCONT'): void {
+  const pid = readPid(info.pidFile);
+  if (!pid) return;
+  for (const child of descendants(pid)) {
+    try { process.kill(child, how); } catch { /* already gone */ }
+  }
+}
+
 /** kill -9 of sshd and all its connections: the server is gone until restartSshd. */
 export async function killSshd(info: Pick<SshdInfo, 'pidFile'>): Promise<void> {
   const pid = readPid(info.pidFile);

@@ -6,7 +6,7 @@ import { LocalConnector, localManifest } from '../../electron/core/connectors/lo
 import type { ConnectorManifest, ReadOptions } from '../../electron/core/connectors/types';
 import { FerryError } from '../../electron/core/errors';
 import type { Job, JobProgressEvent } from '../../shared/transfers';
-import { bytes, checksummingLocalManifest, cleanup, makeHarness, readTree, tmp, until, writeTree, type Harness } from './support';
+import { bytes, checksummingLocalManifest, cleanup, makeHarness, readTree, tempOf, tmp, until, writeTree, type Harness } from './support';
 
 let h: Harness;
 const dirs: string[] = [];
@@ -79,7 +79,7 @@ describe('pause, resume, cancel', () => {
     const paused = h.engine.get(job.id);
     expect(paused.job.state).toBe('paused');
     expect(paused.files.map((f) => f.state)).toEqual(['done', 'pending', 'pending']);
-    expect(temps(dst)).toEqual(['.b.bin.ferry-part']);
+    expect(temps(dst)).toEqual([tempOf('b.bin', job.id)]);
     const held = readdirSync(dst).length;
     await new Promise((r) => setTimeout(r, 400));
     expect(h.engine.get(job.id).job.doneBytes).toBe(paused.job.doneBytes);
@@ -120,7 +120,7 @@ describe('pause, resume, cancel', () => {
     // The paused file holds the job in 'paused'; the cancelled one counts as left out.
     expect(rest.state).toBe('paused');
     expect(h.engine.get(job.id).files.map((f) => f.state)).toEqual(['paused', 'cancelled', 'done']);
-    expect(temps(dst)).toEqual(['.a.bin.ferry-part']);
+    expect(temps(dst)).toEqual([tempOf('a.bin', job.id)]);
     await h.engine.resume(job.id, 0);
     const done = await h.engine.wait(job.id);
     expect(done).toMatchObject({ state: 'done', doneFiles: 2, skippedFiles: 1 });

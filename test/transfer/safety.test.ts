@@ -9,7 +9,7 @@ import type { ConnectorManifest, WriteOptions, WriteResult } from '../../electro
 import type { Entry, HashType } from '../../shared/connectors';
 import { joinPath } from '../../shared/paths';
 import type { ConflictPolicy } from '../../shared/transfers';
-import { bytes, cleanup, makeHarness, md5, readTree, tmp, writeTree, type Harness } from './support';
+import { bytes, cleanup, makeHarness, md5, readTree, tempOf, tmp, writeTree, type Harness } from './support';
 
 let h: Harness;
 const dirs: string[] = [];
@@ -152,10 +152,12 @@ describe('no partial file under the final name', () => {
         }
       };
       const poll = setInterval(sample, 3);
+      let jobId = '';
       try {
         const job = await h.engine.create({
           spec: { kind: 'copy', source: { endpoint: 'other', paths: [join(src, 'f.bin')] }, destination: { endpoint: 'local', path: dst }, conflict: policy, bwlimit: 200_000 },
         });
+        jobId = job.id;
         expect((await h.engine.wait(job.id)).state).toBe('done');
       } finally {
         clearInterval(poll);
@@ -164,7 +166,7 @@ describe('no partial file under the final name', () => {
       expect([...seen].filter((s) => !allowed.has(s))).toEqual([]);
       expect(seen.has(md5(content))).toBe(true);
       // The bytes went through a hidden temp name next to the destination, gone once renamed into place.
-      expect([...names]).toContain(`.${finalNames.at(-1)}.ferry-part`);
+      expect([...names]).toContain(tempOf(finalNames.at(-1) as string, jobId));
       expect(readdirSync(dst).filter((n) => n.endsWith('.ferry-part'))).toEqual([]);
     },
   );

@@ -83,7 +83,7 @@ it('a segment whose connection drops fails the try; the retry delivers the whole
   expect(job.state).toBe('done');
   expect(files.find((f) => f.relPath === 'big.bin')).toMatchObject({ state: 'done', attempts: 1, verified: 'md5' });
   expect(md5(Buffer.from(readTree(dst)['big.bin'], 'latin1'))).toBe(md5(content));
-  expect(readTree(dst)).not.toHaveProperty('.big.bin.ferry-part');
+  expect(Object.keys(readTree(dst)).filter((n) => n.endsWith('.ferry-part'))).toEqual([]);
 });
 
 it('reads a large file from a real FTP server (vsftpd) as REST + RETR ranges on several connections, whole and in order', async () => {

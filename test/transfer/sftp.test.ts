@@ -6,7 +6,7 @@ import { sftpManifest } from '../../electron/core/connectors/sftp';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
 import { cutSessions, startPrivateSshd, type SshdInfo } from '../servers/sshd';
 import { server } from '../support/servers';
-import { bytes, cleanup, makeHarness, tmp, until, writeTree, type Harness } from './support';
+import { bytes, cleanup, makeHarness, tempOf, tmp, until, writeTree, type Harness } from './support';
 
 /**
  * The engine against a real OpenSSH server of its own (startPrivateSshd: its log and its sessions are this
@@ -102,7 +102,7 @@ describe('transfers against a real SFTP server', () => {
     });
     await until(() => {
       try {
-        return statSync(join(dst, '.big.bin.ferry-part')).size > 700_000;
+        return statSync(join(dst, tempOf('big.bin', job.id))).size > 700_000;
       } catch {
         return false;
       }
@@ -132,7 +132,7 @@ describe('transfers against a real SFTP server', () => {
     });
     await until(() => {
       try {
-        return statSync(join(dst, '.big.bin.ferry-part')).size > 700_000;
+        return statSync(join(dst, tempOf('big.bin', job.id))).size > 700_000;
       } catch {
         return false;
       }

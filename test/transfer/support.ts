@@ -8,6 +8,7 @@ import { EndpointPool } from '../../electron/core/endpoint-pool';
 import { openDatabase, type Db } from '../../electron/core/store/db';
 import { TransferEngine, type TransferEngineOptions } from '../../electron/core/transfer/engine';
 import { TRANSFER_MIGRATIONS } from '../../electron/core/transfer/schema';
+import { writerTag } from '../../electron/core/transfer/names';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
 import type { HashType } from '../../shared/connectors';
 import type { OptionValues, Profile } from '../../shared/profiles';
@@ -72,6 +73,9 @@ class ChecksummingLocal extends LocalConnector {
 }
 const summedCaps = { ...localManifest.capabilities, hashes: ['md5' as const] };
 export const checksummingLocalManifest: ConnectorManifest = { ...localManifest, type: 'local', capabilities: summedCaps, connect: async () => new ChecksummingLocal(summedCaps) };
+
+/** The hidden temp name a job writes `name` under (next to it) before the verified rename. */
+export const tempOf = (name: string, jobId: string) => `.${name}.${writerTag(jobId)}.ferry-part`;
 
 export const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 export const bytes = (n: number) => randomBytes(n);

@@ -27,6 +27,7 @@ interface TransferFlags {
   json?: boolean;
   mirror?: boolean;
   dryRun?: boolean;
+  followSymlinks?: boolean;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -44,6 +45,7 @@ function transferOptions(cmd: Command, kind: 'copy' | 'move' | 'sync'): Command 
     .option('--modified-after <iso-date>', 'only files modified after this date')
     .option('--modified-before <iso-date>', 'only files modified before this date')
     .addOption(new Option('--verify <how>', 'size, or hash (default: hash when possible)').choices(['size', 'hash']))
+    .option('--follow-symlinks', 'copy what symbolic links point to (default: links are skipped and listed as such)')
     .option('--json', 'print the finished job (and its files) as JSON');
   if (kind !== 'sync') cmd.option('-r, --recursive', 'copy folders and everything in them');
   if (kind === 'sync') {
@@ -80,6 +82,7 @@ async function buildSpec(core: FerryCore, kind: 'copy' | 'move' | 'sync', srcArg
     },
     conflict: policy as JobSpecInput['conflict'],
     mirror: !!f.mirror,
+    followSymlinks: !!f.followSymlinks,
     verify: (f.verify as 'size' | 'hash' | undefined) ?? 'hash',
     transfers,
     streams,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Connector } from '../connectors/types';
 import { FerryError } from '../errors';
@@ -54,7 +55,7 @@ export async function writeWhole(c: Connector, path: string, text: string, label
   if (!c.capabilities.atomicWrite && !c.rename) {
     throw new FerryError('UNSUPPORTED', `${label} can neither write atomically nor rename: the rejects file cannot be written without a partial file showing`);
   }
-  const writePath = c.capabilities.atomicWrite ? path : tempPathFor(path);
+  const writePath = c.capabilities.atomicWrite ? path : tempPathFor(path, randomBytes(4).toString('hex')); // its own temp name, as every writer has
   try {
     await c.write(writePath, Readable.from([bytes]), { size: bytes.length, signal });
     const st = await c.stat(writePath);

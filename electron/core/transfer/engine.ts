@@ -19,7 +19,8 @@ import { FerryError } from '../errors';
 import { outputFormat } from './convert-task';
 import { JobRun, type StopReason } from './job-run';
 import { LeaseBroker } from './leases';
-import { tempPathFor } from './names';
+import { tempPathFor, writerTag } from './names';
+import { describeOwner, ownerGone, THIS_OWNER } from './owner';
 import { buildPlan, planTotals, type PlannedItem } from './planner';
 import { DEFAULT_RETRY, type RetryOptions } from './retry';
 import { DEFAULT_SEGMENTS, type SegmentSettings } from './segmented-read';
@@ -40,6 +41,10 @@ export interface TransferEngineOptions {
   flushIntervalMs?: number;
   /** Whose file-name rules a local destination follows (tests pass 'win32'). */
   platform?: NodeJS.Platform;
+  /** How often this process tells the store it still runs its jobs (ms). */
+  heartbeatMs?: number;
+  /** A job whose owner sent no heartbeat for this long (ms) is interrupted, even if its pid still exists. */
+  ownerStaleMs?: number;
 }
 
 export interface TransferEvents {
@@ -48,7 +53,9 @@ export interface TransferEvents {
 }
 
 const PLAN_TTL_MS = 24 * 3600_000;
-const AT_REST: ReadonlySet<JobState> = new Set(['paused', 'waiting', 'done', 'failed', 'cancelled']);
+const AT_REST: ReadonlySet<JobState> = new Set(['paused', 'waiting', 'done', 'failed', 'cancelled', 'interrupted']);
+const DEFAULT_HEARTBEAT_MS = 5_000;
+const DEFAULT_OWNER_STALE_MS = 30_000;
 
 /**
  * The transfer queue of the core: plans, runs and persists jobs between any two endpoints. The API's jobs.*
@@ -64,6 +71,8 @@ export class TransferEngine {
   private readonly admitted = new Set<string>();
   private readonly retryOpts: RetryOptions;
   private timer: NodeJS.Timeout | null = null;
+  private readonly heartbeatTimer: NodeJS.Timeout;
+  private readonly staleMs: number;
   private lastFlush = 0;
   private started = false;
   private closed = false;
@@ -73,6 +82,9 @@ export class TransferEngine {
     this.broker = new LeaseBroker(opts.endpoints);
     this.retryOpts = { ...DEFAULT_RETRY, ...opts.retry };
     this.emitter.setMaxListeners(100);
+    this.staleMs = opts.ownerStaleMs ?? DEFAULT_OWNER_STALE_MS;
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.heartbeatTimer.unref();
   }
 
   on<E extends keyof TransferEvents>(event: E, listener: (payload: TransferEvents[E]) => void): () => void {
@@ -123,6 +135,9 @@ export class TransferEngine {
       movedBytes: 0,
       activeMs: 0,
       conflictOverride: null,
+      // The creating process owns the job from the start: no other process adopts it while it waits for a slot.
+      owner: THIS_OWNER,
+      heartbeatAt: Date.now(),
     };
     this.store.insertJob(job, plan.items, this.searchText(plan.spec, job.title));
     this.admitted.add(job.id);
@@ -132,7 +147,10 @@ export class TransferEngine {
   }
 
   list(q: { states?: JobState[]; query?: string; limit?: number } = {}): Job[] {
-    return this.store.jobs(q).map((row) => publicJob(this.runs.get(row.id)?.live() ?? row));
+    // 'interrupted' is not stored: it is a running or queued job whose owner is gone.
+    const states = q.states?.includes('interrupted') ? [...new Set<JobState>([...q.states, 'running', 'queued'])] : q.states;
+    const jobs = this.store.jobs({ ...q, states }).map((row) => publicJob(this.view(row.id, row)));
+    return q.states ? jobs.filter((j) => q.states!.includes(j.state)) : jobs;
   }
 
   get(id: string): { job: Job; files: JobFile[] } {
@@ -167,7 +185,7 @@ export class TransferEngine {
   }
 
   async pause(id: string, fileIdx?: number): Promise<void> {
-    const job = this.store.job(id);
+    const job = this.notElsewhere(id);
     const run = this.liveRun(id);
     if (fileIdx === undefined) {
       if (run) return run.stop('pause');
@@ -180,7 +198,7 @@ export class TransferEngine {
   }
 
   async resume(id: string, fileIdx?: number): Promise<void> {
-    const job = this.store.job(id);
+    const job = this.notElsewhere(id);
     if (fileIdx === undefined) {
       const moved = this.store.moveFiles(id, ['paused'], 'pending');
       const interrupted = job.state === 'paused' || job.state === 'queued' || (job.state === 'running' && !this.liveRun(id));
@@ -193,7 +211,7 @@ export class TransferEngine {
   }
 
   async cancel(id: string, fileIdx?: number): Promise<void> {
-    const job = this.store.job(id);
+    const job = this.notElsewhere(id);
     const run = this.liveRun(id);
     if (fileIdx === undefined) {
       if (run) return run.stop('cancel');
@@ -213,7 +231,7 @@ export class TransferEngine {
 
   /** Failed files (one, or all of the job) run again; partial files resume where they stopped. */
   async retry(id: string, fileIdx?: number): Promise<void> {
-    this.store.job(id);
+    this.notElsewhere(id);
     const files =
       fileIdx === undefined
         ? this.store.files(id).filter((f) => f.state === 'failed' && retriable(f))
@@ -225,7 +243,7 @@ export class TransferEngine {
 
   /** The user's answer to a conflict: for this file, or (applyToAll) for every conflict of the job, now and later. */
   async resolveConflict(id: string, fileIdx: number, policy: Exclude<ConflictPolicy, 'ask'>, applyToAll = false): Promise<void> {
-    this.store.job(id);
+    this.notElsewhere(id);
     const file = this.store.file(id, fileIdx);
     if (file.state !== 'conflict') {
       throw new FerryError('INVALID_INPUT', `${file.relPath} is not waiting for an answer (it is ${file.state})`, { detail: { jobId: id, fileIdx } });
@@ -242,7 +260,7 @@ export class TransferEngine {
 
   /** Deletes a job from the history (cancelling it first if it runs, and removing its partial files). */
   async remove(id: string): Promise<void> {
-    this.store.job(id);
+    this.notElsewhere(id);
     const run = this.liveRun(id);
     if (run) await run.stop('cancel');
     this.discardPartials(id, this.store.files(id).filter((f) => f.state !== 'done' && f.state !== 'skipped'));
@@ -250,24 +268,29 @@ export class TransferEngine {
     this.admitted.delete(id);
   }
 
-  /** Takes up the jobs that were queued or running when the process stopped (or was killed). */
+  /**
+   * Takes up the jobs that were queued or running when their process stopped or was killed: only those
+   * whose owner is gone (owner.ts). A job another live process runs (a CLI copy, the app) is left to it.
+   */
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
     for (const id of this.store.jobIdsIn(['running', 'queued'])) {
-      if (this.runs.has(id)) continue;
+      if (this.runs.has(id) || this.store.claimJob(id, this.staleMs)) continue;
       this.store.updateJob(id, { state: 'queued' });
       this.admitted.add(id);
     }
     this.schedule();
   }
 
-  /** Stops every running file, keeping partial files, so that the next start() resumes them. */
+  /** Stops every running file, keeping partial files, so that the next start() (here or elsewhere) resumes them. */
   async stop(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.runs.values()].map((r) => r.stop('shutdown')));
+    for (const id of this.admitted) this.store.releaseJob(id);
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    clearInterval(this.heartbeatTimer);
   }
 
   // ——— internals ———
@@ -279,7 +302,38 @@ export class TransferEngine {
   }
 
   private current(id: string): JobRow {
-    return this.runs.get(id)?.live() ?? this.store.job(id);
+    return this.view(id, this.store.job(id));
+  }
+
+  /** The job as users see it: live counters while it runs here; 'interrupted' when its owner process is gone. */
+  private view(id: string, stored: JobRow): JobRow {
+    const run = this.runs.get(id);
+    if (run) return run.live();
+    if ((stored.state === 'running' || stored.state === 'queued') && ownerGone(stored.owner, stored.heartbeatAt, this.staleMs)) {
+      return { ...stored, state: 'interrupted', etaSeconds: null };
+    }
+    return stored;
+  }
+
+  /** Makes this process the job's owner, or refuses: another live process runs it (it must not run twice). */
+  private claim(id: string): void {
+    if (this.runs.has(id)) return;
+    const other = this.store.claimJob(id, this.staleMs);
+    if (other) throw runningElsewhere(id, other.owner);
+  }
+
+  /** The job, unless another live process runs it: then only that process may pause, cancel or change it. */
+  private notElsewhere(id: string): JobRow {
+    const job = this.store.job(id);
+    if (!this.runs.has(id) && (job.state === 'running' || job.state === 'queued') && job.owner !== THIS_OWNER && !ownerGone(job.owner, job.heartbeatAt, this.staleMs)) {
+      throw runningElsewhere(id, job.owner);
+    }
+    return job;
+  }
+
+  private heartbeat(): void {
+    if (this.closed || (this.runs.size === 0 && !this.store.jobIdsIn(['queued']).some((id) => this.admitted.has(id)))) return;
+    this.store.heartbeat();
   }
 
   private changed(job: JobRow): void {
@@ -290,11 +344,13 @@ export class TransferEngine {
     const c = this.store.counts(id);
     const counters = { doneFiles: c.doneFiles, failedFiles: c.failedFiles, skippedFiles: c.skippedFiles, doneBytes: c.doneBytes };
     this.store.updateJob(id, { ...patch, ...counters, state });
+    if (state !== 'queued' && state !== 'running') this.store.releaseJob(id);
     this.changed(this.store.job(id));
   }
 
   /** Files made pending: into the running job, or the job goes back to the queue. */
   private requeue(id: string, idxs: number[]): void {
+    this.claim(id);
     this.admitted.add(id);
     const run = this.liveRun(id);
     if (run) {
@@ -325,6 +381,11 @@ export class TransferEngine {
   }
 
   private startRun(id: string): void {
+    if (this.store.claimJob(id, this.staleMs)) {
+      // Another live process took the job over (it was interrupted here): it is theirs now.
+      this.admitted.delete(id);
+      return;
+    }
     const job = this.store.job(id);
     Object.assign(job, { state: 'running', startedAt: job.startedAt ?? new Date().toISOString(), finishedAt: null, error: null });
     this.store.updateJob(id, job);
@@ -335,6 +396,7 @@ export class TransferEngine {
       log: this.opts.log,
       retry: this.retryOpts,
       segments: { ...DEFAULT_SEGMENTS, ...this.opts.segments },
+      ownerStaleMs: this.staleMs,
       changed: (j) => {
         // The run's last progress (its final file states) goes out before the job says it is over.
         if (!run.running) this.emitProgress([run]);
@@ -346,6 +408,7 @@ export class TransferEngine {
     this.ensureTimer();
     void run.finished.then(() => {
       this.runs.delete(id);
+      if (this.store.job(id).state !== 'queued') this.store.releaseJob(id);
       this.schedule();
     });
     run.begin();
@@ -393,7 +456,7 @@ export class TransferEngine {
       .one(dstEp)
       .then(async (lease) => {
         try {
-          for (const f of partial) await lease.connector.remove(tempPathFor(f.dstPath)).catch(() => {});
+          for (const f of partial) await lease.connector.remove(tempPathFor(f.dstPath, writerTag(id))).catch(() => {});
         } finally {
           lease.release(false);
         }
@@ -431,6 +494,12 @@ export function parseSpec(input: JobSpecInput): JobSpec {
     throw new FerryError('INVALID_INPUT', 'convert options apply to convert jobs only');
   }
   return r.data;
+}
+
+function runningElsewhere(id: string, owner: string | null): FerryError {
+  return new FerryError('CONFLICT', `Job ${id} is running in another Ferry process (${describeOwner(owner)}); it can be taken over only once that process has stopped`, {
+    detail: { jobId: id },
+  });
 }
 
 function publicItem(i: PlannedItem) {

@@ -9,7 +9,7 @@ import { FerryError, isFerryError } from '../errors';
 import type { LeaseBroker, LeasePair } from './leases';
 import { convertFile, loadIntoTable, loadNote } from './convert-task';
 import { Meter, type Throttle } from './meter';
-import { renamedName, tempPathFor } from './names';
+import { isPartialOf, renamedName, tempPathFor } from './names';
 import { canResumeBetween } from './planner';
 import { decide, type FileFacts } from './policy';
 import { segmentedRead, type SegmentSettings } from './segmented-read';
@@ -38,6 +38,13 @@ export interface TaskContext {
   /** Called as bytes reach the destination: the file's bytes done so far, and how many were just sent. */
   onBytes(bytesDone: number, sent: number): void;
   log: Logger;
+  /** This job's part of its temp names (names.ts writerTag): no two writers share a temp file. */
+  writerTag: string;
+  /**
+   * Waits for the writer lease on a destination path (one job at a time writes a path, across processes)
+   * and resolves with its release.
+   */
+  claimPath(dstPath: string, signal: AbortSignal): Promise<() => void>;
 }
 
 export type TaskResult =
@@ -73,15 +80,21 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
       lease.release(broken);
     }
   }
-  const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx));
-  let broken = false;
+  // The lease first, connectors after: a file waiting for another job's write holds no connection.
+  const releasePath = await ctx.claimPath(row.dstPath, ctx.signal);
   try {
-    return await transfer(row, ctx, pair);
-  } catch (e) {
-    broken = breaksConnection(e);
-    throw e;
+    const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx));
+    let broken = false;
+    try {
+      return await transfer(row, ctx, pair);
+    } catch (e) {
+      broken = breaksConnection(e);
+      throw e;
+    } finally {
+      pair.release(broken);
+    }
   } finally {
-    pair.release(broken);
+    releasePath();
   }
 }
 
@@ -167,7 +180,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   let reason: string | undefined;
   if (action === 'conflict' || (action === 'copy' && ctx.policy !== 'overwrite')) {
     const existing = ctx.listsFolder(dirname(row.dstPath)) ? await listedEntry(dst, row.dstPath, ctx) : await statOrNull(dst, row.dstPath);
-    const partial = ctx.policy === 'resume' && !dstCaps.atomicWrite ? await statOrNull(dst, tempPathFor(row.dstPath)) : null;
+    const partial = ctx.policy === 'resume' && !dstCaps.atomicWrite ? await partialFile(dst, row.dstPath, ctx) : null;
     const d = decide({
       kind,
       policy: ctx.policy,
@@ -209,7 +222,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   if (!dstCaps.atomicWrite && !dst.rename) {
     throw new FerryError('UNSUPPORTED', `${ctx.endpoints.label(ctx.spec.destination.endpoint)} can neither write atomically nor rename: Ferry cannot guarantee that no partial file is visible`);
   }
-  const writePath = dstCaps.atomicWrite ? dstPath : tempPathFor(dstPath);
+  const writePath = dstCaps.atomicWrite ? dstPath : tempPathFor(dstPath, ctx.writerTag);
 
   if (kind === 'convert') {
     const converted = await convertFile(row, src, dst, writePath, {
@@ -252,12 +265,43 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
     written = { size: st.size, digest: null, dstMd5: st.hashes?.md5 ?? null, offset: 0, sent: 0 };
   } else {
     written = await streamCopy(row, ctx, pair, { srcPath, writePath, action, canResume, dstPath });
+    if (changesInPlace(srcCaps)) await recheckSource(row, pair, writePath, written.size);
   }
 
   const verified = await verify(row, ctx, pair, writePath, written);
   if (writePath !== dstPath) await dst.rename!(writePath, dstPath);
   if (kind === 'move') await src.remove(srcPath);
   return { state: 'done', action, dstPath, size: written.size, sent: written.sent, verified, resumedFrom: written.offset };
+}
+
+/**
+ * Files on a file system (local, SFTP, FTP) can change while they are read; an object store replaces an
+ * object whole, so a read sees one version (its atomicWrite says so).
+ */
+const changesInPlace = (caps: Capabilities) => !caps.atomicWrite;
+
+/**
+ * The source once more after its bytes were streamed, as rclone does: a file truncated, grown or rewritten
+ * during the copy fails ("source changed during copy") instead of being delivered as a mix of two versions.
+ * Compared with what the plan saw (a listing's facts; stat and listing agree on these file systems) and with
+ * the bytes streamed. What was written is removed; the file gets one more try (sourceChanged).
+ */
+async function recheckSource(row: FileRow, pair: LeasePair, writePath: string, streamed: number): Promise<void> {
+  const { src, dst } = pair;
+  const srcPath = row.srcPath as string;
+  const now = await statOrNull(src, srcPath);
+  const tolerance = Math.max(src.capabilities.modTime.precisionMs, 1);
+  const what = !now
+    ? 'it was deleted'
+    : now.size !== row.size || now.size !== streamed
+      ? `it had ${row.size} bytes when listed, ${streamed} were read, it has ${now.size} now`
+      : row.modified && now.modified && Math.abs(Date.parse(now.modified) - Date.parse(row.modified)) >= tolerance
+        ? `its modification time went from ${row.modified} to ${now.modified}`
+        : null;
+  if (!what) return;
+  await dst.remove(writePath).catch(() => {});
+  const detail = { path: srcPath, sourceChanged: true, size: now?.size ?? null, modified: now?.modified ?? null };
+  throw new FerryError('CONFLICT', `Source changed during copy: ${srcPath} (${what}); the copy was removed`, { detail });
 }
 
 /** Where a run continues: the size of a partial temp file this job (or, with "resume", an earlier one) left. */
@@ -267,6 +311,15 @@ async function resumeOffset(row: FileRow, ctx: TaskContext, pair: LeasePair, p: 
   const interrupted = row.attempts > 0 || row.bytesDone > 0;
   if (p.action !== 'resume' && !interrupted) return 0;
   let partial = await statOrNull(dst, p.writePath);
+  if (!partial && p.action === 'resume') {
+    // "resume" over an earlier job's partial file: this job takes it over under its own temp name (the
+    // writer lease says no other job writes this path now).
+    const earlier = await partialFile(dst, p.dstPath, ctx);
+    if (earlier && earlier.path !== p.writePath) {
+      await dst.rename!(earlier.path, p.writePath);
+      partial = await statOrNull(dst, p.writePath);
+    }
+  }
   if (!partial && p.action === 'resume') {
     // "resume" over a shorter file under the final name: take it aside first, so the final name never
     // shows a file still growing; it comes back complete and verified.
@@ -284,6 +337,16 @@ async function resumeOffset(row: FileRow, ctx: TaskContext, pair: LeasePair, p: 
     if (!now || now.size !== row.size || (row.modified && now.modified && now.modified !== row.modified)) return 0;
   }
   return partial.size;
+}
+
+/** This job's partial file of `dstPath`, else the largest an earlier writer left next to it, or null. */
+async function partialFile(dst: Connector, dstPath: string, ctx: TaskContext): Promise<Entry | null> {
+  const own = await statOrNull(dst, tempPathFor(dstPath, ctx.writerTag));
+  if (own) return own;
+  const name = basename(dstPath);
+  const entries = await dst.list(dirname(dstPath), { signal: ctx.signal }).catch((e) => (isFerryError(e, 'NOT_FOUND') ? [] : Promise.reject(e)));
+  const partials = entries.filter((e) => e.type === 'file' && isPartialOf(e.name, name)).sort((a, b) => b.size - a.size);
+  return partials[0] ?? null;
 }
 
 async function listedSource(src: Connector, path: string, signal: AbortSignal): Promise<Entry | null> {
@@ -365,6 +428,14 @@ async function pipeInto(source: Readable, meter: Meter, signal: AbortSignal, wri
   failed.catch(() => {});
   try {
     return await Promise.race([writing, failed]);
+  } catch (e) {
+    // The destination's own clean-up (an S3 multipart upload aborted, a file handle closed) finishes before
+    // the file is reported stopped; bounded, so a write hung on a dead connection cannot hold a cancel.
+    source.unpipe(meter);
+    source.destroy();
+    meter.destroy();
+    await Promise.race([writing.catch(() => {}), new Promise((r) => setTimeout(r, WRITE_SETTLE_MS).unref())]);
+    throw e;
   } finally {
     if (onAbort) signal.removeEventListener('abort', onAbort);
     source.unpipe(meter);
@@ -372,6 +443,9 @@ async function pipeInto(source: Readable, meter: Meter, signal: AbortSignal, wri
     meter.destroy();
   }
 }
+
+/** How long a failed or cancelled write may take to clean up after itself (ms). */
+const WRITE_SETTLE_MS = 5000;
 
 /**
  * Size always (the destination's stat of what it stored); md5 whenever either side reports one to compare

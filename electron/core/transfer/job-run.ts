@@ -9,9 +9,9 @@ import { runTask, type TaskResult } from './file-task';
 import type { LeaseBroker } from './leases';
 import type { SegmentSettings } from './segmented-read';
 import { RateMeter, Throttle } from './meter';
-import { tempPathFor } from './names';
+import { tempPathFor, writerTag } from './names';
 import { MOVING_ACTIONS } from './planner';
-import { asFerryError, backoffMs, isJobFatal, isUnreachable, sleep, triesFor, type RetryOptions } from './retry';
+import { asFerryError, backoffMs, isJobFatal, isUnreachable, sleep, sourceChanged, triesFor, type RetryOptions } from './retry';
 import type { FileRow, JobRow, TransferStore } from './store';
 
 /** Why a whole run stops: the user paused or cancelled, the process shuts down, or an endpoint-level failure. */
@@ -25,6 +25,8 @@ export interface RunDeps {
   log: Logger;
   retry: RetryOptions;
   segments: SegmentSettings;
+  /** When a writer lease's holder counts as gone (owner.ts). */
+  ownerStaleMs: number;
   /** The job's state changed (already persisted). */
   changed(job: JobRow): void;
 }
@@ -43,6 +45,8 @@ type FileProgress = JobProgressEvent['files'][number];
 
 /** From this many files into one folder, a listing of it is cheaper than a stat per file. */
 const LIST_FOLDER_AT = 16;
+/** How often a file waiting for another job's writer lease looks again (ms). */
+const LEASE_POLL_MS = 250;
 
 /**
  * One running job: takes pending files in order, at most spec.transfers at once, each with its own abort
@@ -119,7 +123,7 @@ export class JobRun {
     if (q < 0) return false;
     this.queue.splice(q, 1);
     this.setState(idx, how === 'pause-file' ? 'paused' : 'cancelled', {});
-    if (how === 'cancel-file') this.discardPartial(this.deps.store.file(this.job.id, idx));
+    if (how === 'cancel-file') void this.discardPartial(this.deps.store.file(this.job.id, idx));
     this.pump();
     return true;
   }
@@ -226,6 +230,8 @@ export class JobRun {
           segments: this.deps.segments,
           policy: a.row.policy ?? this.job.conflictOverride ?? this.job.spec.conflict,
           log,
+          writerTag: writerTag(this.job.id),
+          claimPath: (path, signal) => this.claimPath(a.row, path, signal),
           onBytes: (bytesDone, sent) => {
             a.bytesDone = bytesDone;
             if (!sent) return;
@@ -238,14 +244,23 @@ export class JobRun {
         return this.complete(a, result);
       } catch (e) {
         const err = asFerryError(e);
-        if (a.ac.signal.aborted) return this.stopped(a);
+        if (a.ac.signal.aborted) return await this.stopped(a);
         failures++;
         a.row.attempts++;
         a.row.bytesDone = a.bytesDone;
         store.updateFile(this.job.id, a.row.idx, { attempts: a.row.attempts, bytesDone: a.bytesDone });
         if (isJobFatal(err)) {
+          if (err.code === 'QUOTA_EXCEEDED') {
+            // A full disk: the partial file holds the space the user must get back; a later run starts anew.
+            await this.discardPartial(a.row);
+            a.bytesDone = 0;
+          }
           this.failFile(a, err);
           return this.failJob(err);
+        }
+        if (sourceChanged(err) && err.detail.size !== null) {
+          // The next try copies the source as it is now, and checks it against these facts.
+          Object.assign(a.row, { size: err.detail.size, modified: err.detail.modified, srcHashes: null });
         }
         if (failures < triesFor(err, retry)) {
           const wait = backoffMs(failures, retry, err);
@@ -253,7 +268,7 @@ export class JobRun {
           try {
             await sleep(wait, a.ac.signal);
           } catch {
-            return this.stopped(a);
+            return await this.stopped(a);
           }
           continue;
         }
@@ -264,6 +279,22 @@ export class JobRun {
         }
         return;
       }
+    }
+  }
+
+  /**
+   * The writer lease on a destination path: while another live job (here or in another process) writes it,
+   * this file waits, then takes its fresh look at the destination as that job left it.
+   */
+  private async claimPath(row: FileRow, path: string, signal: AbortSignal): Promise<() => void> {
+    const { store, endpoints, log, ownerStaleMs } = this.deps;
+    const ep = this.job.spec.destination.endpoint;
+    const key = endpoints.capabilities(ep).caseInsensitive ? path.toLowerCase() : path;
+    for (let said = false; ; said = true) {
+      const holder = store.takeWriterLease(ep, key, this.job.id, row.idx, ownerStaleMs);
+      if (!holder) return () => store.releaseWriterLease(ep, key, this.job.id);
+      if (!said) log.info('waiting for another job writing the same path', { jobId: this.job.id, path, writer: holder.jobId });
+      await sleep(LEASE_POLL_MS, signal);
     }
   }
 
@@ -298,12 +329,16 @@ export class JobRun {
     }
   }
 
-  /** A file stopped by the user or the job: paused and shutdown keep the partial file, cancel removes it. */
-  private stopped(a: Active): void {
+  /**
+   * A file stopped by the user or the job: paused and shutdown keep the partial file; cancel removes it, and
+   * so does a job stopped by a full disk (the space is what the user needs back).
+   */
+  private async stopped(a: Active): Promise<void> {
     const how = a.stop ?? 'shutdown';
     const state: FileState = how === 'pause-file' ? 'paused' : how === 'cancel-file' || how === 'cancel' ? 'cancelled' : 'pending';
-    this.setState(a.row.idx, state, { bytesDone: state === 'cancelled' ? 0 : a.bytesDone });
-    if (state === 'cancelled') this.discardPartial(a.row);
+    const discard = state === 'cancelled' || (how === 'fatal' && this.fatal?.code === 'QUOTA_EXCEEDED');
+    if (discard) await this.discardPartial(a.row);
+    this.setState(a.row.idx, state, { bytesDone: discard ? 0 : a.bytesDone });
     a.bytesDone = 0;
   }
 
@@ -326,15 +361,15 @@ export class JobRun {
     this.touched.set(idx, { jobId: this.job.id, idx, state, bytesDone: bytesDone ?? a?.bytesDone ?? 0, rate: 0 });
   }
 
-  /** Removes a cancelled file's partial temp file (best effort: a leftover is hidden and replaced next time). */
-  private discardPartial(row: FileRow): void {
+  /** Removes a file's partial temp file (best effort: a leftover is hidden and replaced next time). */
+  private async discardPartial(row: FileRow): Promise<void> {
     const dstEp = this.job.spec.destination.endpoint;
     if (this.deps.endpoints.capabilities(dstEp).atomicWrite || !row.srcPath) return;
-    void this.deps.broker
+    await this.deps.broker
       .one(dstEp)
       .then(async (lease) => {
         try {
-          await lease.connector.remove(tempPathFor(row.dstPath));
+          await lease.connector.remove(tempPathFor(row.dstPath, writerTag(this.job.id)));
         } finally {
           lease.release(false);
         }

@@ -7,19 +7,39 @@ const MAX_NAME_BYTES = 255;
 
 /**
  * Where a non-atomic write goes before it is verified and renamed into place: a hidden name next to the
- * destination, deterministic so a resumed job (or a later job with the resume policy) finds the partial file.
+ * destination that carries its writer (`tag`: the job's, see writerTag). Two jobs writing the same path
+ * never share a temp file, and a resumed job (its tag is stable) finds its own partial file.
  */
-export function tempPathFor(dstPath: string): string {
+export function tempPathFor(dstPath: string, tag: string): string {
   const name = basename(dstPath);
-  let temp = `.${name}${TEMP_SUFFIX}`;
-  if (Buffer.byteLength(temp) > MAX_NAME_BYTES) {
-    temp = `.ferry-${createHash('sha1').update(name).digest('hex').slice(0, 20)}${TEMP_SUFFIX}`;
-  }
+  let temp = `.${name}.${tag}${TEMP_SUFFIX}`;
+  if (Buffer.byteLength(temp) > MAX_NAME_BYTES) temp = `.${hashedStem(name)}.${tag}${TEMP_SUFFIX}`;
   return joinPath(dirname(dstPath), temp);
 }
 
+/** A job's writer tag: 8 hex digits of its id (uuid), short enough to keep temp names readable. */
+export function writerTag(jobId: string): string {
+  return jobId.replace(/-/g, '').slice(0, 8).toLowerCase();
+}
+
+const hashedStem = (name: string) => `ferry-${createHash('sha1').update(name).digest('hex').slice(0, 20)}`;
+
 export function isTempName(name: string): boolean {
   return name.startsWith('.') && name.endsWith(TEMP_SUFFIX);
+}
+
+/**
+ * Whether `tempName` is a partial file of the destination file named `dstName`, written by any writer:
+ * `.NAME.TAG.ferry-part`, its hashed form for long names, or the single `.NAME.ferry-part` of earlier versions.
+ */
+export function isPartialOf(tempName: string, dstName: string): boolean {
+  if (!isTempName(tempName)) return false;
+  const inner = tempName.slice(1, -TEMP_SUFFIX.length);
+  for (const stem of [dstName, hashedStem(dstName)]) {
+    if (inner === stem) return true;
+    if (inner.startsWith(stem + '.') && /^[0-9a-f]{8}$/.test(inner.slice(stem.length + 1))) return true;
+  }
+  return false;
 }
 
 /** Why a name from a source listing may not be used under the destination folder, with the code to report. */

@@ -8,7 +8,7 @@ import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
 import { compileFilters, isGlobSegment, segmentMatcher } from './filters';
 import { withConnector } from './leases';
-import { isTempName, localNameProblem, refusedName, renamedName, tempPathFor } from './names';
+import { isPartialOf, isTempName, localNameProblem, refusedName, renamedName } from './names';
 import { decide } from './policy';
 import { asFerryError, backoffMs, sleep } from './retry';
 
@@ -54,6 +54,14 @@ export function planTotals(items: PlanItem[]): Plan['totals'] {
 interface Found {
   relPath: string;
   entry: Entry;
+}
+
+/** A source folder to list: where it is, its path under the job's root, and the folders it is inside of (real paths). */
+interface SourceDir {
+  path: string;
+  rel: string;
+  inner: string;
+  above: string[];
 }
 
 /** A part of the destination that mirror keeps identical to the source: a folder's subtree, or a glob's matches. */
@@ -102,19 +110,33 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
   const emptyDirs: string[] = [];
   const mirrorScopes: MirrorScope[] = [];
 
-  /** Takes one listing's entries under `rel` (inner: the path the filters see); returns folders to descend. */
-  const take = (entries: Entry[], rel: string, inner: string, include: (e: Entry) => boolean = () => true) => {
-    const dirs: Array<{ path: string; rel: string; inner: string }> = [];
+  /**
+   * Takes one listing's entries under `rel` (inner: the path the filters see); returns folders to descend.
+   * `above`: the folders the walk is inside of, as real paths (a followed link's target), for loop detection.
+   */
+  const take = (entries: Entry[], rel: string, inner: string, above: string[], include: (e: Entry) => boolean = () => true) => {
+    const dirs: SourceDir[] = [];
     for (const e of entries) {
       if (!include(e)) continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
       const inn = inner ? `${inner}/${e.name}` : e.name;
       sourceRels.add(r);
       const refused = refusedName(e.name);
-      if (refused) {
+      const skipLink = (reason: string) => {
+        if (filter.takes(inn, e)) items.push({ relPath: r, srcPath: e.path, dstPath: joinPath(dstRoot, ...r.split('/')), action: 'skip', size: 0, modified: e.modified, reason });
+      };
+      if (e.invalidName) {
+        const message = `Cannot copy ${dirname(e.path)}/${e.invalidName}: its name is not valid UTF-8 (rename it to copy it)`;
+        items.push(refusedItem(r, e, dstRoot, 'INVALID_NAME', message));
+      } else if (refused) {
         items.push(refusedItem(r, e, dstRoot, refused.code, `Refused ${JSON.stringify(e.name)} from ${e.path}: ${refused.reason}`));
+      } else if (e.link && !spec.followSymlinks) {
+        skipLink('symbolic link, not followed (--follow-symlinks copies what it points to)');
+      } else if (e.link && e.type === 'dir' && above.some((a) => a === e.linkTarget || isInside(e.linkTarget ?? '', a))) {
+        skipLink(`symbolic link loop: it points to ${e.linkTarget}, a folder it is inside of`);
       } else if (e.type === 'dir') {
-        if (spec.recursive && !filter.prunes(inn)) dirs.push({ path: e.path, rel: r, inner: inn });
+        const real = e.link ? (e.linkTarget ?? e.path) : e.path;
+        if (spec.recursive && !filter.prunes(inn)) dirs.push({ path: e.path, rel: r, inner: inn, above: [...above, real] });
       } else if (e.type === 'file') {
         if (filter.takes(inn, e)) found.push({ relPath: r, entry: e });
       } else if (filter.takes(inn, e)) {
@@ -124,11 +146,11 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
     return dirs;
   };
 
-  const walk = (roots: Array<{ path: string; rel: string; inner: string }>) =>
+  const walk = (roots: SourceDir[]) =>
     runQueue(roots, LIST_PARALLEL, async (dir, push) => {
       const entries = await list(srcEp, dir.path);
       if (entries.length === 0 && dir.rel) emptyDirs.push(dir.rel);
-      for (const d of take(entries, dir.rel, dir.inner)) push(d);
+      for (const d of take(entries, dir.rel, dir.inner, dir.above)) push(d);
     });
 
   const singleFolderSync = spec.kind === 'sync' && spec.source.paths.length === 1;
@@ -139,22 +161,22 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
     const entry = spec.convert?.query ? { name: spec.convert.name, path, type: 'file' as const, size: 0, modified: null } : await stat(srcEp, path);
     if (!entry && last && isGlobSegment(last)) {
       const match = segmentMatcher(last);
-      const dirs = take(await list(srcEp, dirname(path)), '', '', (e) => match(e.name));
+      const dirs = take(await list(srcEp, dirname(path)), '', '', [dirname(path)], (e) => match(e.name));
       await walk(dirs);
       mirrorScopes.push({ dstDir: dstRoot, relBase: '', topMatch: match });
     } else if (!entry) {
       throw new FerryError('NOT_FOUND', `Source not found: ${path} on ${endpoints.label(srcEp)}`, { detail: { path } });
     } else if (entry.type === 'dir') {
       const rel = singleFolderSync ? '' : last;
-      await walk([{ path, rel, inner: '' }]);
+      await walk([{ path, rel, inner: '', above: [path] }]);
       mirrorScopes.push({ dstDir: joinPath(dstRoot, rel), relBase: rel });
     } else if (spec.kind === 'convert') {
       if (entry.type !== 'file') throw new FerryError('IS_A_DIRECTORY', `Convert reads one file; ${path} on ${endpoints.label(srcEp)} is a folder`, { detail: { path } });
       // The result's name, checked like any listed name.
-      take([{ ...entry, name: spec.convert!.name, path }], '', '');
+      take([{ ...entry, name: spec.convert!.name, path }], '', '', []);
     } else {
       // A file named by the user: its own name, checked like any listed name.
-      take([{ ...entry, name: last, path }], '', '');
+      take([{ ...entry, name: last, path }], '', '', []);
     }
   }
 
@@ -235,7 +257,12 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
       items.push(fail('IS_A_DIRECTORY', `Cannot write ${dstPath}: a folder of that name exists`));
       continue;
     }
-    const partial = listing.get(key(basename(tempPathFor(dstPath))));
+    // A partial file any earlier writer left (its temp name carries that writer's tag): the largest.
+    const name = key(basename(dstPath));
+    let partial: Entry | undefined;
+    if (spec.conflict === 'resume') {
+      for (const [n, e] of listing) if (e.type === 'file' && isPartialOf(n, name) && (!partial || e.size > partial.size)) partial = e;
+    }
     const decision = decide({
       kind: spec.kind,
       policy: spec.conflict,

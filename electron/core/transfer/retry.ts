@@ -49,12 +49,19 @@ export function isUnreachable(e: FerryError): boolean {
 
 /**
  * How many tries an error allows in all. Retryable errors get the configured attempts; a checksum mismatch
- * gets one more try (a glitch on the wire heals, a corrupting destination fails again); the rest fail now.
+ * gets one more try (a glitch on the wire heals, a corrupting destination fails again), and so does a source
+ * that changed during its copy (a file that was being saved is whole now; one still growing fails again);
+ * the rest fail now.
  */
 export function triesFor(e: FerryError, opts: RetryOptions): number {
   if (e.retryable) return opts.attempts;
-  if (e.code === 'CHECKSUM_MISMATCH') return 2;
+  if (e.code === 'CHECKSUM_MISMATCH' || sourceChanged(e)) return 2;
   return 1;
+}
+
+/** The source changed during the copy (file-task's re-check): detail carries its size and time now. */
+export function sourceChanged(e: FerryError): e is FerryError & { detail: { size: number | null; modified: string | null } } {
+  return e.detail?.sourceChanged === true;
 }
 
 /** Exponential backoff with jitter (0.5x to 1.5x), honouring a server's Retry-After when a connector passes it. */

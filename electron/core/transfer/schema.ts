@@ -98,4 +98,24 @@ export const TRANSFER_MIGRATIONS: Array<{ id: string; sql: string }> = [
     // JSON {read, loaded, rejected} of a finished load
     sql: `ALTER TABLE transfer_files ADD COLUMN load_rows TEXT;`,
   },
+  {
+    // Reliability: the process that owns a job and its heartbeat (a job whose owner is gone is 'interrupted'
+    // and may be taken over), and the writer leases: one job at a time writes a destination path.
+    id: 'transfer-002',
+    sql: `
+      ALTER TABLE transfer_jobs ADD COLUMN owner TEXT;
+      ALTER TABLE transfer_jobs ADD COLUMN heartbeat_at INTEGER;
+
+      CREATE TABLE transfer_writer_leases (
+        endpoint TEXT NOT NULL,
+        -- the destination path (lower-cased where the endpoint ignores case)
+        path_key TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        file_idx INTEGER NOT NULL,
+        acquired_at TEXT NOT NULL,
+        PRIMARY KEY (endpoint, path_key)
+      ) WITHOUT ROWID;
+      CREATE INDEX transfer_writer_leases_job ON transfer_writer_leases(job_id);
+    `,
+  },
 ];

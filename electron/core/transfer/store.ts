@@ -2,12 +2,13 @@ import type Database from 'better-sqlite3';
 import type { ErrorData } from '../../../shared/errors';
 import type { ConflictPolicy, FileState, Job, JobFile, JobSpec, JobState, Plan, PlanAction } from '../../../shared/transfers';
 import { FerryError } from '../errors';
+import { ownerGone, THIS_OWNER } from './owner';
 import type { PlannedItem } from './planner';
 
 type Db = Database.Database;
 
 /** A job file row with what the engine keeps beside the API's JobFile. */
-export interface FileRow extends Omit<JobFile, 'reason' | 'rows'> {
+export interface FileRow extends Omit<JobFile, 'reason' | 'rows' | 'verified'> {
   modified: string | null;
   srcHashes: Record<string, string> | null;
   dstSize: number | null;
@@ -24,6 +25,15 @@ export interface JobRow extends Job {
   movedBytes: number;
   activeMs: number;
   conflictOverride: ConflictPolicy | null;
+  /** The process running the job (owner.ts), null when none does; its last heartbeat (ms since 1970). */
+  owner: string | null;
+  heartbeatAt: number | null;
+}
+
+/** Who holds a writer lease another job asked for. */
+export interface LeaseHolder {
+  jobId: string;
+  owner: string | null;
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
@@ -53,6 +63,8 @@ function toJob(r: any): JobRow {
     movedBytes: r.moved_bytes,
     activeMs: r.active_ms,
     conflictOverride: r.conflict_override,
+    owner: r.owner ?? null,
+    heartbeatAt: r.heartbeat_at ?? null,
   };
 }
 
@@ -85,13 +97,13 @@ function toFile(r: any): FileRow {
 
 /** The API's view of a job: the engine's extra columns stay inside. */
 export function publicJob(j: JobRow): Job {
-  const { planId: _p, movedBytes: _m, activeMs: _a, conflictOverride: _c, ...job } = j;
+  const { planId: _p, movedBytes: _m, activeMs: _a, conflictOverride: _c, owner: _o, heartbeatAt: _h, ...job } = j;
   return job;
 }
 
 export function publicFile(f: FileRow): JobFile {
-  const { modified: _m, srcHashes: _h, dstSize: _s, dstModified: _d, reason, policy: _p, verified: _v, resumedFrom: _r, rows, ...file } = f;
-  return { ...file, ...(reason ? { reason } : {}), ...(rows ? { rows } : {}) };
+  const { modified: _m, srcHashes: _h, dstSize: _s, dstModified: _d, reason, policy: _p, verified, resumedFrom: _r, rows, ...file } = f;
+  return { ...file, ...(reason ? { reason } : {}), ...(verified ? { verified } : {}), ...(rows ? { rows } : {}) };
 }
 
 /** The state a plan item starts in as a job file. */
@@ -163,10 +175,10 @@ export class TransferStore {
     this.db.transaction(() => {
       this
         .sql(
-          `INSERT INTO transfer_jobs (id, plan_id, kind, spec, state, title, search, total_files, total_bytes, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO transfer_jobs (id, plan_id, kind, spec, state, title, search, total_files, total_bytes, created_at, owner, heartbeat_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(job.id, job.planId, job.kind, JSON.stringify(job.spec), job.state, job.title, search, job.totalFiles, job.totalBytes, job.createdAt);
+        .run(job.id, job.planId, job.kind, JSON.stringify(job.spec), job.state, job.title, search, job.totalFiles, job.totalBytes, job.createdAt, job.owner, job.heartbeatAt);
       items.forEach((i, idx) =>
         insertFile.run(job.id, idx, i.relPath, i.srcPath, i.dstPath, i.action, i.size, i.modified, json(i.srcHashes), i.dstSize ?? null, i.dstModified ?? null, initialState(i), json(i.error), i.reason ?? null),
       );
@@ -205,7 +217,7 @@ export class TransferStore {
     const map: Record<string, string> = {
       state: 'state', doneFiles: 'done_files', doneBytes: 'done_bytes', failedFiles: 'failed_files', skippedFiles: 'skipped_files',
       totalFiles: 'total_files', totalBytes: 'total_bytes', rate: 'rate', startedAt: 'started_at', finishedAt: 'finished_at',
-      movedBytes: 'moved_bytes', activeMs: 'active_ms', conflictOverride: 'conflict_override',
+      movedBytes: 'moved_bytes', activeMs: 'active_ms', conflictOverride: 'conflict_override', owner: 'owner', heartbeatAt: 'heartbeat_at',
     };
     for (const [k, v] of Object.entries(patch)) if (map[k]) cols[map[k]] = v;
     if ('error' in patch) cols.error = json(patch.error);
@@ -214,8 +226,64 @@ export class TransferStore {
     this.sql(`UPDATE transfer_jobs SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => cols[k]), id);
   }
 
+  /**
+   * Makes this process the job's owner, unless another process that is still alive owns it: then returns
+   * that owner. One transaction that takes the write lock first, so two processes cannot both succeed.
+   */
+  claimJob(id: string, staleMs: number): { owner: string } | null {
+    return this.db
+      .transaction(() => {
+        const r = this.sql('SELECT owner, heartbeat_at FROM transfer_jobs WHERE id = ?').get(id) as { owner: string | null; heartbeat_at: number | null } | undefined;
+        if (!r) throw new FerryError('NOT_FOUND', `No job with id ${id}`, { detail: { jobId: id } });
+        if (!ownerGone(r.owner, r.heartbeat_at, staleMs)) return r.owner === THIS_OWNER ? null : { owner: r.owner as string };
+        this.sql('UPDATE transfer_jobs SET owner = ?, heartbeat_at = ? WHERE id = ?').run(THIS_OWNER, Date.now(), id);
+        return null;
+      })
+      .immediate();
+  }
+
+  /** This process no longer runs the job (it is at rest, or the process shuts down). */
+  releaseJob(id: string): void {
+    this.sql('UPDATE transfer_jobs SET owner = NULL WHERE id = ? AND owner = ?').run(id, THIS_OWNER);
+  }
+
+  /** "Still alive" for every job this process owns. */
+  heartbeat(): number {
+    return this.sql('UPDATE transfer_jobs SET heartbeat_at = ? WHERE owner = ?').run(Date.now(), THIS_OWNER).changes;
+  }
+
+  /**
+   * The writer lease on a destination path for one file of a job: taken when free, already this job's, or
+   * held by a job whose owner is gone (or that no longer exists). Otherwise the holder is returned and
+   * nothing changes.
+   */
+  takeWriterLease(endpoint: string, pathKey: string, jobId: string, idx: number, staleMs: number): LeaseHolder | null {
+    return this.db
+      .transaction(() => {
+        const held = this.sql(
+          `SELECT l.job_id, j.owner, j.heartbeat_at, j.id AS job_exists FROM transfer_writer_leases l
+           LEFT JOIN transfer_jobs j ON j.id = l.job_id WHERE l.endpoint = ? AND l.path_key = ?`,
+        ).get(endpoint, pathKey) as { job_id: string; owner: string | null; heartbeat_at: number | null; job_exists: string | null } | undefined;
+        if (held && held.job_id !== jobId && held.job_exists && !ownerGone(held.owner, held.heartbeat_at, staleMs)) return { jobId: held.job_id, owner: held.owner };
+        this.sql('INSERT OR REPLACE INTO transfer_writer_leases (endpoint, path_key, job_id, file_idx, acquired_at) VALUES (?, ?, ?, ?, ?)').run(
+          endpoint,
+          pathKey,
+          jobId,
+          idx,
+          new Date().toISOString(),
+        );
+        return null;
+      })
+      .immediate();
+  }
+
+  releaseWriterLease(endpoint: string, pathKey: string, jobId: string): void {
+    this.sql('DELETE FROM transfer_writer_leases WHERE endpoint = ? AND path_key = ? AND job_id = ?').run(endpoint, pathKey, jobId);
+  }
+
   deleteJob(id: string): void {
     this.db.transaction(() => {
+      this.sql('DELETE FROM transfer_writer_leases WHERE job_id = ?').run(id);
       this.sql('DELETE FROM transfer_files WHERE job_id = ?').run(id);
       this.sql('DELETE FROM transfer_jobs WHERE id = ?').run(id);
     })();

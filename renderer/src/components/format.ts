@@ -39,5 +39,7 @@ export function plural(n: number, one: string, many = one + 's'): string {
 
 /** "Permission denied: /x" rather than "Permission denied: Permission denied: /x" when the message already says it. */
 export function describeError(title: string, message: string): string {
-  return message.toLowerCase().startsWith(title.toLowerCase()) ? message : `${title}: ${message}`;
+  // A title of two alternatives ("Quota exceeded or disk full") is said by a message starting with either.
+  const says = title.split(/ or /i).some((t) => message.toLowerCase().startsWith(t.toLowerCase()));
+  return says ? message : `${title}: ${message}`;
 }

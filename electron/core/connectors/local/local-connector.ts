@@ -1,5 +1,6 @@
-import { constants, type Dirent, type Stats } from 'node:fs';
-import { copyFile, cp, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { constants, type Stats } from 'node:fs';
+import { copyFile, cp, lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { sep as nativeSep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -31,18 +32,29 @@ export class LocalConnector implements Connector {
   async list(path: string, opts: { signal?: AbortSignal } = {}): Promise<Entry[]> {
     const dir = normalizePath(path);
     const native = toNativePath(dir);
-    const dirents = await fsCall(dir, () => readdir(native, { withFileTypes: true }));
+    // Names as bytes: a name that is not valid UTF-8 would come back with U+FFFD in it, open nothing, and
+    // the file would silently be missing from every copy. Such entries are listed with `invalidName`.
+    const dirents = await fsCall(dir, () => readdir(native, { withFileTypes: true, encoding: 'buffer' }));
     const entries: Array<Entry | undefined> = new Array(dirents.length);
     // Names from readdir are single segments: join by hand (100k entries make per-entry work count).
     const prefix = dir === '/' ? '/' : dir + '/';
     const nativePrefix = native.endsWith(nativeSep) ? native : native + nativeSep;
+    let nativePrefixBytes: Buffer | undefined;
     let next = 0;
     const worker = async () => {
       while (next < dirents.length) {
         if (opts.signal?.aborted) throw new FerryError('CANCELLED', `Listing cancelled: ${dir}`);
         const i = next++;
         const d = dirents[i];
-        entries[i] = await this.entryOf(prefix + d.name, d, nativePrefix + d.name);
+        const raw = d.name as unknown as Buffer;
+        const name = raw.toString('utf8');
+        if (isUtf8(raw)) {
+          entries[i] = await this.entryOf(prefix + name, nativePrefix + name, name, d.isSymbolicLink());
+        } else {
+          nativePrefixBytes ??= Buffer.from(nativePrefix);
+          const e = await this.entryOf(prefix + name, Buffer.concat([nativePrefixBytes, raw]), name, d.isSymbolicLink());
+          entries[i] = e && { ...e, invalidName: escapeBytes(raw) };
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(LIST_PARALLEL, dirents.length) }, worker));
@@ -201,17 +213,23 @@ export class LocalConnector implements Connector {
 
   async close(): Promise<void> {}
 
-  /** The entry at `path`, following a symlink to its target; undefined when nothing is there. */
-  private async entryOf(path: string, dirent?: Dirent, native = toNativePath(path)): Promise<Entry | undefined> {
+  /**
+   * The entry at `path`, following a symlink to its target; undefined when nothing is there. `isLink` (from a
+   * listing; undefined for a path asked for by name) marks a link, with its resolved target.
+   */
+  private async entryOf(path: string, native: string | Buffer = toNativePath(path), name?: string, isLink?: boolean): Promise<Entry | undefined> {
     try {
-      return toEntry(path, await stat(native), dirent?.name);
+      const entry = toEntry(path, await stat(native), name);
+      if (!isLink) return entry;
+      const target = await realpath(native).then(fromNativePath, () => undefined);
+      return { ...entry, link: true, ...(target ? { linkTarget: target } : {}) };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       // A dangling or looping symlink: show the link itself.
-      if ((dirent === undefined || dirent.isSymbolicLink()) && (code === 'ENOENT' || code === 'ELOOP')) {
+      if (isLink !== false && (code === 'ENOENT' || code === 'ELOOP')) {
         try {
           const link = await lstat(native);
-          if (link.isSymbolicLink()) return toEntry(path, link, dirent?.name);
+          if (link.isSymbolicLink()) return { ...toEntry(path, link, name), ...(isLink ? { link: true } : {}) };
         } catch (inner) {
           if ((inner as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
           throw fromNodeError(inner, { path });
@@ -221,6 +239,13 @@ export class LocalConnector implements Connector {
       throw fromNodeError(e, { path });
     }
   }
+}
+
+/** A name's bytes for people: printable ASCII as is, every other byte as \xNN (exact, and safe to print). */
+function escapeBytes(raw: Buffer): string {
+  let out = '';
+  for (const b of raw) out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return out;
 }
 
 function toEntry(path: string, st: Stats, name = basename(path)): Entry {

@@ -5,6 +5,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  ListMultipartUploadsCommand,
   PutObjectCommand,
   UploadPartCommand,
   type S3Client,
@@ -123,6 +124,7 @@ async function putMultipart(
   const inFlight = new Set<Promise<void>>();
   let total = 0;
   try {
+    await abortLeftovers(t, stop.signal);
     const created = await t.client.send(new CreateMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, Metadata: metadata }), {
       abortSignal: stop.signal,
     });
@@ -186,6 +188,30 @@ async function putMultipart(
     }
     // The first failure (or the cancel) says more than what the other parts ran into after it.
     throw stop.signal.reason;
+  }
+}
+
+/**
+ * Multipart uploads of this very key that a writer left unfinished (a process killed mid-upload never got to
+ * abort its own): aborted before a new one starts, so their invisible parts are not kept (and billed) for
+ * ever. Ferry writes one path with one job at a time (its writer lease), so an upload in progress for this key
+ * is a dead writer's. A server without ListMultipartUploads is left as it is.
+ */
+async function abortLeftovers(t: WriteTarget, signal: AbortSignal): Promise<void> {
+  let uploads: Array<{ Key?: string; UploadId?: string }>;
+  try {
+    uploads = (await t.client.send(new ListMultipartUploadsCommand({ Bucket: t.bucket, Prefix: t.key }), { abortSignal: signal })).Uploads ?? [];
+  } catch (e) {
+    if (signal.aborted) throw signal.reason;
+    t.log.debug('Could not list unfinished multipart uploads', { path: t.path, error: String(e) });
+    return;
+  }
+  for (const u of uploads) {
+    if (u.Key !== t.key || !u.UploadId) continue;
+    await t.client.send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: u.UploadId }), { abortSignal: signal }).then(
+      () => t.log.info('Aborted an unfinished multipart upload left by an earlier writer', { path: t.path, uploadId: u.UploadId }),
+      (e) => t.log.warn('Could not abort an unfinished multipart upload', { path: t.path, uploadId: u.UploadId, error: String(e) }),
+    );
   }
 }
 

@@ -40,6 +40,9 @@ function readShape(s: SftpSession): PipelineShape {
 function writeShape(s: SftpSession, handle: Buffer): PipelineShape {
   return { chunkSize: fitted(s.outPacketSize, WRITE_REQUEST_HEADER + handle.length, s.maxWriteLen), depth: WRITES_IN_FLIGHT };
 }
+/** A failed write with less free space than this (or than the file still needed) is a full disk. */
+const DISK_FULL_BELOW = 64 * 1024;
+
 /** Metadata requests in flight at once (symlink targets, a recursive delete). */
 const METADATA_PARALLEL = 16;
 
@@ -127,7 +130,9 @@ export class SftpConnector implements Connector {
     const links = entries.map((e, i) => [e, i] as const).filter(([e]) => e.type === 'symlink');
     await inParallel(links, METADATA_PARALLEL, async ([link, i]) => {
       const target = await this.statOrNull(link.path);
-      if (target) entries[i] = entryOf(link.path, target, undefined, link.name);
+      if (!target) return void (entries[i] = { ...link, link: true });
+      const resolved = await this.s.call<string>('resolve a link', link.path, (cb) => this.s.sftp.realpath(link.path, cb)).catch(() => undefined);
+      entries[i] = { ...entryOf(link.path, target, undefined, link.name), link: true, ...(resolved ? { linkTarget: resolved } : {}) };
     });
     cancelled(opts.signal);
     return entries;
@@ -210,8 +215,28 @@ export class SftpConnector implements Connector {
       source.destroy();
       // Never close twice: the server reuses handle strings, so a second close could hit another file.
       if (!closing) await this.closeQuietly(handle);
-      throw e;
+      throw isFailure(e) ? await this.diskFullOr(e, path, (opts.size ?? 0) - offset - writer.sent) : e;
     }
+  }
+
+  /**
+   * OpenSSH reports a full disk (ENOSPC, EDQUOT) as a plain FAILURE: asks the file system's free space
+   * (statvfs@openssh.com) and says "disk full" when what is left is less than the file still needed.
+   */
+  private async diskFullOr(e: FerryError, path: string, left: number): Promise<FerryError> {
+    const folder = dirname(path);
+    const free = await new Promise<number | null>((resolve) => {
+      try {
+        this.s.sftp.ext_openssh_statvfs(folder, (err, st) => resolve(err || !st ? null : Number(st.f_bavail) * Number(st.f_frsize)));
+      } catch {
+        resolve(null); // the server lacks the extension
+      }
+    });
+    if (free === null || free >= Math.max(left, DISK_FULL_BELOW)) return e;
+    return new FerryError('QUOTA_EXCEEDED', `Disk full: cannot write ${path} on ${this.host()} (${free} bytes free in ${folder})`, {
+      detail: { path, host: this.host(), free },
+      cause: e,
+    });
   }
 
   async mkdir(path: string): Promise<void> {

@@ -70,7 +70,10 @@ export class PipelinedReader extends Readable {
   }
 
   _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.closeHandle().then(() => cb(err), () => cb(err));
+    // The close goes out behind (requests on one channel are handled in order), unawaited: a reader
+    // destroyed because the server stopped answering (a timeout) must report that now, not when it answers.
+    this.closeHandle().catch(() => {});
+    cb(err);
   }
 
   /** Keeps `depth` requests in flight or waiting, whether or not the consumer is reading right now. */

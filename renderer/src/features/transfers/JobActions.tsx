@@ -28,7 +28,7 @@ export function JobActions({ job, inHistory = false }: { job: Job; inHistory?: b
           Pause
         </Button>
       )}
-      {s === 'paused' && (
+      {(s === 'paused' || s === 'interrupted') && (
         <Button size="compact-xs" variant="default" loading={resume.loading} onClick={() => resume.run({ id })} data-testid="job-resume">
           Resume
         </Button>

@@ -16,6 +16,7 @@ const STATE_COLORS: Record<JobState, string> = {
   done: 'green',
   failed: 'red',
   cancelled: 'gray',
+  interrupted: 'orange',
 };
 
 const STATE_LABELS: Record<JobState, string> = {
@@ -26,6 +27,7 @@ const STATE_LABELS: Record<JobState, string> = {
   done: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  interrupted: 'Interrupted',
 };
 
 /** One job: title, state, progress bar, bytes and files done of total, rate, ETA, actions, and its files on demand. */

@@ -6,7 +6,7 @@ import { INTERCEPTED_CODES, intercept } from '../../api/interceptor';
 import { refreshEndpoint } from '../../api/listings';
 import { invalidate } from '../../api/query-cache';
 
-export const ACTIVE_STATES: JobState[] = ['queued', 'running', 'paused', 'waiting'];
+export const ACTIVE_STATES: JobState[] = ['queued', 'running', 'paused', 'waiting', 'interrupted'];
 export const FINISHED_STATES: JobState[] = ['done', 'failed', 'cancelled'];
 export const isFinished = (s: JobState) => FINISHED_STATES.includes(s);
 
