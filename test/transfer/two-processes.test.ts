@@ -98,7 +98,8 @@ it('two jobs writing the same path: each has its own temp name, the second waits
   }, 5);
   try {
     const b = await h.engine.create({
-      spec: { kind: 'copy', source: { endpoint: 'other', paths: [join(srcB, 'f.bin')] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite' },
+      // Throttled so its temp file lives long enough for the 5 ms poll to see it on a loaded machine.
+      spec: { kind: 'copy', source: { endpoint: 'other', paths: [join(srcB, 'f.bin')] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite', bwlimit: 1_000_000 },
     });
     // The child's job finishes first, whole, under the final name; only then does this job write.
     await until(() => a.out.text.includes('"state":"done"'), 30_000, "the child's job done");
