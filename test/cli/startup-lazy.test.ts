@@ -46,6 +46,8 @@ describe('ferry start-up loads no connector SDK it does not use', () => {
     // The pure-JS packages every command needs are bundled into the CLI (scripts/build-cli.mjs): zod alone
     // was about 100 files to open and scan at each start.
     expect(BUNDLED.filter((s) => pkgs.has(s))).toEqual([]);
+    // Neither command reads a secret: the keychain's native module waits for the first one (secrets/vault.ts).
+    expect(pkgs.has('@napi-rs/keyring')).toBe(false);
   });
 
   it('--version answers without loading any package', async () => {
