@@ -5,7 +5,7 @@
  * bench/results.md. How to run it and what each case compares: docs/benchmarks.md.
  *
  * Environment: BENCH_RUNS (default 3), BENCH_ONLY (a regular expression over case ids such as
- * "sftp-big-up"; a filtered run writes bench/.data/results.partial.md instead of bench/results.md).
+ * "sftp-big-up", or "startup" for the CLI start-up case; a filtered run writes bench/.data/results.partial.md instead of bench/results.md).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { ftpCases, s3Cases, sftpCases, type Case } from './cases';
 import { ensureData, verifyLocal, type Manifest } from './data';
 import { ensureGnuTime, measure, run } from './exec';
 import { FerryCli } from './ferry';
+import { measureStartup, startupMarkdown, type StartupRow } from './startup';
 import { consoleLines, markdown, type CaseResult, type ToolResult } from './report';
 import { ftpSite, s3Site, sftpSite, type Op, type Tool } from './sites';
 
@@ -145,6 +146,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const results: CaseResult[] = [];
+  let startup: StartupRow[] = [];
+  if (!ONLY || ONLY.test('startup')) {
+    step(`CLI start-up: node -e 0, ferry --version, ferry ls of a local folder, ${RUNS * 3} runs each`);
+    startup = await measureStartup(ferry, RUNS * 3, SRC, LOGS);
+    say(startupMarkdown(startup));
+  }
   try {
     const ctx = { dataDir: SRC, workDir: WORK, ferry };
     // Each protocol's server and data only when one of its cases is selected (BENCH_ONLY).
@@ -180,7 +187,7 @@ async function main(): Promise<void> {
     await stopAll();
   }
 
-  const md = markdown(results, {
+  const caseMd = markdown(results, {
     when: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     host: hostname(),
     cpu: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
@@ -193,6 +200,7 @@ async function main(): Promise<void> {
     loadEnd: loadavg(),
     minutes: (Date.now() - started) / 60000,
   });
+  const md = startup.length ? caseMd.replace('\n## Ferry peak memory', `\n${startupMarkdown(startup)}\n## Ferry peak memory`) : caseMd;
   const out = ONLY ? join(DATA, 'results.partial.md') : join(REPO, 'bench', 'results.md');
   writeFileSync(out, md);
   say(md.slice(md.indexOf('| Case |'), md.indexOf('## Ferry peak memory')));

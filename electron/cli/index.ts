@@ -1,11 +1,19 @@
-import { main } from './main';
+import { FERRY_VERSION } from '../core/version';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  },
-);
+// `ferry --version` answers before the commands (and the core they load) are imported: it is what scripts
+// call to check for Ferry, and it should cost no more than Node's own start-up.
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(FERRY_VERSION + '\n');
+} else {
+  const { main } = await import('./main');
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -14,8 +14,11 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
   const tty = !!process.stderr.isTTY && !opts.quiet;
   const startedAt = Date.now();
   const seen = new Map<number, string>();
-  // Progress events carry file indexes; the names come from the job's file list, read once.
-  const names = new Map((await core.handlers['jobs.get']({ id })).files.map((f) => [f.idx, f.relPath]));
+  // Progress events carry file indexes; the names come from the job's file list. jobs.get reads every file
+  // of the job (2,000 rows for a folder of small files), so it is read once, after subscribing: the same
+  // answer also tells whether the job ended before the subscription. No progress event can come between the
+  // two (they are sent from a timer, and only the microtasks of this read run in between).
+  const names = new Map<number, string>();
   const final = await new Promise<Job>((resolve) => {
     const off = core.onEvent((event, payload) => {
       if (event === 'jobs.changed') {
@@ -31,17 +34,20 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
           process.stderr.write(`\r\x1b[K${j.doneFiles} files, ${humanSize(j.doneBytes)}, ${humanSize(j.rate)}/s, ETA ${eta(j.etaSeconds)}`);
         }
         if (!tty) {
+          // One write per progress event, not per file: a tick of a small-file job finishes hundreds.
+          let lines = '';
           for (const f of p.files.filter((x) => x.jobId === id)) {
             if ((f.state === 'done' || f.state === 'failed') && seen.get(f.idx) !== f.state) {
               seen.set(f.idx, f.state);
-              process.stderr.write(`${f.state === 'done' ? 'done  ' : 'FAILED'} ${safeText(names.get(f.idx) ?? `#${f.idx}`)} (${humanSize(f.bytesDone)})\n`);
+              lines += `${f.state === 'done' ? 'done  ' : 'FAILED'} ${safeText(names.get(f.idx) ?? `#${f.idx}`)} (${humanSize(f.bytesDone)})\n`;
             }
           }
+          if (lines) process.stderr.write(lines);
         }
       }
     });
-    // It may have ended before we subscribed.
-    void core.handlers['jobs.get']({ id }).then(({ job }) => {
+    void core.handlers['jobs.get']({ id }).then(({ job, files }) => {
+      for (const f of files) names.set(f.idx, f.relPath);
       if (FINAL.has(job.state)) {
         off();
         resolve(job);
@@ -50,7 +56,8 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
   });
   if (tty) process.stderr.write('\r\x1b[K');
   if (!opts.quiet) {
-    const { files } = await core.handlers['jobs.get']({ id });
+    // The file list again only when there is a failure to explain.
+    const files = final.failedFiles ? (await core.handlers['jobs.get']({ id })).files : [];
     // Names and the server's words in messages are escaped (safeText): a server cannot drive the terminal.
     for (const f of files.filter((x) => x.state === 'failed')) process.stderr.write(`FAILED ${safeText(f.relPath)}: ${safeText(f.error?.message ?? 'unknown error')}\n`);
     const secs = (Date.now() - startedAt) / 1000;

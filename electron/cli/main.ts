@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { FERRY_VERSION } from '../core/app';
+import { FERRY_VERSION } from '../core/version';
 import { fileCommands } from './commands/files';
 import { profileCommand } from './commands/profile';
 import { serveCommand } from './commands/serve';

@@ -31,8 +31,9 @@ import { Scheduler, type SchedulerOptions } from './scheduler/scheduler';
 import { TaskService } from './scheduler/service';
 import { TaskStore } from './scheduler/store';
 import { FileTrustStore } from './trust/file-trust-store';
+import { FERRY_VERSION } from './version';
 
-export const FERRY_VERSION = '0.1.0';
+export { FERRY_VERSION };
 
 export interface CoreOptions {
   home?: string;

@@ -1,4 +1,3 @@
-import { AsyncEntry } from '@napi-rs/keyring';
 import { randomUUID } from 'node:crypto';
 import { FerryError } from '../errors';
 
@@ -10,6 +9,16 @@ export interface KeychainStatus {
 
 const SERVICE = 'Ferry';
 const account = (profileId: string, name: string) => `${profileId}/${name}`;
+
+/**
+ * The keychain's native module is loaded on first use: a command that needs no secret (`ferry ls` of a local
+ * folder, `ferry --help`) does not pay for it at start-up (about 35 ms of CPU, measured; docs/benchmarks.md).
+ */
+let keyring: Promise<typeof import('@napi-rs/keyring')> | undefined;
+async function entry(name: string) {
+  const { AsyncEntry } = await (keyring ??= import('@napi-rs/keyring'));
+  return new AsyncEntry(SERVICE, name);
+}
 
 /**
  * Where secrets live: the OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux)
@@ -33,7 +42,7 @@ export class SecretVault {
     if (mem !== undefined) return mem;
     if (!(await this.status()).available) return undefined;
     try {
-      return (await new AsyncEntry(SERVICE, account(profileId, name)).getPassword()) ?? undefined;
+      return (await (await entry(account(profileId, name))).getPassword()) ?? undefined;
     } catch (e) {
       throw keychainError('read', e);
     }
@@ -46,7 +55,7 @@ export class SecretVault {
       return 'memory';
     }
     try {
-      await new AsyncEntry(SERVICE, account(profileId, name)).setPassword(value);
+      await (await entry(account(profileId, name))).setPassword(value);
       this.memory.delete(account(profileId, name));
       return 'keychain';
     } catch (e) {
@@ -63,7 +72,7 @@ export class SecretVault {
     this.memory.delete(account(profileId, name));
     if (!(await this.status()).available) return;
     try {
-      await new AsyncEntry(SERVICE, account(profileId, name)).deletePassword();
+      await (await entry(account(profileId, name))).deletePassword();
     } catch (e) {
       throw keychainError('delete', e);
     }
@@ -75,7 +84,7 @@ export class SecretVault {
     try {
       // A write, not a read: without a Secret Service a read of a missing item can still answer null.
       // One item per process, so two Ferry processes probing at once cannot delete each other's.
-      const probe = new AsyncEntry(SERVICE, `__ferry_probe__/${process.pid}-${randomUUID()}`);
+      const probe = await entry(`__ferry_probe__/${process.pid}-${randomUUID()}`);
       await probe.setPassword('probe');
       await probe.deletePassword().catch(() => {});
       return { available: true, backend };

@@ -116,25 +116,31 @@ export class FtpConnector implements Connector {
       const settled = c.ftp.hasTLS ? c.nextDataSettled() : undefined;
       // The time is set right behind the upload (one round trip less); after a resume, once its size is checked.
       const setTime = opts.modified && offset === 0 ? modTimeCommand(c, p, opts.modified) : undefined;
+      // The size the server now holds comes back with the 226 as well, so verifying it costs no stat
+      // (SIZE and MDTM, one more round trip per file) afterwards. After a resume it is asked below.
+      const then = [...(setTime ? [setTime] : []), ...(offset === 0 ? [`SIZE ${p}`] : [])];
       let stored: Stored;
       try {
-        stored = await storeFile(c, source, p, offset, setTime, settled);
+        stored = await storeFile(c, source, p, offset, then, settled);
       } catch (e) {
         source.destroy(); // stops reading the source (and releases whatever it holds)
         if (sourceError && !opts.signal?.aborted) throw sourceError instanceof FerryError ? sourceError : new FerryError('INTERNAL', `Reading the source for "${p}" failed: ${String((sourceError as Error)?.message ?? sourceError)}`, { cause: sourceError });
         throw await this.explainStore(c, e, p, where);
       }
-      const { written, then: timeReply } = stored;
+      const { written, then: replies } = stored;
+      const timeReply = setTime ? replies?.[0] : undefined;
+      let sizeReply = offset === 0 ? replies?.[setTime ? 1 : 0] : undefined;
       if (offset > 0) {
         // Servers resume by writing from the offset without truncating: a longer old tail would survive.
-        const after = await c.ask(`SIZE ${p}`);
-        if (after.code === 213 && parseSize(after) !== offset + written) {
-          throw failure('CONFLICT', `the server kept ${parseSize(after) - offset - written} old bytes after the resumed data`, p, where);
+        sizeReply = await c.ask(`SIZE ${p}`);
+        if (sizeReply.code === 213 && parseSize(sizeReply) !== offset + written) {
+          throw failure('CONFLICT', `the server kept ${parseSize(sizeReply) - offset - written} old bytes after the resumed data`, p, where);
         }
       }
       if (timeReply) await this.checkModTime(c, p, timeReply, where, true);
       else if (opts.modified) await this.applyModTime(c, p, opts.modified, where, true);
-      return { size: offset + written };
+      // No SIZE answer (a server that takes no pipelined commands, or refuses SIZE): the engine stats instead.
+      return { size: offset + written, ...(sizeReply?.code === 213 ? { storedSize: parseSize(sizeReply) } : {}) };
     });
   }
 

@@ -8,19 +8,20 @@ import { startTransfer } from './transfer-start';
 export interface Stored {
   /** The STOR's final reply (226). */
   stored: FTPResponse;
-  /** The reply to `then`, when it was sent together with the end of the upload. */
-  then?: Reply;
+  /** The replies to `then`, in order, when they were sent together with the end of the upload. */
+  then?: Reply[];
   /** Bytes sent. */
   written: number;
 }
 
 /**
  * Uploads `source` with STOR (REST first when `offset` > 0, after the passive-mode setup, RFC 3659 §5.5).
- * `then` (the MDTM/MFMT that sets the time) goes out the moment the last byte is sent, on a server that
- * takes pipelined commands: the server reads it after closing the file, so its reply arrives with the 226
- * and costs no round trip of its own. Where it was not sent, the caller sends it.
+ * `then` (the MDTM/MFMT that sets the time, the SIZE the verification needs) goes out the moment the last
+ * byte is sent, on a server that takes pipelined commands: the server reads it after closing the file, so
+ * its replies arrive with the 226 and cost no round trip of their own. Where it was not sent, the caller
+ * sends what it needs.
  *
- * Both replies are always awaited before settling, so no late reply is left to be mistaken for the answer
+ * All replies are always awaited before settling, so no late reply is left to be mistaken for the answer
  * to the next command. A failing source closes the whole connection (as basic-ftp does): ending the data
  * connection would make the server keep a truncated file as if it were complete.
  */
@@ -29,7 +30,7 @@ export async function storeFile(
   source: Readable,
   path: string,
   offset: number,
-  then?: string,
+  then: string[] = [],
   /** An empty file's data connection is ended only once this settled (see FtpClient.nextDataSettled). */
   emptyEndAfter?: Promise<void>,
 ): Promise<Stored> {
@@ -53,12 +54,12 @@ export async function storeFile(
     let thenSent = false;
     return await new Promise<Stored>((resolve, reject) => {
       const settle = () => {
-        const expected = thenSent ? 2 : 1;
+        const expected = thenSent ? 1 + then.length : 1;
         if (replies.length < expected) return;
-        const [stored, after] = replies;
+        const [stored, ...after] = replies;
         if (stored instanceof FTPError) return void task.reject(stored);
         if (!dataDone) return; // a 226 can come before our side saw the pipeline finish
-        task.resolve({ stored, written, ...(after ? { then: { code: after.code, message: after.message } } : {}) });
+        task.resolve({ stored, written, ...(thenSent ? { then: after.map((r) => ({ code: r.code, message: r.message })) } : {}) });
       };
       let task!: { resolve(v: Stored): void; reject(e: unknown): void };
       const pending = startTransfer(client, stor, offset, (res, t) => {
@@ -80,9 +81,9 @@ export async function storeFile(
               clearInterval(watchdog);
               dataDone = true;
               ftp.socket.setTimeout(ftp.timeout);
-              if (then && client.pipelines && replies.length === 0) {
+              if (then.length && client.pipelines && replies.length === 0) {
                 thenSent = true;
-                ftp.send(then);
+                for (const command of then) ftp.send(command);
               }
               settle();
             };
