@@ -1,3 +1,4 @@
+import { pidAlive } from '../transfer/owner';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ErrorData } from '../../../shared/errors';
@@ -356,13 +357,4 @@ export class Scheduler {
 
 function blankEntry(task: TaskRow): Omit<HistoryInput, 'at' | 'kind' | 'message' | 'slot'> {
   return { taskId: task.id, taskName: task.name, trigger: null, attempt: null, state: null, jobId: null, startedAt: null, finishedAt: null, files: null, bytes: null, rows: null, error: null };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

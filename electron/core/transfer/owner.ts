@@ -28,7 +28,8 @@ export const THIS_PROCESS: ProcessOwner = { host: hostname(), pid: process.pid, 
 /** As stored in the job row; compared as text. */
 export const THIS_OWNER = JSON.stringify(THIS_PROCESS);
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host. */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
