@@ -35,7 +35,7 @@ export async function* copyTextBatches(stream: Readable, columns: Column[], labe
   if (rows.length) yield { rows };
 }
 
-type Convert = (text: string, row: number) => Value;
+export type Convert = (text: string, row: number) => Value;
 
 function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], rowNo: number): Value[] {
   const out: Value[] = new Array(convert.length);
@@ -56,14 +56,14 @@ function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], r
 
 const ESCAPES: Record<number, string> = { 98: '\b', 102: '\f', 110: '\n', 114: '\r', 116: '\t', 118: '\v', 92: '\\' };
 
-function unescape(buf: Buffer, start: number, end: number): string {
+export function unescape(buf: Buffer, start: number, end: number): string {
   const slash = buf.indexOf(92, start);
   if (slash === -1 || slash >= end) return buf.toString('utf8', start, end);
   // Rare (text with tabs, newlines or backslashes; bytea's \x prefix): decode, then undo the escapes.
   return buf.toString('utf8', start, end).replace(/\\(.)/gs, (_, ch: string) => ESCAPES[ch.charCodeAt(0)] ?? ch);
 }
 
-function converter(col: Column, label: string): Convert {
+export function converter(col: Column, label: string): Convert {
   const t: LogicalType = col.type;
   const bad = (text: string, row: number): never => {
     throw new FerryError('INVALID_INPUT', `${label}, row ${row}, column '${col.name}': ${JSON.stringify(text)} cannot be read as ${t.kind}`, {
