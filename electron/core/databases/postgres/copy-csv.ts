@@ -19,6 +19,8 @@ import { converter, unescape, type Convert } from './copy-text';
 /** Delimiters that never occur in the text of a number, date, timestamp or boolean: the copied bytes never need quotes. */
 const SAFE_DELIMITERS = new Set([',', '\t', ';', '|']);
 const OUT_BYTES = 1 << 20;
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
 
 /** Whether these writer options can be met by the fast path (else the caller uses the general writer). */
 export function csvFastPathFits(opts: WriteOptions): boolean {
@@ -86,7 +88,7 @@ class CsvBytes {
   private readonly types: LogicalType[];
   private readonly intDigits: number[];
   private readonly scales: number[];
-  private buf = Buffer.allocUnsafe(OUT_BYTES + (64 << 10));
+  private buf = Buffer.allocUnsafeSlow(OUT_BYTES + (64 << 10));
   private at = 0;
   private rowNo = 0;
 
@@ -109,8 +111,10 @@ class CsvBytes {
     return this.at;
   }
 
+  /** The bytes so far, handed over whole (the consumer may hold them): writing goes on in a new buffer. */
   take(): Uint8Array {
-    const chunk = Buffer.from(this.buf.subarray(0, this.at));
+    const chunk = this.buf.subarray(0, this.at);
+    this.buf = Buffer.allocUnsafeSlow(OUT_BYTES + (64 << 10));
     this.at = 0;
     return chunk;
   }
@@ -119,22 +123,30 @@ class CsvBytes {
   row(src: Buffer, start: number, end: number, exact: boolean): void {
     const n = this.rewrites.length;
     this.rowNo++;
+    const delim = this.delim;
     let c = 0;
     let f = start;
+    // Whether the field so far holds a byte that text cannot be copied with (quote, delimiter, CR, backslash).
+    let special = false;
     for (let i = start; i <= end; i++) {
-      if (i !== end && src[i] !== 9) continue;
+      const b = src[i];
+      if (i !== end && b !== 9) {
+        if (b === 34 || b === delim || b === 92 || b === 13) special = true;
+        continue;
+      }
       if (c >= n) throw new FerryError('INTERNAL', `row ${this.rowNo} has more fields than the query has columns`);
-      if (c) this.byte(this.delim);
+      if (c) this.byte(delim);
       // \N alone is NULL (an empty unquoted field); "\\N" (an escaped backslash then N) is the text \N.
-      if (!(i - f === 2 && src[f] === 92 && src[f + 1] === 78)) this.field(src, f, i, c, exact);
+      if (!(i - f === 2 && src[f] === 92 && src[f + 1] === 78)) this.field(src, f, i, c, exact, special);
       c++;
       f = i + 1;
+      special = false;
     }
     if (c !== n) throw new FerryError('INTERNAL', `row ${this.rowNo} has ${c} fields, the query ${n} columns`);
     this.byte(10);
   }
 
-  private field(src: Buffer, f: number, e: number, c: number, exact: boolean): void {
+  private field(src: Buffer, f: number, e: number, c: number, exact: boolean, special: boolean): void {
     const len = e - f;
     switch (exact ? this.rewrites[c] : 'slow') {
       case 'integer':
@@ -144,8 +156,8 @@ class CsvBytes {
         if (isDecimal(src, f, e, this.intDigits[c], this.scales[c])) return this.copy(src, f, e);
         break;
       case 'boolean':
-        if (len === 1 && src[f] === 116) return this.text('true');
-        if (len === 1 && src[f] === 102) return this.text('false');
+        if (len === 1 && src[f] === 116) return this.copy(TRUE, 0, 4);
+        if (len === 1 && src[f] === 102) return this.copy(FALSE, 0, 5);
         break;
       case 'date':
         if (len === 10 && isIsoDay(src, f)) return this.copy(src, f, e);
@@ -166,14 +178,14 @@ class CsvBytes {
         }
         break;
       case 'text':
-        if (this.plainText(src, f, e)) return;
+        if (this.plainText(src, f, e, special)) return;
         break;
     }
     this.text(this.cell(valueToText(this.convert[c](unescape(src, f, e), this.rowNo), this.types[c])));
   }
 
   /** Text without escapes, quoted (quotes doubled) when the writer would; false when the writer's own way is needed. */
-  private plainText(src: Buffer, f: number, e: number): boolean {
+  private plainText(src: Buffer, f: number, e: number, special: boolean): boolean {
     if (f === e) {
       this.text('""');
       return true;
@@ -183,7 +195,7 @@ class CsvBytes {
     const last = src[e - 1];
     if (first >= 0x80 || last >= 0x80) return false;
     let quote = isSpace(first) || isSpace(last);
-    for (let i = f; i < e; i++) {
+    for (let i = special ? f : e; i < e; i++) {
       const b = src[i];
       if (b === 92) return false;
       if (b === 34 || b === this.delim || b === 13 || b === 10) quote = true;
