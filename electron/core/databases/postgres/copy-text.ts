@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors';
 import type { Batch, Column, LogicalType, Value } from '../../table/types';
-import { parseDate, parseDecimal, parseTime, parseTimestamp } from '../../table/values';
+import { parseDecimal, parseTime, parseTimestamp } from '../../table/values';
+import { dayCache } from '../iso-cells';
 
 /**
  * Rows of `COPY (...) TO STDOUT` in PostgreSQL's text format, as batches of logical values. The format is
@@ -96,23 +97,6 @@ export function converter(col: Column, label: string): Convert {
     default:
       return (s) => s;
   }
-}
-
-/**
- * Dates repeat across rows (a day column, a timestamp's day): each distinct day's text is parsed once.
- * Bounded, so a column of all-different dates costs one parse each and no unbounded memory.
- */
-function dayCache(): (text: string) => number | null {
-  const cache = new Map<string, number | null>();
-  return (text) => {
-    let d = cache.get(text);
-    if (d === undefined) {
-      d = parseDate(text);
-      if (cache.size > 100_000) cache.clear();
-      cache.set(text, d);
-    }
-    return d;
-  };
 }
 
 /**
