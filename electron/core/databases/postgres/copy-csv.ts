@@ -4,6 +4,7 @@ import { FerryError } from '../../errors';
 import type { Column, LogicalType, WriteOptions } from '../../table/types';
 import { valueToText } from '../../table/values';
 import { converter, unescape, type Convert } from './copy-text';
+import { isDecimal, isInteger, isIsoDay, isIsoTime, isSpace } from './copy-values';
 
 /**
  * `COPY ... TO STDOUT` text rewritten straight into the bytes Ferry's CSV writer (table/csv/writer.ts)
@@ -244,48 +245,4 @@ class CsvBytes {
     this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
   }
-}
-
-const isDigit = (b: number) => b >= 48 && b <= 57;
-const isSpace = (b: number) => b === 32 || (b >= 9 && b <= 13);
-
-/** -?[1-9][0-9]* or 0: PostgreSQL's integer text, which is also Ferry's. */
-function isInteger(s: Buffer, f: number, e: number): boolean {
-  if (s[f] === 45 && s[++f] === 48) return false;
-  if (f >= e || (s[f] === 48 && e - f > 1)) return false;
-  for (let i = f; i < e; i++) if (!isDigit(s[i])) return false;
-  return true;
-}
-
-/** numeric(p,s) text with exactly `scale` decimals and at most p-s integer digits, not negative zero-led ("-0.5" is left to the general path). */
-function isDecimal(s: Buffer, f: number, e: number, intDigits: number, scale: number): boolean {
-  if (s[f] === 45) {
-    f++;
-    if (s[f] === 48) return false;
-  }
-  const dot = scale > 0 ? e - scale - 1 : e;
-  if (dot <= f || dot - f > intDigits || (s[f] === 48 && dot - f > 1)) return false;
-  if (scale > 0 && s[dot] !== 46) return false;
-  for (let i = f; i < e; i++) if (i !== dot && !isDigit(s[i])) return false;
-  return true;
-}
-
-/** YYYY-MM-DD with a four-digit year (PostgreSQL checked the calendar; BC and year 10000+ take the general path). */
-function isIsoDay(s: Buffer, f: number): boolean {
-  return (
-    isDigit(s[f]) && isDigit(s[f + 1]) && isDigit(s[f + 2]) && isDigit(s[f + 3]) && s[f + 4] === 45 &&
-    isDigit(s[f + 5]) && isDigit(s[f + 6]) && s[f + 7] === 45 && isDigit(s[f + 8]) && isDigit(s[f + 9])
-  );
-}
-
-const CLOCK_DIGITS = [11, 12, 14, 15, 17, 18];
-
-/** "YYYY-MM-DD HH:MM:SS" then nothing or "." and 1-6 digits not ending in 0 (PostgreSQL drops trailing zeros, as Ferry does). */
-function isIsoTime(s: Buffer, f: number, e: number): boolean {
-  const len = e - f;
-  if (len < 19 || (len > 19 && (len < 21 || len > 26 || s[f + 19] !== 46 || s[e - 1] === 48))) return false;
-  if (!isIsoDay(s, f) || s[f + 10] !== 32 || s[f + 13] !== 58 || s[f + 16] !== 58) return false;
-  for (const i of CLOCK_DIGITS) if (!isDigit(s[f + i])) return false;
-  for (let i = f + 20; i < e; i++) if (!isDigit(s[i])) return false;
-  return true;
 }

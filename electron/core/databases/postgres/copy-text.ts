@@ -3,6 +3,7 @@ import { FerryError } from '../../errors';
 import type { Batch, Column, LogicalType, Value } from '../../table/types';
 import { parseDecimal, parseTime, parseTimestamp } from '../../table/values';
 import { dayCache } from '../iso-cells';
+import { byteReader, type ByteReader } from './copy-values';
 
 /**
  * Rows of `COPY (...) TO STDOUT` in PostgreSQL's text format, as batches of logical values. The format is
@@ -15,6 +16,7 @@ const BATCH_ROWS = 4096;
 
 export async function* copyTextBatches(stream: Readable, columns: Column[], label: string, signal?: AbortSignal): AsyncGenerator<Batch> {
   const convert = columns.map((c) => converter(c, label));
+  const fast = columns.map((c) => byteReader(c.type));
   let rest: Buffer | null = null;
   let rows: Value[][] = [];
   let rowNo = 0;
@@ -23,7 +25,7 @@ export async function* copyTextBatches(stream: Readable, columns: Column[], labe
     const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      rows.push(parseRow(buf, start, nl, convert, ++rowNo));
+      rows.push(parseRow(buf, start, nl, convert, fast, ++rowNo));
       start = nl + 1;
       if (rows.length >= BATCH_ROWS) {
         yield { rows };
@@ -38,7 +40,7 @@ export async function* copyTextBatches(stream: Readable, columns: Column[], labe
 
 export type Convert = (text: string, row: number) => Value;
 
-function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], rowNo: number): Value[] {
+function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], fast: (ByteReader | null)[], rowNo: number): Value[] {
   const out: Value[] = new Array(convert.length);
   let c = 0;
   let f = start;
@@ -47,7 +49,7 @@ function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], r
     if (c >= convert.length) throw new FerryError('INTERNAL', `row ${rowNo} has more fields than the query has columns`);
     // \N alone is NULL; "\\N" (an escaped backslash then N) is the text \N.
     if (i - f === 2 && buf[f] === 92 && buf[f + 1] === 78) out[c] = null;
-    else out[c] = convert[c](unescape(buf, f, i), rowNo);
+    else out[c] = fast[c]?.(buf, f, i) ?? convert[c](unescape(buf, f, i), rowNo);
     c++;
     f = i + 1;
   }
