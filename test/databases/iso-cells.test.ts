@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { dayCache, isoTimestamp } from '../../electron/core/databases/iso-cells';
+import { isoDay, isoTimestamp } from '../../electron/core/databases/iso-cells';
 import { convertValue } from '../../electron/core/databases/load-transforms';
 import { CellError, parseCell } from '../../electron/core/table/csv/infer';
 import type { LogicalType, TimeUnit } from '../../electron/core/table/types';
-import { parseTimestamp } from '../../electron/core/table/values';
+import { parseDate, parseTimestamp } from '../../electron/core/table/values';
 
 /**
  * The load's fast date and timestamp readers agree with the table layer's general parsers on every text they
@@ -20,14 +20,20 @@ const TEXTS = [
 describe('ISO dates and timestamps read fast, as the general parsers read them', () => {
   for (const unit of ['ms', 'us', 'ns'] as TimeUnit[]) {
     it(`timestamps in ${unit}`, () => {
-      const days = dayCache();
       for (const s of TEXTS) {
-        const fast = isoTimestamp(s, unit, days);
+        const fast = isoTimestamp(s, unit);
         if (fast) expect([s, fast]).toEqual([s, parseTimestamp(s, unit)]);
       }
-      expect(isoTimestamp('2026-03-29 01:30:00.5+01:00', unit, days)).toBeDefined();
+      expect(isoTimestamp('2026-03-29 01:30:00.5+01:00', unit)).toBeDefined();
     });
   }
+
+  it('days: every day of 1899-2101 and of years 0000-0004, and texts that are not dates, as parseDate reads them', () => {
+    const texts = ['2023-02-29', '2024-02-29', '1900-02-29', '2000-02-29', '2026-04-31', '2026-00-10', '2026-13-01', '2026-01-00', '2026-1-01', '20a6-01-01', '-001-01-01'];
+    for (let d = new Date(Date.UTC(1899, 0, 1)); d.getUTCFullYear() < 2102; d.setUTCDate(d.getUTCDate() + 1)) texts.push(d.toISOString().slice(0, 10));
+    for (const y of ['0000', '0001', '0004']) for (const md of ['01-01', '02-28', '02-29', '03-01', '12-31']) texts.push(`${y}-${md}`);
+    for (const t of texts) expect([t, isoDay(t)]).toEqual([t, parseDate(t)]);
+  });
 
   const types: LogicalType[] = [{ kind: 'date' }, { kind: 'timestamp', unit: 'us', tz: 'UTC' }, { kind: 'timestamp', unit: 'us', tz: null }, { kind: 'timestamp', unit: 'ms', tz: 'UTC' }];
   it('a load cell converts to the same value, or fails with the same error', () => {

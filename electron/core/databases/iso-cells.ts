@@ -5,7 +5,7 @@ import { parseDate } from '../table/values';
  * Fast readers for the date and timestamp texts a load meets millions of times, without a regex or a Date
  * per value. Each accepts only a plain ISO shape, where it gives exactly what the table layer's
  * parseDate / parseTimestamp give (test/databases/iso-cells.test.ts compares them); anything else returns
- * undefined and the caller uses the general parser, which also words the error.
+ * undefined (null for a date) and the caller uses the general parser, which also words the error.
  */
 
 /**
@@ -34,6 +34,20 @@ export function civilDays(year: number, month: number, day: number): number {
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** "YYYY-MM-DD" at s[at] (a four-digit year) as days since the epoch; null when not a real calendar date; parseDate's answer. */
+export function isoDay(s: string, at = 0): number | null {
+  if (s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return null;
+  const y = digits(s, at, at + 4);
+  const m = digits(s, at + 5, at + 7);
+  const d = digits(s, at + 8, at + 10);
+  if (y < 0 || m < 1 || m > 12 || d < 1) return null;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (m === 2 && leap ? 29 : MONTH_DAYS[m - 1])) return null;
+  return civilDays(y, m, d);
+}
+
 const PER_SECOND: Record<TimeUnit, bigint> = { ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n };
 const DIGITS: Record<TimeUnit, number> = { ms: 3, us: 6, ns: 9 };
 
@@ -52,7 +66,7 @@ function digits(s: string, a: number, b: number): number {
  * "YYYY-MM-DD[ T]HH:MM:SS[.fraction][Z | ±HH | ±HH:MM | ±HHMM]" with at most the unit's fraction digits, as
  * units since the epoch and whether it had an offset; undefined for any other text (or a day that does not exist).
  */
-export function isoTimestamp(s: string, unit: TimeUnit, days: (text: string) => number | null): { value: bigint; hasOffset: boolean } | undefined {
+export function isoTimestamp(s: string, unit: TimeUnit): { value: bigint; hasOffset: boolean } | undefined {
   const len = s.length;
   if (len < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
   const sep = s.charCodeAt(10);
@@ -85,7 +99,7 @@ export function isoTimestamp(s: string, unit: TimeUnit, days: (text: string) => 
       offset = (c === 45 ? -1 : 1) * (oh * 60 + om) * 60;
     } else return undefined;
   }
-  const day = days(s.slice(0, 10));
+  const day = isoDay(s);
   if (day === null) return undefined;
   return { value: BigInt(day * 86400 + h * 3600 + mi * 60 + sec - offset) * PER_SECOND[unit] + BigInt(frac), hasOffset };
 }

@@ -1,7 +1,7 @@
 import { CellError, parseCell } from '../table/csv/infer';
 import type { LogicalType, TimeUnit, Value } from '../table/types';
 import { convertUnit, typeName, valueToText } from '../table/values';
-import { dayCache, isoTimestamp } from './iso-cells';
+import { isoDay, isoTimestamp } from './iso-cells';
 
 /**
  * The per-row half of a load's light transforms and checks (the column half is load-plan.ts): each value
@@ -86,13 +86,11 @@ export function convertValue(v: Value, from: LogicalType, to: LogicalType, decim
   return parseCell(valueToText(v, from), true, to);
 }
 
-const days = dayCache();
-
 /** A date or timestamp in plain ISO form, read without a regex or a Date (the same value parseCell gives); else undefined. */
 function isoCell(v: string, to: LogicalType): Value | undefined {
-  if (to.kind === 'date') return v.length === 10 ? (days(v) ?? undefined) : undefined;
+  if (to.kind === 'date') return v.length === 10 ? (isoDay(v) ?? undefined) : undefined;
   if (to.kind !== 'timestamp') return undefined;
-  const t = isoTimestamp(v, to.unit, days);
+  const t = isoTimestamp(v, to.unit);
   return t && t.hasOffset === (to.tz !== null) ? t.value : undefined;
 }
 
