@@ -4,12 +4,14 @@
  * PostgreSQL, against psql in the same run on the same server and data (the 1M-row mixed-type CSV of the
  * table benchmark: int64, decimal(12,2), quoted text, date, timestamptz, boolean):
  * - load from a local file and from SFTP: `ferry load … --mode truncate` vs `psql -c "\copy t FROM … CSV HEADER"`;
+ *   and from the local file through the checked path (`--max-errors`: every cell parsed and checked by Ferry);
  * - export to CSV: `ferry export` vs `psql -c "\copy t TO … CSV HEADER"`;
  * - export to Parquet: `ferry export` vs DuckDB's COPY … TO of the same CSV data (1 thread), reported.
  * SQLite and DuckDB: bench/file-databases.ts.
  * MariaDB (bench/mariadb-load.ts): the same CSV loaded by `ferry load` and by `mariadb` LOAD DATA LOCAL INFILE.
  * Peak memory of each Ferry process (GNU time). Writes bench/databases-results.md;
- * `BENCH_DATABASES=mariadb` runs only the MariaDB case (into bench/databases-mariadb-results.md).
+ * `BENCH_DATABASES=mariadb` runs only the MariaDB case (into bench/databases-mariadb-results.md),
+ * `BENCH_DATABASES=postgres` only the PostgreSQL ones.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,8 +76,10 @@ async function main() {
     run('psql', psql('CREATE TABLE public.orders_psql (LIKE public.orders)'), { env: psqlEnv });
 
     const loads = [
-      { work: 'load 1M rows (CSV, local) into PostgreSQL', src: CSV },
-      { work: 'load 1M rows (CSV on SFTP) into PostgreSQL', src: `tsftp:${remote}/rows-1m.csv` },
+      { work: 'load 1M rows (CSV, local) into PostgreSQL', src: CSV, args: [] as string[] },
+      { work: 'load 1M rows (CSV on SFTP) into PostgreSQL', src: `tsftp:${remote}/rows-1m.csv`, args: [] },
+      // The load layer's checked path: every cell parsed and checked in Ferry before PostgreSQL sees it.
+      { work: 'load 1M rows (CSV, local) into PostgreSQL, checked (--max-errors)', src: CSV, args: ['--max-errors', '10', '--rejects', join(out, 'rejects.csv')] },
     ];
     for (const l of loads) {
       say(l.work);
@@ -83,7 +87,7 @@ async function main() {
       const r: number[] = [];
       let peak = 0;
       for (let i = 0; i < RUNS; i++) {
-        const a = await timed('ferry load', node, [ferry.bin, 'load', l.src, 'pg:public.orders', '--mode', 'truncate'], ferry.env);
+        const a = await timed('ferry load', node, [ferry.bin, 'load', l.src, 'pg:public.orders', '--mode', 'truncate', ...l.args], ferry.env);
         f.push(a.seconds);
         peak = Math.max(peak, a.peakMb);
         run('psql', psql('TRUNCATE public.orders_psql'), { env: psqlEnv });
@@ -131,6 +135,7 @@ async function main() {
     await pg.stop();
     rmSync(remote, { recursive: true, force: true });
   }
+  if (process.env.BENCH_DATABASES === 'postgres') return writeResults('databases-results.md', `PostgreSQL ${p.version}`, rows);
   const my = await mariadbCase();
   rows.push(...my.rows);
   writeResults('databases-results.md', `PostgreSQL ${p.version}; MariaDB ${my.version}`, rows);

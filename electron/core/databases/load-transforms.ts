@@ -1,6 +1,7 @@
 import { CellError, parseCell } from '../table/csv/infer';
 import type { LogicalType, TimeUnit, Value } from '../table/types';
 import { convertUnit, typeName, valueToText } from '../table/values';
+import { isoDay, isoTimestamp } from './iso-cells';
 
 /**
  * The per-row half of a load's light transforms and checks (the column half is load-plan.ts): each value
@@ -78,11 +79,19 @@ export function transformRow(row: Value[], columns: LoadColumn[], opts: RowOptio
  */
 export function convertValue(v: Value, from: LogicalType, to: LogicalType, decimalComma = false): Value {
   if (v === null) return null;
-  if (typeof v === 'string') return to.kind === 'binary' ? hexBytes(v) : parseCell(v, true, to, { decimalComma });
+  if (typeof v === 'string') return to.kind === 'binary' ? hexBytes(v) : (isoCell(v, to) ?? parseCell(v, true, to, { decimalComma }));
   if (from.kind === to.kind && typeName(from) === typeName(to)) return v;
   if (from.kind === 'timestamp' && to.kind === 'timestamp') return convertUnit(v as bigint, from.unit, to.unit);
   if (to.kind === 'string' || to.kind === 'json') return valueToText(v, from);
   return parseCell(valueToText(v, from), true, to);
+}
+
+/** A date or timestamp in plain ISO form, read without a regex or a Date (the same value parseCell gives); else undefined. */
+function isoCell(v: string, to: LogicalType): Value | undefined {
+  if (to.kind === 'date') return v.length === 10 ? (isoDay(v) ?? undefined) : undefined;
+  if (to.kind !== 'timestamp') return undefined;
+  const t = isoTimestamp(v, to.unit);
+  return t && t.hasOffset === (to.tz !== null) ? t.value : undefined;
 }
 
 /** Binary as text is PostgreSQL's hex form ("\\x0a1b"), which Ferry's exports write too. */

@@ -172,6 +172,11 @@ export interface TableReader {
   batches(opts?: { offset?: number; limit?: number; signal?: AbortSignal }): AsyncIterable<Batch>;
   /** CSV in UTF-8: the file's own bytes, for a bulk loader that parses the same dialect itself. */
   rawBytes?(signal?: AbortSignal): Promise<AsyncIterable<Buffer>>;
+  /**
+   * The rows as exactly the bytes the CSV writer would write with these options, made without building
+   * values (a PostgreSQL export); null when the options need the writer itself. `opts.signal` cancels.
+   */
+  csvBytes?(opts: WriteOptions): AsyncIterable<Uint8Array> | null;
 }
 
 export interface WriteOptions {

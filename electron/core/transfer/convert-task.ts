@@ -45,11 +45,10 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
   const { bytesRead } = opened;
   const reader = opts.columns?.length || opts.rename ? selectColumns(opened.reader, opts, ctx.srcLabel) : opened.reader;
   const codec = await codecFor(format);
-  const bytes = codec.write(reader.schema, reader.batches({ signal: ctx.signal }), {
-    ...opts.write,
-    ...(format === 'tsv' && !opts.write.delimiter ? { delimiter: '\t' } : {}),
-    signal: ctx.signal,
-  });
+  const writeOpts = { ...opts.write, ...(format === 'tsv' && !opts.write.delimiter ? { delimiter: '\t' } : {}), signal: ctx.signal };
+  // A database export to CSV can skip building values (the same bytes, several times faster).
+  const fast = format === 'csv' || format === 'tsv' ? reader.csvBytes?.(writeOpts) : null;
+  const bytes = fast ?? codec.write(reader.schema, reader.batches({ signal: ctx.signal }), writeOpts);
   const hash: Hash | null = ctx.spec.verify === 'hash' && dst.capabilities.hashes.includes('md5') ? createHash('md5') : null;
   const meter = new Meter({ hash, throttle: ctx.throttle, signal: ctx.signal, onBytes: (n) => ctx.onBytes(Math.min(bytesRead(), row.size), n) });
   const out = Readable.from(bytes, { objectMode: false });

@@ -1,12 +1,14 @@
+import type { Readable } from 'node:stream';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Capabilities, Entry } from '../../../../shared/connectors';
 import type { Connector } from '../../connectors/types';
 import { FerryError } from '../../errors';
-import type { Batch, Column, TableReader } from '../../table/types';
+import type { Column, TableReader } from '../../table/types';
 import { listCatalogue, refuseFiles, selectOnly, statCatalogue, type Catalogue } from '../browse';
 import { qualified, tableAt, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableFacts, TableInfo, TableSource, TableStore } from '../types';
+import { csvFastPathFits, copyTextToCsv } from './copy-csv';
 import { copyTextBatches } from './copy-text';
 import { pgError } from './errors';
 import { loadStatements, loadTable } from './load';
@@ -148,26 +150,29 @@ export class PostgresConnector implements Connector {
     const columns: Column[] = fields.map((f) => ({ name: f.name, type: logicalFromPg(f.dataTypeID, f.dataTypeModifier) }));
     const client = this.client;
     const where = this.where;
+    /** `COPY (...) TO STDOUT` of the rows in the window, through `parse`; a cancel or a failure ends the stream. */
+    async function* copyOut<T>(o: { offset?: number; limit?: number; signal?: AbortSignal }, parse: (stream: Readable, signal?: AbortSignal) => AsyncGenerator<T>) {
+      const window = `${o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : ''}${o.offset ? ` OFFSET ${Math.floor(o.offset)}` : ''}`;
+      const stream = client.query(copyTo(`COPY (SELECT * FROM (${sql}) AS ferry_q${window}) TO STDOUT`));
+      const signal = o.signal ?? opts.signal;
+      const abort = () => stream.destroy(new FerryError('CANCELLED', 'Cancelled'));
+      signal?.addEventListener('abort', abort, { once: true });
+      try {
+        yield* parse(stream, signal);
+      } catch (e) {
+        throw pgError(e, { ...where, what: `Reading ${label} failed` });
+      } finally {
+        signal?.removeEventListener('abort', abort);
+        if (!stream.destroyed) stream.destroy();
+      }
+    }
     return {
       format: 'table' as const,
       schema: { columns },
       rowCount: null,
       warnings: [],
-      async *batches(o: { offset?: number; limit?: number; signal?: AbortSignal } = {}): AsyncGenerator<Batch> {
-        const window = `${o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : ''}${o.offset ? ` OFFSET ${Math.floor(o.offset)}` : ''}`;
-        const stream = client.query(copyTo(`COPY (SELECT * FROM (${sql}) AS ferry_q${window}) TO STDOUT`));
-        const signal = o.signal ?? opts.signal;
-        const abort = () => stream.destroy(new FerryError('CANCELLED', 'Cancelled'));
-        signal?.addEventListener('abort', abort, { once: true });
-        try {
-          yield* copyTextBatches(stream, columns, label, signal);
-        } catch (e) {
-          throw pgError(e, { ...where, what: `Reading ${label} failed` });
-        } finally {
-          signal?.removeEventListener('abort', abort);
-          if (!stream.destroyed) stream.destroy();
-        }
-      },
+      batches: (o = {}) => copyOut(o, (stream, signal) => copyTextBatches(stream, columns, label, signal)),
+      csvBytes: (w) => (csvFastPathFits(w) ? copyOut({ signal: w.signal }, (stream, signal) => copyTextToCsv(stream, columns, label, w, signal)) : null),
     };
   }
 

@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors';
 import type { Batch, Column, LogicalType, Value } from '../../table/types';
-import { parseDate, parseDecimal, parseTime, parseTimestamp } from '../../table/values';
+import { parseDecimal, parseTime, parseTimestamp } from '../../table/values';
+import { dayCache } from '../iso-cells';
+import { byteReader, type ByteReader } from './copy-values';
 
 /**
  * Rows of `COPY (...) TO STDOUT` in PostgreSQL's text format, as batches of logical values. The format is
@@ -14,6 +16,7 @@ const BATCH_ROWS = 4096;
 
 export async function* copyTextBatches(stream: Readable, columns: Column[], label: string, signal?: AbortSignal): AsyncGenerator<Batch> {
   const convert = columns.map((c) => converter(c, label));
+  const fast = columns.map((c) => byteReader(c.type));
   let rest: Buffer | null = null;
   let rows: Value[][] = [];
   let rowNo = 0;
@@ -22,7 +25,7 @@ export async function* copyTextBatches(stream: Readable, columns: Column[], labe
     const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      rows.push(parseRow(buf, start, nl, convert, ++rowNo));
+      rows.push(parseRow(buf, start, nl, convert, fast, ++rowNo));
       start = nl + 1;
       if (rows.length >= BATCH_ROWS) {
         yield { rows };
@@ -35,9 +38,9 @@ export async function* copyTextBatches(stream: Readable, columns: Column[], labe
   if (rows.length) yield { rows };
 }
 
-type Convert = (text: string, row: number) => Value;
+export type Convert = (text: string, row: number) => Value;
 
-function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], rowNo: number): Value[] {
+function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], fast: (ByteReader | null)[], rowNo: number): Value[] {
   const out: Value[] = new Array(convert.length);
   let c = 0;
   let f = start;
@@ -46,7 +49,7 @@ function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], r
     if (c >= convert.length) throw new FerryError('INTERNAL', `row ${rowNo} has more fields than the query has columns`);
     // \N alone is NULL; "\\N" (an escaped backslash then N) is the text \N.
     if (i - f === 2 && buf[f] === 92 && buf[f + 1] === 78) out[c] = null;
-    else out[c] = convert[c](unescape(buf, f, i), rowNo);
+    else out[c] = fast[c]?.(buf, f, i) ?? convert[c](unescape(buf, f, i), rowNo);
     c++;
     f = i + 1;
   }
@@ -56,14 +59,14 @@ function parseRow(buf: Buffer, start: number, end: number, convert: Convert[], r
 
 const ESCAPES: Record<number, string> = { 98: '\b', 102: '\f', 110: '\n', 114: '\r', 116: '\t', 118: '\v', 92: '\\' };
 
-function unescape(buf: Buffer, start: number, end: number): string {
+export function unescape(buf: Buffer, start: number, end: number): string {
   const slash = buf.indexOf(92, start);
   if (slash === -1 || slash >= end) return buf.toString('utf8', start, end);
   // Rare (text with tabs, newlines or backslashes; bytea's \x prefix): decode, then undo the escapes.
   return buf.toString('utf8', start, end).replace(/\\(.)/gs, (_, ch: string) => ESCAPES[ch.charCodeAt(0)] ?? ch);
 }
 
-function converter(col: Column, label: string): Convert {
+export function converter(col: Column, label: string): Convert {
   const t: LogicalType = col.type;
   const bad = (text: string, row: number): never => {
     throw new FerryError('INVALID_INPUT', `${label}, row ${row}, column '${col.name}': ${JSON.stringify(text)} cannot be read as ${t.kind}`, {
@@ -96,23 +99,6 @@ function converter(col: Column, label: string): Convert {
     default:
       return (s) => s;
   }
-}
-
-/**
- * Dates repeat across rows (a day column, a timestamp's day): each distinct day's text is parsed once.
- * Bounded, so a column of all-different dates costs one parse each and no unbounded memory.
- */
-function dayCache(): (text: string) => number | null {
-  const cache = new Map<string, number | null>();
-  return (text) => {
-    let d = cache.get(text);
-    if (d === undefined) {
-      d = parseDate(text);
-      if (cache.size > 100_000) cache.clear();
-      cache.set(text, d);
-    }
-    return d;
-  };
 }
 
 /**
