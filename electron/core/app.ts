@@ -13,6 +13,7 @@ import { previewTable } from './table/preview';
 import { PreviewCursors } from './table/preview-cursors';
 import { SshTunnels } from './databases/ssh-tunnels';
 import { EndpointPool } from './endpoint-pool';
+import { FerryError } from './errors';
 import { ferryHome } from './home';
 import { createLogger } from './log';
 import { importSshConfigProfiles } from './profiles/ssh-config-import';

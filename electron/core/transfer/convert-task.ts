@@ -5,7 +5,7 @@ import type { Connector, WriteResult } from '../connectors/types';
 import { heldByteSource } from '../table/byte-source';
 import { codecFor, openTable } from '../table/formats';
 import { formatFromName, LoadSpecSchema } from '../../../shared/table';
-import type { FormatName, ReadOptions, TableReader } from '../table/types';
+import type { Batch, FormatName, ReadOptions, TableReader } from '../table/types';
 import { selectColumns } from '../databases/load-plan';
 import { writeWhole } from '../databases/load-rejects';
 import { runLoad, type LoadOutcome, type LoadSource } from '../databases/load-run';
@@ -22,6 +22,8 @@ export interface ConvertContext {
   srcLabel: string;
   /** The file's bytes done (the source's bytes read, so progress runs against the source's size) and the bytes just sent. */
   onBytes(bytesDone: number, sent: number): void;
+  /** The rows read so far, and their total where known before the end (a table's estimate, a file's footer). */
+  onRows?(rowsDone: number, rowsTotal: number | null): void;
 }
 
 export interface Converted {
@@ -45,7 +47,8 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
   const { bytesRead } = opened;
   const reader = opts.columns?.length || opts.rename ? selectColumns(opened.reader, opts, ctx.srcLabel) : opened.reader;
   const codec = await codecFor(format);
-  const bytes = codec.write(reader.schema, reader.batches({ signal: ctx.signal }), {
+  const total = ctx.onRows ? await rowTotal(row, src, opened.reader) : null;
+  const bytes = codec.write(reader.schema, countRows(reader.batches({ signal: ctx.signal }), (n) => ctx.onRows?.(n, total)), {
     ...opts.write,
     ...(format === 'tsv' && !opts.write.delimiter ? { delimiter: '\t' } : {}),
     signal: ctx.signal,
@@ -71,6 +74,26 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
     out.destroy();
     meter.destroy();
   }
+}
+
+/** Passes the batches on, telling `onRows` the rows so far after each. */
+async function* countRows(batches: AsyncIterable<Batch>, onRows: (rows: number) => void): AsyncGenerator<Batch> {
+  let rows = 0;
+  for await (const b of batches) {
+    rows += b.rows.length;
+    onRows(rows);
+    yield b;
+  }
+}
+
+/**
+ * The rows an export or conversion will read, where known before the end: a file format's own count (a
+ * Parquet footer), else a database table's row estimate (no count is run; a query has none).
+ */
+async function rowTotal(row: FileRow, src: Connector, reader: TableReader): Promise<number | null> {
+  if (reader.rowCount !== null) return reader.rowCount;
+  if (!src.tables || !row.srcPath) return null;
+  return src.tables.describe(row.srcPath).then((t) => t.rowEstimate, () => null);
 }
 
 /**
@@ -105,15 +128,17 @@ export async function loadIntoTable(
   row: FileRow,
   src: Connector,
   dst: Connector,
-  ctx: ConvertContext & { endpoints: EndpointProvider; onRows(rows: number): void },
+  ctx: ConvertContext & { endpoints: EndpointProvider },
 ): Promise<LoadOutcome & { rejects: string | null }> {
   const spec = ctx.spec.convert?.load ?? LoadSpecSchema.parse({ mode: 'append' });
   let bytesRead = () => 0;
+  let total: number | null = null;
   const source: LoadSource = {
     label: ctx.srcLabel,
     open: async (o) => {
       const opened = await openSource(row, src, ctx, o);
       bytesRead = opened.bytesRead;
+      if (ctx.onRows) total = await rowTotal(row, src, opened.reader);
       return opened.reader;
     },
   };
@@ -129,7 +154,7 @@ export async function loadIntoTable(
     signal: ctx.signal,
     onRows: (n) => {
       ctx.onBytes(Math.min(bytesRead(), row.size), 0);
-      ctx.onRows(n);
+      ctx.onRows?.(n, total);
     },
   });
   ctx.onBytes(row.size, 0);
