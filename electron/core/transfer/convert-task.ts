@@ -47,7 +47,7 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
   const { bytesRead } = opened;
   const reader = opts.columns?.length || opts.rename ? selectColumns(opened.reader, opts, ctx.srcLabel) : opened.reader;
   const codec = await codecFor(format);
-  const total = ctx.onRows ? await rowTotal(row, src, opened.reader) : null;
+  const total = ctx.onRows ? await rowTotal(row, src, opened.reader, ctx.spec) : null;
   const bytes = codec.write(reader.schema, countRows(reader.batches({ signal: ctx.signal }), (n) => ctx.onRows?.(n, total)), {
     ...opts.write,
     ...(format === 'tsv' && !opts.write.delimiter ? { delimiter: '\t' } : {}),
@@ -90,9 +90,9 @@ async function* countRows(batches: AsyncIterable<Batch>, onRows: (rows: number) 
  * The rows an export or conversion will read, where known before the end: a file format's own count (a
  * Parquet footer), else a database table's row estimate (no count is run; a query has none).
  */
-async function rowTotal(row: FileRow, src: Connector, reader: TableReader): Promise<number | null> {
+async function rowTotal(row: FileRow, src: Connector, reader: TableReader, spec: JobSpec): Promise<number | null> {
   if (reader.rowCount !== null) return reader.rowCount;
-  if (!src.tables || !row.srcPath) return null;
+  if (!src.tables || !row.srcPath || spec.convert?.query) return null;
   return src.tables.describe(row.srcPath).then((t) => t.rowEstimate, () => null);
 }
 
@@ -138,7 +138,7 @@ export async function loadIntoTable(
     open: async (o) => {
       const opened = await openSource(row, src, ctx, o);
       bytesRead = opened.bytesRead;
-      if (ctx.onRows) total = await rowTotal(row, src, opened.reader);
+      if (ctx.onRows) total = await rowTotal(row, src, opened.reader, ctx.spec);
       return opened.reader;
     },
   };
