@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -60,7 +60,6 @@ describe.skipIf(!pgInfo)('live row progress of exports and loads', () => {
     await db.query(`CREATE SCHEMA ${schema}`);
     await db.query(`CREATE TABLE ${schema}.source AS SELECT i AS id, 'row number ' || i AS name, (i * 1.25)::numeric(14,2) AS amount FROM generate_series(1, ${ROWS}) i`);
     await db.query(`ANALYZE ${schema}.source`);
-    await db.query(`CREATE TABLE ${schema}.target (id bigint, name text, amount numeric(14,2))`);
     let text = 'id,name,amount\n';
     for (let i = 1; i <= ROWS; i++) text += `${i}, row number ${i} ,${(i * 1.25).toFixed(2)}\n`;
     writeFileSync(csvPath, text);
@@ -120,24 +119,34 @@ describe.skipIf(!pgInfo)('live row progress of exports and loads', () => {
     expect(changed.filter((j) => j.id === id).at(-1)).toMatchObject({ state: 'done', doneRows: ROWS });
   });
 
-  it('a load with a transform: rows sent so far while it runs (a CSV has no total), all of them at the end', async () => {
+  it.each([
+    // Re-encoded rows go out batch by batch behind the held connection: the count stops short of the end.
+    ['with a transform (rows re-encoded)', 'target', { trim: true }, true],
+    // The file's own bytes fill the socket buffers first (a few MB): counted before the end of the job, not
+    // necessarily short of the last line.
+    ['as it is (the file\'s bytes to COPY: its lines so far)', 'plain', {}, false],
+  ])('a load %s: rows so far while it runs (a CSV has no total), all of them at the end', async (_how, table, extra, shortOfEnd) => {
+    await db.query(`CREATE TABLE ${schema}.${table} (id bigint, name text, amount numeric(14,2))`);
     const id = await startJob({
       kind: 'convert',
       source: { endpoint: 'local', paths: [csvPath] },
       destination: { endpoint: profileId, path: `/${schema}` },
       conflict: 'overwrite',
-      convert: { name: 'target', load: { mode: 'append', trim: true }, read: {} },
+      convert: { name: table, load: { mode: 'append', ...extra }, read: {} },
     });
     await proxy.held;
     await until('rows in a progress event', () => (lastRows(id).job?.doneRows ?? 0) > 0);
     const mid = lastRows(id);
-    expect(mid.job!.doneRows).toBeLessThan(ROWS);
+    expect((await core.handlers['jobs.get']({ id })).job.state).toBe('running');
+    if (shortOfEnd) expect(mid.job!.doneRows).toBeLessThan(ROWS);
     expect(mid.job!.totalRows).toBeNull();
     expect(mid.file).toMatchObject({ rowsDone: mid.job!.doneRows, rowsTotal: null });
     proxy.release();
     expect(await core.engine.wait(id)).toMatchObject({ state: 'done' });
     expect(changed.filter((j) => j.id === id).at(-1)).toMatchObject({ state: 'done', doneRows: ROWS });
-    expect((await db.query(`SELECT count(*)::int AS n, min(name) AS first FROM ${schema}.target`)).rows).toEqual([{ n: ROWS, first: 'row number 1' }]);
+    expect((await db.query(`SELECT count(*)::int AS n FROM ${schema}.${table}`)).rows).toEqual([{ n: ROWS }]);
+    // Bytes move too (the job's bar), not only at the end.
+    expect(events.some((e) => e.jobs.some((j) => j.id === id && j.doneBytes > 0 && j.doneBytes < statSync(csvPath).size))).toBe(true);
   });
 
   it('the CLI summary of an export names its rows', async () => {

@@ -139,6 +139,10 @@ export async function loadIntoTable(
       const opened = await openSource(row, src, ctx, o);
       bytesRead = opened.bytesRead;
       if (ctx.onRows) total = await rowTotal(row, src, opened.reader, ctx.spec);
+      followRawBytes(opened.reader, (lines) => {
+        ctx.onBytes(Math.min(bytesRead(), row.size), 0);
+        ctx.onRows?.(lines, total);
+      });
       return opened.reader;
     },
   };
@@ -159,6 +163,27 @@ export async function loadIntoTable(
   });
   ctx.onBytes(row.size, 0);
   return { ...outcome, rejects: where };
+}
+
+/**
+ * A CSV a store sends to the database as it is (PostgreSQL's COPY of the file's own bytes) is never split
+ * into rows by Ferry: its bytes and lines so far are the progress until the store's exact count at the end.
+ */
+function followRawBytes(reader: TableReader, onLines: (lines: number) => void): void {
+  if (!reader.rawBytes) return;
+  const raw = reader.rawBytes.bind(reader);
+  const header = reader.dialect?.header ? 1 : 0;
+  reader.rawBytes = async (signal) => {
+    const bytes = await raw(signal);
+    return (async function* () {
+      let lines = 0;
+      for await (const b of bytes) {
+        for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) lines++;
+        onLines(Math.max(0, lines - header));
+        yield b;
+      }
+    })();
+  };
 }
 
 /** What a finished load says in its job row: "1000 rows loaded" (and, with --max-errors, what was rejected). */
