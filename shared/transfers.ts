@@ -149,6 +149,12 @@ export const JobSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   error: ErrorDataSchema.nullable(),
+  /**
+   * A load or export (a convert job): rows so far, live while it runs and kept in its last event, and
+   * their total where known before the end (a table's row estimate, a Parquet footer); absent otherwise.
+   */
+  doneRows: z.number().optional(),
+  totalRows: z.number().nullable().optional(),
 });
 export type Job = z.infer<typeof JobSchema>;
 
@@ -175,14 +181,24 @@ export const JobFileSchema = z.object({
    * and time unchanged after the copy) where the source is a file system.
    */
   verified: z.enum(['md5', 'size']).optional(),
+  /** A load or export in flight: rows so far and their total where known (as the job's doneRows/totalRows). */
+  rowsDone: z.number().optional(),
+  rowsTotal: z.number().nullable().optional(),
 });
 export type JobFile = z.infer<typeof JobFileSchema>;
 
 /** Batched (a few per second at most), so a large job never floods the UI. */
 export const JobProgressEventSchema = z.object({
   jobs: z.array(
-    JobSchema.pick({ id: true, state: true, doneFiles: true, doneBytes: true, failedFiles: true, rate: true, etaSeconds: true }),
+    JobSchema.pick({ id: true, state: true, doneFiles: true, doneBytes: true, failedFiles: true, rate: true, etaSeconds: true, doneRows: true, totalRows: true }),
   ),
-  files: z.array(JobFileSchema.pick({ jobId: true, idx: true, state: true, bytesDone: true, rate: true })),
+  files: z.array(JobFileSchema.pick({ jobId: true, idx: true, state: true, bytesDone: true, rate: true, rowsDone: true, rowsTotal: true })),
 });
 export type JobProgressEvent = z.infer<typeof JobProgressEventSchema>;
+
+/** A load's or export's rows for people: "120,000 rows", "120,000 of ~1,000,000 rows"; '' when it has none. */
+export function rowsProgressText(j: Pick<Job, 'doneRows' | 'totalRows'>, locale?: string): string {
+  if (j.doneRows === undefined) return '';
+  const n = (x: number) => x.toLocaleString(locale);
+  return `${n(j.doneRows)}${j.totalRows ? ` of ~${n(j.totalRows)}` : ''} rows`;
+}

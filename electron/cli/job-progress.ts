@@ -1,4 +1,4 @@
-import type { Job, JobProgressEvent } from '../../shared/transfers';
+import { rowsProgressText, type Job, type JobProgressEvent } from '../../shared/transfers';
 import type { FerryCore } from '../core/app';
 import { humanSize, safeText } from './output';
 
@@ -31,7 +31,8 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
         const p = payload as JobProgressEvent;
         const j = p.jobs.find((x) => x.id === id);
         if (tty && j) {
-          process.stderr.write(`\r\x1b[K${j.doneFiles} files, ${humanSize(j.doneBytes)}, ${humanSize(j.rate)}/s, ETA ${eta(j.etaSeconds)}`);
+          const rows = rowsProgressText(j, 'en-US');
+          process.stderr.write(`\r\x1b[K${rows ? `${rows}, ` : ''}${j.doneFiles} files, ${humanSize(j.doneBytes)}, ${humanSize(j.rate)}/s, ETA ${eta(j.etaSeconds)}`);
         }
         if (!tty) {
           // One write per progress event, not per file: a tick of a small-file job finishes hundreds.
@@ -65,6 +66,7 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
       `${final.state === 'done' && !final.failedFiles ? 'Done' : final.state === 'cancelled' ? 'Cancelled' : 'Finished with errors'}: ` +
         `${final.doneFiles} files, ${humanSize(final.doneBytes)} in ${secs.toFixed(1)} s` +
         `${secs > 0 ? ` (${humanSize(final.doneBytes / secs)}/s)` : ''}` +
+        `${final.doneRows !== undefined ? `, ${final.doneRows.toLocaleString('en-US')} rows` : ''}` +
         `${final.skippedFiles ? `, ${final.skippedFiles} skipped` : ''}${final.failedFiles ? `, ${final.failedFiles} FAILED` : ''}\n`,
     );
   }

@@ -5,6 +5,7 @@ import { LoadPlanRequestSchema, TABLE_FORMATS, type TableFormat } from '../../..
 import { JobSpecSchema, type JobSpecInput } from '../../../shared/transfers';
 import type { FerryCore } from '../../core/app';
 import { manifestFor } from '../../core/connectors/manifest';
+import { FerryError } from '../../core/errors';
 import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath, type EndpointPath } from '../endpoint-arg';
 import { watchJob } from '../job-progress';
@@ -135,6 +136,11 @@ async function runJob(core: FerryCore, spec: JobSpecInput, json: boolean): Promi
   const job = await core.handlers['jobs.create']({ planId: plan.id });
   const done = await watchJob(core, job.id, { quiet: json });
   const detail = await core.handlers['jobs.get']({ id: job.id });
+  // The database is first reached inside the job: an unknown certificate (or a tunnel's host key) stops
+  // it there. Raised here, it gets what `ferry ls` gets: the fingerprint, the --trust-host-key hint, and
+  // at a terminal the question (withHostKeyPrompt), after which the command runs again.
+  const unknownKey = [done.error, ...detail.files.map((f) => f.error)].find((e) => e?.code === 'HOST_KEY_UNKNOWN');
+  if (unknownKey) throw new FerryError(unknownKey.code, unknownKey.message, { detail: unknownKey.detail });
   if (json) printJson(detail);
   const failed = detail.files.find((f) => f.error);
   if (failed?.error && !json) process.stderr.write(`ferry: ${safeText(failed.error.message)}\n`);

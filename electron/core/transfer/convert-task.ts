@@ -5,7 +5,7 @@ import type { Connector, WriteResult } from '../connectors/types';
 import { heldByteSource } from '../table/byte-source';
 import { codecFor, openTable } from '../table/formats';
 import { formatFromName, LoadSpecSchema } from '../../../shared/table';
-import type { FormatName, ReadOptions, TableReader } from '../table/types';
+import type { Batch, FormatName, ReadOptions, TableReader } from '../table/types';
 import { selectColumns } from '../databases/load-plan';
 import { writeWhole } from '../databases/load-rejects';
 import { runLoad, type LoadOutcome, type LoadSource } from '../databases/load-run';
@@ -22,6 +22,8 @@ export interface ConvertContext {
   srcLabel: string;
   /** The file's bytes done (the source's bytes read, so progress runs against the source's size) and the bytes just sent. */
   onBytes(bytesDone: number, sent: number): void;
+  /** The rows read so far, and their total where known before the end (a table's estimate, a file's footer). */
+  onRows?(rowsDone: number, rowsTotal: number | null): void;
 }
 
 export interface Converted {
@@ -46,9 +48,14 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
   const reader = opts.columns?.length || opts.rename ? selectColumns(opened.reader, opts, ctx.srcLabel) : opened.reader;
   const codec = await codecFor(format);
   const writeOpts = { ...opts.write, ...(format === 'tsv' && !opts.write.delimiter ? { delimiter: '\t' } : {}), signal: ctx.signal };
-  // A database export to CSV can skip building values (the same bytes, several times faster).
+  const total = ctx.onRows ? await rowTotal(row, src, opened.reader, ctx.spec) : null;
+  const onRows = (n: number) => ctx.onRows?.(n, total);
+  // A database export to CSV can skip building values (the same bytes, several times faster); its rows are
+  // then counted as the lines written (a header line not counted).
   const fast = format === 'csv' || format === 'tsv' ? reader.csvBytes?.(writeOpts) : null;
-  const bytes = fast ?? codec.write(reader.schema, reader.batches({ signal: ctx.signal }), writeOpts);
+  const bytes = fast
+    ? countLines(fast, writeOpts.header === false ? 0 : 1, onRows)
+    : codec.write(reader.schema, countRows(reader.batches({ signal: ctx.signal }), onRows), writeOpts);
   const hash: Hash | null = ctx.spec.verify === 'hash' && dst.capabilities.hashes.includes('md5') ? createHash('md5') : null;
   const meter = new Meter({ hash, throttle: ctx.throttle, signal: ctx.signal, onBytes: (n) => ctx.onBytes(Math.min(bytesRead(), row.size), n) });
   const out = Readable.from(bytes, { objectMode: false });
@@ -70,6 +77,26 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
     out.destroy();
     meter.destroy();
   }
+}
+
+/** Passes the batches on, telling `onRows` the rows so far after each. */
+async function* countRows(batches: AsyncIterable<Batch>, onRows: (rows: number) => void): AsyncGenerator<Batch> {
+  let rows = 0;
+  for await (const b of batches) {
+    rows += b.rows.length;
+    onRows(rows);
+    yield b;
+  }
+}
+
+/**
+ * The rows an export or conversion will read, where known before the end: a file format's own count (a
+ * Parquet footer), else a database table's row estimate (no count is run; a query has none).
+ */
+async function rowTotal(row: FileRow, src: Connector, reader: TableReader, spec: JobSpec): Promise<number | null> {
+  if (reader.rowCount !== null) return reader.rowCount;
+  if (!src.tables || !row.srcPath || spec.convert?.query) return null;
+  return src.tables.describe(row.srcPath).then((t) => t.rowEstimate, () => null);
 }
 
 /**
@@ -104,15 +131,21 @@ export async function loadIntoTable(
   row: FileRow,
   src: Connector,
   dst: Connector,
-  ctx: ConvertContext & { endpoints: EndpointProvider; onRows(rows: number): void },
+  ctx: ConvertContext & { endpoints: EndpointProvider },
 ): Promise<LoadOutcome & { rejects: string | null }> {
   const spec = ctx.spec.convert?.load ?? LoadSpecSchema.parse({ mode: 'append' });
   let bytesRead = () => 0;
+  let total: number | null = null;
   const source: LoadSource = {
     label: ctx.srcLabel,
     open: async (o) => {
       const opened = await openSource(row, src, ctx, o);
       bytesRead = opened.bytesRead;
+      if (ctx.onRows) total = await rowTotal(row, src, opened.reader, ctx.spec);
+      followRawBytes(opened.reader, (lines) => {
+        ctx.onBytes(Math.min(bytesRead(), row.size), 0);
+        ctx.onRows?.(lines, total);
+      });
       return opened.reader;
     },
   };
@@ -128,11 +161,32 @@ export async function loadIntoTable(
     signal: ctx.signal,
     onRows: (n) => {
       ctx.onBytes(Math.min(bytesRead(), row.size), 0);
-      ctx.onRows(n);
+      ctx.onRows?.(n, total);
     },
   });
   ctx.onBytes(row.size, 0);
   return { ...outcome, rejects: where };
+}
+
+/**
+ * A CSV a store sends to the database as it is (PostgreSQL's COPY of the file's own bytes) is never split
+ * into rows by Ferry: its bytes and lines so far are the progress until the store's exact count at the end.
+ */
+function followRawBytes(reader: TableReader, onLines: (lines: number) => void): void {
+  if (!reader.rawBytes) return;
+  const raw = reader.rawBytes.bind(reader);
+  const header = reader.dialect?.header ? 1 : 0;
+  reader.rawBytes = async (signal) => countLines(await raw(signal), header, onLines);
+}
+
+/** Passes the bytes on, telling `onLines` the lines so far (less `header`) after each chunk. */
+async function* countLines<T extends Uint8Array>(bytes: AsyncIterable<T>, header: number, onLines: (lines: number) => void): AsyncGenerator<T> {
+  let lines = 0;
+  for await (const b of bytes) {
+    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) lines++;
+    onLines(Math.max(0, lines - header));
+    yield b;
+  }
 }
 
 /** What a finished load says in its job row: "1000 rows loaded" (and, with --max-errors, what was rejected). */

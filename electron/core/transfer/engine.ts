@@ -439,7 +439,8 @@ export class TransferEngine {
     const event: JobProgressEvent = { jobs: [], files: [] };
     for (const r of runs) {
       const j = r.live();
-      event.jobs.push({ id: j.id, state: j.state, doneFiles: j.doneFiles, doneBytes: j.doneBytes, failedFiles: j.failedFiles, rate: j.rate, etaSeconds: j.etaSeconds });
+      const rows = j.doneRows === undefined ? {} : { doneRows: j.doneRows, totalRows: j.totalRows };
+      event.jobs.push({ id: j.id, state: j.state, doneFiles: j.doneFiles, doneBytes: j.doneBytes, failedFiles: j.failedFiles, rate: j.rate, etaSeconds: j.etaSeconds, ...rows });
       event.files.push(...r.drainProgress());
     }
     if (event.jobs.length) this.emitter.emit('jobs.progress', event);

@@ -37,6 +37,8 @@ export interface TaskContext {
   policy: ConflictPolicy;
   /** Called as bytes reach the destination: the file's bytes done so far, and how many were just sent. */
   onBytes(bytesDone: number, sent: number): void;
+  /** A load or export: the rows so far, and their total where known (a table's estimate, a Parquet footer). */
+  onRows?(rowsDone: number, rowsTotal: number | null): void;
   log: Logger;
   /** This job's part of its temp names (names.ts writerTag): no two writers share a temp file. */
   writerTag: string;
@@ -205,7 +207,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
       srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
       onBytes: ctx.onBytes,
       endpoints: ctx.endpoints,
-      onRows: () => {},
+      onRows: ctx.onRows,
     });
     return { state: 'done', action, dstPath: row.dstPath, size: row.size, sent: row.size, verified: null, resumedFrom: 0, note: loadNote(loaded), rows: { read: loaded.read, loaded: loaded.loaded, rejected: loaded.rejected } };
   }
@@ -231,6 +233,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
       signal: ctx.signal,
       srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
       onBytes: ctx.onBytes,
+      onRows: ctx.onRows,
     }).catch(async (e) => {
       // Nothing of a failed conversion is worth keeping (it cannot be resumed): no temp file is left behind.
       if (writePath !== dstPath) await dst.remove(writePath).catch(() => {});

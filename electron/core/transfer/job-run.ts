@@ -39,6 +39,13 @@ interface Active {
   sent: number;
   rate: RateMeter;
   startedAt: number;
+  /** A load or export: rows so far and their total where known (reported by the task as it goes). */
+  rows?: RowCount;
+}
+
+interface RowCount {
+  done: number;
+  total: number | null;
 }
 
 type FileProgress = JobProgressEvent['files'][number];
@@ -69,6 +76,8 @@ export class JobRun {
   private readonly rate = new RateMeter();
   private readonly runStart = Date.now();
   private finishedBytes: number;
+  /** Rows of this run's finished loads and exports; null until a task reported rows. */
+  private finishedRows: RowCount | null = null;
   private stopReason: StopReason | null = null;
   private fatal: FerryError | null = null;
   private ended = false;
@@ -150,17 +159,25 @@ export class JobRun {
     const left = Math.max(0, this.job.totalBytes - doneBytes);
     return {
       ...this.job,
+      ...this.rows(),
       doneBytes,
       rate,
       etaSeconds: this.ended ? null : rate > 0 ? Math.ceil(left / rate) : null,
     };
   }
 
-  /** Files in flight (with their live bytes) merged over the stored rows. */
+  /** The job's rows (finished files' and those in flight), when any of its tasks reported rows. */
+  private rows(): Pick<JobRow, 'doneRows' | 'totalRows'> {
+    let sum = this.finishedRows;
+    for (const a of this.active.values()) if (a.rows) sum = addRows(sum, a.rows);
+    return sum ? { doneRows: sum.done, totalRows: sum.total } : {};
+  }
+
+  /** Files in flight (with their live bytes and rows) merged over the stored rows. */
   overlay(files: FileRow[]): FileRow[] {
     return files.map((f) => {
       const a = this.active.get(f.idx);
-      return a ? { ...f, state: 'running', bytesDone: a.bytesDone, rate: a.rate.rate() } : f;
+      return a ? { ...f, state: 'running', bytesDone: a.bytesDone, rate: a.rate.rate(), ...liveRows(a) } : f;
     });
   }
 
@@ -168,7 +185,7 @@ export class JobRun {
   drainProgress(): FileProgress[] {
     const out = new Map(this.touched);
     this.touched.clear();
-    for (const [idx, a] of this.active) out.set(idx, { jobId: this.job.id, idx, state: 'running', bytesDone: a.bytesDone, rate: a.rate.rate() });
+    for (const [idx, a] of this.active) out.set(idx, { jobId: this.job.id, idx, state: 'running', bytesDone: a.bytesDone, rate: a.rate.rate(), ...liveRows(a) });
     return [...out.values()];
   }
 
@@ -240,6 +257,9 @@ export class JobRun {
             this.rate.add(sent);
             this.job.movedBytes += sent;
           },
+          onRows: (done, total) => {
+            a.rows = { done, total };
+          },
         });
         return this.complete(a, result);
       } catch (e) {
@@ -301,6 +321,8 @@ export class JobRun {
   private complete(a: Active, r: TaskResult): void {
     const idx = a.row.idx;
     if (r.state === 'done') {
+      if (a.rows) this.finishedRows = addRows(this.finishedRows, { done: a.rows.done, total: a.rows.done });
+      a.rows = undefined;
       const seconds = Math.max(0.001, (Date.now() - a.startedAt) / 1000);
       this.finishedBytes += r.size;
       this.job.doneFiles++;
@@ -415,7 +437,8 @@ export class JobRun {
     }
     Object.assign(this.job, job);
     store.updateJob(id, job);
-    this.deps.changed(this.job);
+    // The rows are not stored: the last event of the run carries them, so the queue row keeps its count.
+    this.deps.changed({ ...this.job, ...this.rows() });
     this.settle();
   }
 }
@@ -429,3 +452,9 @@ function summaryError(store: TransferStore, jobId: string, failed: number, total
   return { code, message, retryable: false, detail: { failedFiles: failed } };
 }
 
+const liveRows = (a: Active): Pick<FileProgress, 'rowsDone' | 'rowsTotal'> => (a.rows ? { rowsDone: a.rows.done, rowsTotal: a.rows.total } : {});
+
+/** Adds one task's rows to a sum; the total stays known only while every part's is. */
+function addRows(sum: RowCount | null, part: RowCount): RowCount {
+  return { done: (sum?.done ?? 0) + part.done, total: sum?.total === null || part.total === null ? null : (sum?.total ?? 0) + part.total };
+}

@@ -1,12 +1,12 @@
 import mysql from 'mysql2';
 import type { Readable } from 'node:stream';
 import type { Capabilities, Entry } from '../../../../shared/connectors';
-import type { Connector } from '../../connectors/types';
+import type { Connector, SshTunnel } from '../../connectors/types';
 import { FerryError } from '../../errors';
 import type { Batch, Column, TableReader } from '../../table/types';
 import { listCatalogue, refuseFiles, selectOnly, statCatalogue, type Catalogue } from '../browse';
 import { tableAt, type TableName } from '../sql';
-import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableInfo, TableSource, TableStore } from '../types';
+import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableFacts as ListedFacts, TableInfo, TableSource, TableStore } from '../types';
 import { mysqlError } from './errors';
 import { loadStatements, loadTable, type Session, type TableFacts } from './load';
 import { mysqlRowBatches } from './read';
@@ -39,12 +39,16 @@ export class MysqlConnector implements Connector {
     conn: mysql.Connection,
     private readonly config: MysqlConfig,
     private readonly where: { host: string; port: number; label: string },
+    /** The SSH tunnel every connection (and every reconnect) goes through; released by close(). */
+    private readonly tunnel?: SshTunnel,
   ) {
     this.conn = conn;
     this.catalogue = this.catalogueOf();
     this.read = this.write = this.mkdir = this.remove = this.rmdir = refuseFiles(where.label);
     this.tables = {
       describe: (path) => this.describe(path),
+      tableFacts: (db) => this.tableFacts(db),
+      server: () => this.server(),
       read: (source, opts) => this.readRows(source, opts),
       load: (path, input, opts) => this.loadRows(path, input, opts),
       ddlType: mysqlTypeFor,
@@ -55,9 +59,15 @@ export class MysqlConnector implements Connector {
     };
   }
 
-  static async open(config: MysqlConfig, caps: Capabilities, label: string): Promise<MysqlConnector> {
+  /** Connects (through `tunnel` when given: a failed open releases it, else close() does). */
+  static async open(config: MysqlConfig, caps: Capabilities, label: string, tunnel?: SshTunnel): Promise<MysqlConnector> {
     const where = { host: config.host ?? '127.0.0.1', port: config.port ?? 3306, label };
-    return new MysqlConnector(caps, await connect(config, where), config, where);
+    try {
+      return new MysqlConnector(caps, await connect(config, where, tunnel), config, where, tunnel);
+    } catch (e) {
+      tunnel?.release();
+      throw e;
+    }
   }
 
   async home(): Promise<string> {
@@ -95,6 +105,21 @@ export class MysqlConnector implements Connector {
     const row = await this.tableRow(name);
     if (!row) throw new FerryError('NOT_FOUND', `No table "${name.schema}.${name.table}" in ${this.where.label}`, { detail: { path } });
     return { path: `/${name.schema}/${name.table}`, kind: row.kind, columns: await this.columns(name), rowEstimate: row.rows };
+  }
+
+  /** Kind and row estimate of every table and view of a database (TABLE_ROWS: exact for MyISAM, InnoDB's estimate). */
+  private async tableFacts(db: string): Promise<Map<string, ListedFacts>> {
+    const rows = await this.q<{ name: string; kind: string; rows: string | number | null }>(
+      'SELECT TABLE_NAME AS name, TABLE_TYPE AS kind, TABLE_ROWS AS `rows` FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+      [db],
+    );
+    return new Map(rows.map((r) => [r.name, { kind: r.kind === 'VIEW' ? 'view' : 'table', rowEstimate: r.kind === 'VIEW' || r.rows === null ? null : Number(r.rows) }]));
+  }
+
+  /** "MariaDB 10.11.6" or "MySQL 8.0.36", from VERSION() ("10.11.6-MariaDB-0+deb12u1"). */
+  async server(): Promise<string> {
+    const [r] = await this.q<{ v: string }>('SELECT VERSION() AS v');
+    return `${/mariadb/i.test(r.v) ? 'MariaDB' : 'MySQL'} ${r.v.replace(/-.*$/, '')}`;
   }
 
   private async readRows(source: TableSource, opts: { signal?: AbortSignal } = {}): Promise<TableReader> {
@@ -172,6 +197,7 @@ export class MysqlConnector implements Connector {
     const c = this.conn;
     this.conn = null;
     if (c) await new Promise<void>((resolve) => c.end(() => resolve()));
+    this.tunnel?.release();
   }
 
   /** Forgets a connection that cannot be trusted any more (mid-result, mid-load); the next call reconnects. */
@@ -181,7 +207,7 @@ export class MysqlConnector implements Connector {
   }
 
   private async connection(): Promise<mysql.Connection> {
-    if (!this.conn) this.conn = await connect(this.config, this.where);
+    if (!this.conn) this.conn = await connect(this.config, this.where, this.tunnel);
     return this.conn;
   }
 
@@ -246,9 +272,13 @@ export class MysqlConnector implements Connector {
   }
 }
 
-async function connect(config: MysqlConfig, where: { host: string; port: number }): Promise<mysql.Connection> {
+async function connect(config: MysqlConfig, where: { host: string; port: number }, tunnel?: SshTunnel): Promise<mysql.Connection> {
+  // Through a tunnel: an SSH channel to host:port as the SSH server sees them (mysql2 talks, and upgrades
+  // to TLS, over any connected duplex stream it is given).
+  const stream = tunnel ? await tunnel.forward(where.host, where.port) : undefined;
   const conn = mysql.createConnection({
     ...config,
+    ...(stream ? { stream } : {}),
     charset: 'UTF8MB4_GENERAL_CI',
     // Exact values: BIGINT and DECIMAL as strings, dates as the server's text, JSON as its text.
     supportBigNumbers: true,

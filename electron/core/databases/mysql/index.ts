@@ -3,11 +3,12 @@ import type { OptionSpec } from '../../../../shared/connectors';
 import type { ConnectContext, ConnectorManifest } from '../../connectors/types';
 import { FerryError } from '../../errors';
 import { DATABASE_CAPABILITIES } from '../postgres/index';
+import { SSH_TUNNEL_OPTION } from '../ssh-tunnels';
 
 // What the app needs without connecting; mysql2 loads with connect() only.
 
 const OPTIONS: OptionSpec[] = [
-  { name: 'host', label: 'Host', kind: 'string', required: true, placeholder: 'db.example.com' },
+  { name: 'host', label: 'Host', kind: 'string', required: true, placeholder: 'db.example.com', help: 'Through an SSH tunnel: the host as the SSH server sees it.' },
   { name: 'port', label: 'Port', kind: 'number', default: 3306 },
   { name: 'database', label: 'Database', kind: 'string', required: true, help: 'The database PROFILE:table means; PROFILE:other.table reaches the others.' },
   { name: 'user', label: 'User', kind: 'string', required: true },
@@ -25,6 +26,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'caFile', label: 'CA certificate file', kind: 'file', advanced: true, showIf: { option: 'tls', in: ['verify'] } },
   { name: 'connectTimeoutSec', label: 'Connect timeout (s)', kind: 'number', default: 15, advanced: true },
   { name: 'maxConnections', label: 'Max connections', kind: 'number', default: 4, advanced: true, help: 'Connections Ferry opens to this server at once.' },
+  SSH_TUNNEL_OPTION,
 ];
 
 export const mysqlManifest: ConnectorManifest = {
@@ -50,6 +52,9 @@ export const mysqlManifest: ConnectorManifest = {
     }
     const password = await ctx.secret('password');
     const { MysqlConnector } = await import('./connector');
+    const tunnelProfile = typeof o.sshTunnel === 'string' ? o.sshTunnel.trim() : '';
+    if (tunnelProfile && !ctx.sshTunnel) throw new FerryError('UNSUPPORTED', 'SSH tunnels are not available here', { detail: { option: 'sshTunnel' } });
+    const tunnel = tunnelProfile ? await ctx.sshTunnel!(tunnelProfile, ctx.signal) : undefined;
     return MysqlConnector.open(
       {
         host,
@@ -63,6 +68,7 @@ export const mysqlManifest: ConnectorManifest = {
       },
       DATABASE_CAPABILITIES,
       ctx.profile.name,
+      tunnel,
     );
   },
 };

@@ -2,6 +2,7 @@ import { Alert, Button, Checkbox, Group, List, Modal, NativeSelect, Stack, Text,
 import { useState } from 'react';
 import { TABLE_FORMATS, type TableFormat } from '../../../../shared/table';
 import { modalTestId } from '../../components/testid';
+import { TaskEditor } from '../tasks/TaskEditor';
 import { useTransfers } from '../transfers/use-transfers';
 import { COMPRESSIONS, exportProblems, exportRequest, nameForFormat, newExportForm, type Compression, type ExportTarget } from './export-model';
 import { dottedName } from './table-address';
@@ -16,6 +17,7 @@ export function ExportDialog({ request, onClose }: { request: ExportRequest; onC
   const transfers = useTransfers();
   const [form, setForm] = useState(() => newExportForm(request.source.table));
   const [busy, setBusy] = useState(false);
+  const [savingTask, setSavingTask] = useState(false);
   const problems = exportProblems(form);
   const set = (patch: Partial<typeof form>) => setForm((f) => ({ ...f, ...patch }));
 
@@ -85,11 +87,24 @@ export function ExportDialog({ request, onClose }: { request: ExportRequest; onC
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
+          <Button variant="default" onClick={() => setSavingTask(true)} disabled={problems.length > 0} data-testid="export-save-task">
+            Save as task…
+          </Button>
           <Button onClick={run} loading={busy} disabled={problems.length > 0} data-testid="export-run">
             Export
           </Button>
         </Group>
       </Stack>
+      {savingTask && (
+        <TaskEditor
+          // A run of a saved export replaces the file the last run wrote: there is nobody to ask at 06:00.
+          draft={{
+            spec: { ...exportRequest(request, form), conflict: 'overwrite' },
+            summary: `Export ${request.sourceLabel}:${dottedName(request.source.table)} → ${request.destinationLabel}:${request.destination.folder}/${form.name.trim()}`,
+          }}
+          onClose={() => setSavingTask(false)}
+        />
+      )}
     </Modal>
   );
 }

@@ -4,6 +4,7 @@ import { LOAD_MODES, type LoadMode } from '../../../../shared/table';
 import { useApiQuery } from '../../api/use-api-query';
 import { describeError } from '../../components/format';
 import { modalTestId } from '../../components/testid';
+import { TaskEditor } from '../tasks/TaskEditor';
 import { useTransfers } from '../transfers/use-transfers';
 import { formProblems, loadPlanRequest, loadRequest, newLoadForm, withSourceColumns, type LoadForm, type LoadSource, type MappingRow } from './load-model';
 import { LoadPlanView, LoadProblems } from './LoadPlanView';
@@ -36,6 +37,7 @@ export function LoadDialog({ request, onClose }: { request: LoadRequest; onClose
   const { source, destination } = request;
   const [form, setForm] = useState<LoadForm>(() => newLoadForm(source, destination, request.rejectsAt));
   const [busy, setBusy] = useState(false);
+  const [savingTask, setSavingTask] = useState(false);
   const set = (patch: Partial<LoadForm>) => setForm((f) => ({ ...f, ...patch }));
   const setColumn = (i: number, patch: Partial<MappingRow>) => setForm((f) => ({ ...f, columns: f.columns.map((c, j) => (j === i ? { ...c, ...patch } : c)) }));
 
@@ -121,11 +123,23 @@ export function LoadDialog({ request, onClose }: { request: LoadRequest; onClose
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
+          <Button variant="default" onClick={() => setSavingTask(true)} disabled={!canLoad} data-testid="load-save-task">
+            Save as task…
+          </Button>
           <Button onClick={run} loading={busy} disabled={!canLoad} data-testid="load-run">
             Load
           </Button>
         </Group>
       </Stack>
+      {savingTask && (
+        <TaskEditor
+          draft={{
+            spec: loadRequest(source, destination.endpoint, form),
+            summary: `Load ${source.label}:${source.path} → ${destination.label}:${form.schema.trim()}.${form.table.trim()} (${form.mode})`,
+          }}
+          onClose={() => setSavingTask(false)}
+        />
+      )}
     </Modal>
   );
 }

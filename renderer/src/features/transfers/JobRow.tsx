@@ -1,7 +1,7 @@
 import { ActionIcon, Badge, Group, Progress, Text } from '@mantine/core';
 import { useState } from 'react';
 import { ERROR_TITLES } from '../../../../shared/errors';
-import type { Job, JobState } from '../../../../shared/transfers';
+import { rowsProgressText, type Job, type JobState } from '../../../../shared/transfers';
 import { describeError, formatBytes, formatDate, formatEta, formatRate } from '../../components/format';
 import { JobLoadSummary } from '../databases/JobLoadSummary';
 import { JobActions } from './JobActions';
@@ -33,7 +33,9 @@ const STATE_LABELS: Record<JobState, string> = {
 /** One job: title, state, progress bar, bytes and files done of total, rate, ETA, actions, and its files on demand. */
 export function JobRow({ job, inHistory = false }: { job: Job; inHistory?: boolean }) {
   const [open, setOpen] = useState(false);
-  const pct = job.totalBytes > 0 ? (100 * job.doneBytes) / job.totalBytes : job.totalFiles > 0 ? (100 * job.doneFiles) / job.totalFiles : job.state === 'done' ? 100 : 0;
+  // An export from a database has no bytes to count against: its rows against the table's estimate do.
+  const byRows = job.totalBytes === 0 && job.state !== 'done' && !!job.totalRows && job.doneRows !== undefined;
+  const pct = byRows ? Math.min(100, (100 * job.doneRows!) / job.totalRows!) : job.totalBytes > 0 ? (100 * job.doneBytes) / job.totalBytes : job.totalFiles > 0 ? (100 * job.doneFiles) / job.totalFiles : job.state === 'done' ? 100 : 0;
   const live = job.state === 'running';
   return (
     <div className={classes.job} data-testid={`job-${job.id}`} data-state={job.state}>
@@ -61,6 +63,11 @@ export function JobRow({ job, inHistory = false }: { job: Job; inHistory?: boole
           {job.skippedFiles > 0 ? `, ${job.skippedFiles.toLocaleString()} skipped` : ''}
           {job.failedFiles > 0 ? `, ${job.failedFiles.toLocaleString()} failed` : ''}
         </Text>
+        {job.doneRows !== undefined && (
+          <Text size="xs" c="dimmed" data-testid="job-rows">
+            {rowsProgressText(job)}
+          </Text>
+        )}
         {live && (
           <Text size="xs" c="dimmed" data-testid="job-rate">
             {formatRate(job.rate)} · {formatEta(job.etaSeconds)} left
