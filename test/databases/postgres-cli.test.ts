@@ -53,6 +53,19 @@ describe.skipIf(!pgInfo)('PostgreSQL through the CLI', () => {
     expect(JSON.parse(tables.stdout)).toEqual([expect.objectContaining({ name: 'listed', path: `/${schema}/listed`, type: 'file' })]);
   });
 
+  it('ls --long of a table shows its columns with their types, nullability and key', async () => {
+    await sql(`CREATE TABLE ${schema}.described (id bigint PRIMARY KEY, amount numeric(12,2) NOT NULL, note text)`);
+    const long = await run(['ls', '--long', `pg:${schema}.described`]);
+    expect(long.code, long.stderr).toBe(0);
+    const lines = long.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^table pg:/);
+    expect(lines[2]).toMatch(/^id\s+bigint\s+int64\s+not null\s+key$/);
+    expect(lines[3]).toMatch(/^amount\s+numeric\(12,2\)\s+decimal\(12,2\)\s+not null$/);
+    expect(lines[4]).toMatch(/^note\s+text\s+string\s+null$/);
+    const json = await run(['ls', '--long', '--json', `pg:${schema}.described`]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'table', columns: [{ name: 'id', key: true }, { name: 'amount', nullable: false }, { name: 'note', nullable: true }] });
+  });
+
   it('the fidelity file: CSV → a new table → Parquet → a new table → CSV keeps every value', async () => {
     const load = await run(['load', FIDELITY, `pg:${schema}.fidelity`, '--mode', 'create']);
     expect(load.code, load.stderr).toBe(0);

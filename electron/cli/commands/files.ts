@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import type { Entry } from '../../../shared/connectors';
+import { LOCAL_ENDPOINT, type Entry } from '../../../shared/connectors';
+import { manifestFor } from '../../core/connectors/manifest';
 import { basename, joinPath } from '../../../shared/paths';
 import { isFerryError } from '../../core/errors';
 import type { FerryCore } from '../../core/app';
@@ -11,6 +12,10 @@ type Run = (f: () => Promise<number | void>) => () => Promise<void>;
 
 /** The stable --json shape of a listing entry (docs/cli.md). */
 export const entryJson = (e: Entry) => ({ name: e.name, path: e.path, type: e.type, size: e.size, modified: e.modified });
+
+function isDatabase(core: FerryCore, endpoint: string): boolean {
+  return endpoint !== LOCAL_ENDPOINT && !!manifestFor(core.profiles.resolve(endpoint).type).tables;
+}
 
 async function target(core: FerryCore, arg: string): Promise<EndpointPath> {
   return absolutize(core, parseEndpointPath(core, arg));
@@ -31,13 +36,22 @@ export function fileCommands(run: Run, globals: () => GlobalOptions): Command[] 
     .argument('[target]', 'ENDPOINT:PATH, or a local path', '.')
     .description('list a folder (ENDPOINT is a profile name or "local"; a bare path is local)')
     .option('--json', 'machine-readable output: [{name, path, type, size, modified}]')
-    .option('-l, --long', 'show type, size and modification time')
+    .option('-l, --long', 'show type, size and modification time (a database table: its columns, types, nullability and key)')
     .action((arg: string, flags: { json?: boolean; long?: boolean }) =>
       run(() =>
         withCore(globals(), async (core) => {
           const t = await target(core, arg);
           const h = core.handlers;
           const st = await h['fs.stat']({ endpoint: t.endpoint, path: t.path });
+          // A database table (PROFILE:schema.table) with --long: its columns, as DBeaver's table view shows them
+          // (with --json, table.describe's shape; plain --json keeps the listing's stable shape).
+          if (st.type !== 'dir' && flags.long && isDatabase(core, t.endpoint)) {
+            const info = await h['table.describe']({ endpoint: t.endpoint, path: t.path });
+            if (flags.json) return printJson(info);
+            const rows = info.columns.map((c) => [c.name, c.dbType, c.type, c.nullable ? 'null' : 'not null', c.key ? 'key' : '']);
+            const about = `${info.kind} ${safeText(t.label)}${info.rowEstimate !== null ? `, ~${info.rowEstimate} rows` : ''}`;
+            return void process.stdout.write(`${about}\n${table([['column', 'database type', 'type', 'nulls', 'key'], ...rows]).replace(/ +$/gm, '')}\n`);
+          }
           const entries = st.type === 'dir' ? (await h['fs.list']({ endpoint: t.endpoint, path: t.path })).entries : [st];
           entries.sort((a, b) => (a.type === 'dir') === (b.type === 'dir') ? a.name.localeCompare(b.name) : a.type === 'dir' ? -1 : 1);
           if (flags.json) return printJson(entries.map(entryJson));
