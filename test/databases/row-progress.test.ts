@@ -145,8 +145,12 @@ describe.skipIf(!pgInfo)('live row progress of exports and loads', () => {
     expect(await core.engine.wait(id)).toMatchObject({ state: 'done' });
     expect(changed.filter((j) => j.id === id).at(-1)).toMatchObject({ state: 'done', doneRows: ROWS });
     expect((await db.query(`SELECT count(*)::int AS n FROM ${schema}.${table}`)).rows).toEqual([{ n: ROWS }]);
-    // Bytes move too (the job's bar), not only at the end.
-    expect(events.some((e) => e.jobs.some((j) => j.id === id && j.doneBytes > 0 && j.doneBytes < statSync(csvPath).size))).toBe(true);
+    // Bytes move too (the job's bar), not only at the end: while the job runs, its bytes so far are in the
+    // events (short of the file's size when rows are re-encoded; a file sent as it is may sit whole in the
+    // socket buffers while the proxy holds it, so only "before the end" is certain for it).
+    const size = statSync(csvPath).size;
+    const moving = (j: JobProgressEvent['jobs'][number]) => j.id === id && j.state === 'running' && j.doneBytes > 0 && (!shortOfEnd || j.doneBytes < size);
+    expect(events.some((e) => e.jobs.some(moving))).toBe(true);
   });
 
   it('the CLI summary of an export names its rows', async () => {
