@@ -24,3 +24,12 @@ export function tableAt(path: string, what = 'a table'): TableName {
 }
 
 export const qualified = (t: TableName) => `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
+
+/**
+ * A reader's row window as ` LIMIT n OFFSET m` (PostgreSQL and DuckDB syntax), '' for the whole result.
+ * The numbers are floored and clamped here because they end up in the statement's text.
+ */
+export function limitOffset(o: { limit?: number; offset?: number }): string {
+  const limit = o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : '';
+  return `${limit}${o.offset ? ` OFFSET ${Math.max(0, Math.floor(o.offset))}` : ''}`;
+}

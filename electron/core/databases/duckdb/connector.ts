@@ -3,7 +3,7 @@ import { FerryError } from '../../errors';
 import type { Batch, Column, TableReader, Value } from '../../table/types';
 import type { LoadLayout } from '../ddl-plan';
 import { FileDatabaseConnector, readOnlyQuery, type Relation } from '../file-database';
-import { qualified, quoteIdent, tableAt, type TableName } from '../sql';
+import { limitOffset, qualified, quoteIdent, tableAt, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableInfo, TableSource } from '../types';
 import { duckError } from './errors';
 import { acquireInstance, releaseInstance } from './instances';
@@ -128,7 +128,7 @@ export class DuckdbConnector extends FileDatabaseConnector {
       warnings: [],
       async *batches(o: { offset?: number; limit?: number; signal?: AbortSignal } = {}): AsyncGenerator<Batch> {
         const signal = o.signal ?? opts.signal;
-        const window = `${o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : ''}${o.offset ? ` OFFSET ${Math.floor(o.offset)}` : ''}`;
+        const window = limitOffset(o);
         const abort = () => conn.interrupt();
         signal?.addEventListener('abort', abort, { once: true });
         let result: DuckDBResult | undefined;

@@ -6,7 +6,7 @@ import type { Connector } from '../../connectors/types';
 import { FerryError } from '../../errors';
 import type { Column, TableReader } from '../../table/types';
 import { listCatalogue, refuseFiles, selectOnly, statCatalogue, type Catalogue } from '../browse';
-import { qualified, tableAt, type TableName } from '../sql';
+import { limitOffset, qualified, tableAt, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableFacts, TableInfo, TableSource, TableStore } from '../types';
 import { csvFastPathFits, copyTextToCsv } from './copy-csv';
 import { copyTextBatches } from './copy-text';
@@ -152,7 +152,7 @@ export class PostgresConnector implements Connector {
     const where = this.where;
     /** `COPY (...) TO STDOUT` of the rows in the window, through `parse`; a cancel or a failure ends the stream. */
     async function* copyOut<T>(o: { offset?: number; limit?: number; signal?: AbortSignal }, parse: (stream: Readable, signal?: AbortSignal) => AsyncGenerator<T>) {
-      const window = `${o.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(o.limit))}` : ''}${o.offset ? ` OFFSET ${Math.floor(o.offset)}` : ''}`;
+      const window = limitOffset(o);
       const stream = client.query(copyTo(`COPY (SELECT * FROM (${sql}) AS ferry_q${window}) TO STDOUT`));
       const signal = o.signal ?? opts.signal;
       const abort = () => stream.destroy(new FerryError('CANCELLED', 'Cancelled'));
