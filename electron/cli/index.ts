@@ -1,4 +1,3 @@
-import { boundHeapGrowth } from '../core/heap-policy';
 import { FERRY_VERSION } from '../core/version';
 
 // `ferry --version` answers before the commands (and the core they load) are imported: it is what scripts
@@ -7,7 +6,6 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(FERRY_VERSION + '\n');
 } else {
-  boundHeapGrowth();
   const { main } = await import('./main');
   main(argv).then(
     (code) => {

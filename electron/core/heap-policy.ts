@@ -1,13 +1,22 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * Caps how far V8 lets the old generation grow between full collections (a factor of 2 instead of V8's
- * up-to-4 when collections look cheap). Table jobs keep little alive (a Parquet row group, a batch of
- * rows) but allocate fast, so by default the heap balloons far past what is live: a 1M-row Parquet → CSV
- * conversion peaked at 366-386 MB RSS with 45-62 MB live after each full GC; with this, 255-263 MB at
- * the same speed (docs/benchmarks.md, "Memory"). A flag V8 reads at each collection, so setting it at
- * start-up is enough; it changes no behaviour, only when garbage is collected.
+ * While a table job runs (a conversion, an export or a load), V8 may at most double the old generation
+ * between full collections instead of growing it up to fourfold when collections look cheap. Table jobs
+ * keep little alive (a Parquet row group, a batch of rows) but allocate fast, so by default the heap ran far
+ * past what was live: a 1M-row Parquet → CSV conversion peaked at 366-386 MB RSS with 45-62 MB live after
+ * each full GC; bounded, 255-271 MB at about the same speed. It costs time in collections (7-15% of a
+ * CSV → Parquet conversion, 10% of a 1 GiB SFTP download, whose memory it did not change), so it is not
+ * the process's policy but the table jobs': set when the first starts, V8's default again when the last
+ * ends. V8 reads the flag at each collection. Measurements: docs/benchmarks.md, "Memory".
  */
-export function boundHeapGrowth(): void {
-  setFlagsFromString('--heap-growing-percent=100');
+let running = 0;
+
+export async function withBoundedHeap<T>(job: () => Promise<T>): Promise<T> {
+  if (running++ === 0) setFlagsFromString('--heap-growing-percent=100');
+  try {
+    return await job();
+  } finally {
+    if (--running === 0) setFlagsFromString('--heap-growing-percent=0');
+  }
 }

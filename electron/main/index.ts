@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_CALL, IPC_EVENT } from '../../shared/api-names';
 import { FerryCore } from '../core/app';
-import { boundHeapGrowth } from '../core/heap-policy';
 import { dispatch } from '../core/api/dispatch';
 import { attachBackground } from './background';
 import { RENDERER_CSP } from './csp';
@@ -49,8 +48,6 @@ function createWindow(): void {
 function trustedSender(e: IpcMainInvokeEvent): boolean {
   return !!win && e.sender === win.webContents && e.senderFrame?.url.split('#')[0] === rendererUrl && e.senderFrame === e.sender.mainFrame;
 }
-
-boundHeapGrowth();
 
 app.whenReady().then(() => {
   core = new FerryCore({ home: process.env.FERRY_HOME ?? app.getPath('userData'), startQueue: true, runScheduler: true });

@@ -6,6 +6,7 @@ import type { ConflictPolicy, JobSpec, PlanAction } from '../../../shared/transf
 import type { Connector, Logger, WriteResult } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
+import { withBoundedHeap } from '../heap-policy';
 import type { LeaseBroker, LeasePair } from './leases';
 import { convertFile, loadIntoTable, loadNote } from './convert-task';
 import { Meter, type Throttle } from './meter';
@@ -200,15 +201,17 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   if (kind === 'convert' && dst.tables) {
     // A load: the table store's transaction is the atomic write; the mode (create/append/...) decides what
     // happens to a table that is there, so no file conflict policy applies.
-    const loaded = await loadIntoTable(row, src, dst, {
-      spec: ctx.spec,
-      throttle: ctx.throttle,
-      signal: ctx.signal,
-      srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
-      onBytes: ctx.onBytes,
-      endpoints: ctx.endpoints,
-      onRows: ctx.onRows,
-    });
+    const loaded = await withBoundedHeap(() =>
+      loadIntoTable(row, src, dst, {
+        spec: ctx.spec,
+        throttle: ctx.throttle,
+        signal: ctx.signal,
+        srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
+        onBytes: ctx.onBytes,
+        endpoints: ctx.endpoints,
+        onRows: ctx.onRows,
+      }),
+    );
     return { state: 'done', action, dstPath: row.dstPath, size: row.size, sent: row.size, verified: null, resumedFrom: 0, note: loadNote(loaded), rows: { read: loaded.read, loaded: loaded.loaded, rejected: loaded.rejected } };
   }
   if (action === 'rename') dstPath = await freeName(dst, { ...row, dstPath });
@@ -227,14 +230,16 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   const writePath = dstCaps.atomicWrite ? dstPath : tempPathFor(dstPath, ctx.writerTag);
 
   if (kind === 'convert') {
-    const converted = await convertFile(row, src, dst, writePath, {
-      spec: ctx.spec,
-      throttle: ctx.throttle,
-      signal: ctx.signal,
-      srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
-      onBytes: ctx.onBytes,
-      onRows: ctx.onRows,
-    }).catch(async (e) => {
+    const converted = await withBoundedHeap(() =>
+      convertFile(row, src, dst, writePath, {
+        spec: ctx.spec,
+        throttle: ctx.throttle,
+        signal: ctx.signal,
+        srcLabel: `${ctx.endpoints.label(ctx.spec.source.endpoint)}:${srcPath}`,
+        onBytes: ctx.onBytes,
+        onRows: ctx.onRows,
+      }),
+    ).catch(async (e) => {
       // Nothing of a failed conversion is worth keeping (it cannot be resumed): no temp file is left behind.
       if (writePath !== dstPath) await dst.remove(writePath).catch(() => {});
       throw e;
