@@ -96,6 +96,21 @@ describe('CSV reader', () => {
     expect(r.warnings).toEqual([expect.objectContaining({ code: 'INVALID_ENCODING', line: 13 })]);
   });
 
+  it('a UTF-8 file with one broken line is still read as UTF-8 (its accents intact), the broken line reported', async () => {
+    const lines = ['name,city'];
+    for (let i = 0; i < 50; i++) lines.push(`Zoë ${i},Zürich`);
+    const bytes = Buffer.concat([Buffer.from(lines.join('\n') + '\n'), Buffer.from('Bad '), Buffer.from([0xe9]), Buffer.from(',Genève\n')]);
+    const { r, rows } = await read('mostly.csv', bytes);
+    expect(r.dialect!.encoding).toBe('utf-8');
+    expect(rows[0]).toEqual(['Zoë 0', 'Zürich']);
+    expect(rows[50][1]).toBe('Genève');
+    expect(r.warnings).toEqual([expect.objectContaining({ code: 'INVALID_ENCODING', line: 52 })]);
+    // A Windows-1252 file is still one: its accents are not UTF-8 at all.
+    const w = await read('w2.csv', iconv.encode(lines.join('\n') + '\n', 'windows-1252'));
+    expect(w.r.dialect!.encoding).toBe('windows-1252');
+    expect(w.rows[0]).toEqual(['Zoë 0', 'Zürich']);
+  });
+
   it('one 20 MB line without a newline fails with its line number instead of filling memory', async () => {
     await expect(read('one.csv', Buffer.alloc(20 * 2 ** 20, 'x'))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/line 1/) });
   });

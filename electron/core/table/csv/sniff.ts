@@ -17,7 +17,12 @@ export interface Encoding {
   bom: boolean;
 }
 
-/** BOM first, then: valid UTF-8, a UTF-16 pattern of zero bytes, else Windows-1252 (which Latin-1 text also reads as). */
+/**
+ * BOM first, then: a UTF-16 pattern of zero bytes; UTF-8 when the head is valid UTF-8, or mostly so (a
+ * broken line in a UTF-8 file is reported by the reader with its line number; read as Windows-1252, every
+ * accent of the whole file would turn into two wrong characters); else Windows-1252 (which Latin-1 text
+ * also reads as).
+ */
 export function detectEncoding(head: Uint8Array): Encoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bom: true };
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bom: true };
@@ -32,12 +37,44 @@ export function detectEncoding(head: Uint8Array): Encoding {
   }
   if (oddZeros > n / 8 && evenZeros < n / 64) return { encoding: 'utf-16le', bom: false };
   if (evenZeros > n / 8 && oddZeros < n / 64) return { encoding: 'utf-16be', bom: false };
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
-    return { encoding: 'utf-8', bom: false };
-  } catch {
-    return { encoding: 'windows-1252', bom: false };
+  const { multiByte, invalid } = utf8Shape(head);
+  return { encoding: invalid === 0 || multiByte >= 4 * invalid ? 'utf-8' : 'windows-1252', bom: false };
+}
+
+/**
+ * Counts the head's well-formed multi-byte UTF-8 sequences and the bytes that cannot start or continue
+ * one. A sequence cut off by the end of the head is neither. Windows-1252 text with accents is almost all
+ * invalid (an accent byte followed by ASCII); UTF-8 text with one broken line is almost all well-formed.
+ */
+function utf8Shape(b: Uint8Array): { multiByte: number; invalid: number } {
+  let multiByte = 0;
+  let invalid = 0;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) {
+      invalid++;
+      i++;
+      continue;
+    }
+    if (i + need >= b.length) break;
+    let ok = true;
+    for (let j = 1; j <= need; j++) if ((b[i + j] & 0xc0) !== 0x80) ok = false;
+    // Overlong three-byte forms and UTF-16 surrogates (E0 80-9F, ED A0-BF) are not UTF-8.
+    if (ok && ((c === 0xe0 && b[i + 1] < 0xa0) || (c === 0xed && b[i + 1] > 0x9f) || (c === 0xf0 && b[i + 1] < 0x90) || (c === 0xf4 && b[i + 1] > 0x8f))) ok = false;
+    if (ok) {
+      multiByte++;
+      i += need + 1;
+    } else {
+      invalid++;
+      i++;
+    }
   }
+  return { multiByte, invalid };
 }
 
 /** A TextDecoder label for a user's or a detected encoding (WHATWG reads latin1 as Windows-1252). */
