@@ -23,7 +23,9 @@ describe('ferry scheduler processes on one store', () => {
     const a = startScheduler(home);
     const b = startScheduler(home);
     children.push(a.child, b.child);
-    await until('both schedulers', () => a.out().includes('scheduler started') && b.out().includes('scheduler started'), 60_000);
+    await until('both schedulers', () => a.out().includes('scheduler started') && b.out().includes('scheduler started'), 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nfirst: ${a.out()}\nsecond: ${b.out()}`);
+    });
     const add = await ferry(['task', 'add', 'tick', '--every', '1s', '--', 'sync', src, join(tmp.path, 'two-dst')], { home });
     expect(add.code, add.stderr).toBe(0);
     await new Promise((r) => setTimeout(r, 8000));
