@@ -26,14 +26,19 @@ const toProfile = (r: Row): Profile => ({
 
 /** Profiles in SQLite: non-secret options only (the caller strips secrets before they get here). */
 export class ProfilesRepo {
-  constructor(private readonly db: Db) {}
+  /** The lookup by id runs for every file a job sends (its endpoint's capabilities): prepared once. */
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.byId = db.prepare('SELECT * FROM profiles WHERE id = ?');
+  }
 
   list(): Profile[] {
     return (this.db.prepare('SELECT * FROM profiles ORDER BY name COLLATE NOCASE').all() as Row[]).map(toProfile);
   }
 
   get(id: string): Profile {
-    const row = this.db.prepare('SELECT * FROM profiles WHERE id = ?').get(id) as Row | undefined;
+    const row = this.byId.get(id) as Row | undefined;
     if (!row) throw new FerryError('NOT_FOUND', `No profile with id ${id}`, { detail: { profileId: id } });
     return toProfile(row);
   }
