@@ -64,7 +64,7 @@ function utf8Shape(b: Uint8Array): { multiByte: number; invalid: number } {
     if (i + need >= b.length) break;
     let ok = true;
     for (let j = 1; j <= need; j++) if ((b[i + j] & 0xc0) !== 0x80) ok = false;
-    // Overlong three-byte forms and UTF-16 surrogates (E0 80-9F, ED A0-BF) are not UTF-8.
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF (E0 80-9F, ED A0-BF, F0 80-8F, F4 90-BF) are not UTF-8.
     if (ok && ((c === 0xe0 && b[i + 1] < 0xa0) || (c === 0xed && b[i + 1] > 0x9f) || (c === 0xf0 && b[i + 1] < 0x90) || (c === 0xf4 && b[i + 1] > 0x8f))) ok = false;
     if (ok) {
       multiByte++;
