@@ -4,11 +4,12 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FerryCore } from '../../electron/core/app';
 import type { Job, JobSpecInput } from '../../shared/transfers';
-import { JobSpecSchema } from '../../shared/transfers';
 import type { PostgresInfo } from '../servers/postgres';
 import { server } from '../support/servers';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { tempDir } from '../support/temp';
+import { startJob } from '../support/core-jobs';
+import { until } from '../transfer/support';
 
 /**
  * Loads and exports that break in the middle, against the real PostgreSQL behind a TCP proxy that holds
@@ -39,19 +40,6 @@ async function sql<T = Record<string, unknown>>(text: string): Promise<T[]> {
 async function snapshot(table: string): Promise<{ n: number; digest: string }> {
   const [r] = await sql<{ n: number; digest: string }>(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${schema}.${table} t`);
   return r;
-}
-
-async function until(what: string, f: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function startJob(spec: JobSpecInput): Promise<string> {
-  const plan = await core.handlers['jobs.plan'](JobSpecSchema.parse(spec));
-  return (await core.handlers['jobs.create']({ planId: plan.id })).id;
 }
 
 const loadSpec = (table: string): JobSpecInput => ({
@@ -124,10 +112,10 @@ describe.skipIf(!pgInfo)('PostgreSQL: a cut connection and a cancel, mid-load an
     await sql(`INSERT INTO ${schema}.cut VALUES (-1, 'kept', 1.00), (-2, 'kept too', 2.00)`);
     const before = await snapshot('cut');
     await throughProxy(2_000_000);
-    const id = await startJob(loadSpec('cut'));
+    const id = await startJob(core, loadSpec('cut'));
     await proxy.held;
     proxy.cut();
-    await until('the failed first attempt', async () => (await core.handlers['jobs.get']({ id })).files[0].attempts >= 1);
+    await until(async () => (await core.handlers['jobs.get']({ id })).files[0].attempts >= 1, 20_000, 'the failed first attempt');
     expect(await snapshot('cut')).toEqual(before);
     proxy.release();
     const done = await core.engine.wait(id);
@@ -143,12 +131,12 @@ describe.skipIf(!pgInfo)('PostgreSQL: a cut connection and a cancel, mid-load an
     await sql(`INSERT INTO ${schema}.cancelled VALUES (-1, 'kept', 1.00)`);
     const before = await snapshot('cancelled');
     await throughProxy(2_000_000);
-    const id = await startJob(loadSpec('cancelled'));
+    const id = await startJob(core, loadSpec('cancelled'));
     const done = await cancelWhileHeld(id);
     expect(done.state).toBe('cancelled');
     expect(await snapshot('cancelled')).toEqual(before);
     // Nothing of it arrives later either: the connection is released and no transaction stays open.
-    await until('no open transaction of Ferry', async () => (await sql(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'ferry' AND state LIKE '%transaction%'`)).length === 0);
+    await until(async () => (await sql(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'ferry' AND state LIKE '%transaction%'`)).length === 0, 20_000, 'no open transaction of Ferry');
     expect(await snapshot('cancelled')).toEqual(before);
   });
 
@@ -156,7 +144,7 @@ describe.skipIf(!pgInfo)('PostgreSQL: a cut connection and a cancel, mid-load an
     await sql(`CREATE TABLE ${schema}.stalled (id bigint, name text, amount numeric(14,2))`);
     const before = await snapshot('stalled');
     await throughProxy(2_000_000);
-    const id = await startJob(loadSpec('stalled'));
+    const id = await startJob(core, loadSpec('stalled'));
     await proxy.held;
     // Never released: the CopyFail and ROLLBACK cannot arrive, so Ferry drops the connection after a grace period.
     await core.handlers['jobs.cancel']({ id });
@@ -168,10 +156,10 @@ describe.skipIf(!pgInfo)('PostgreSQL: a cut connection and a cancel, mid-load an
     const dir = join(work.path, 'export-cut');
     const finalPath = join(dir, 'rows.csv');
     await throughProxy(1_000_000);
-    const id = await startJob({ ...exportSpec(dir, 'rows.csv') });
+    const id = await startJob(core, { ...exportSpec(dir, 'rows.csv') });
     await proxy.held;
     proxy.cut();
-    await until('the failed first attempt', async () => (await core.handlers['jobs.get']({ id })).files[0].attempts >= 1);
+    await until(async () => (await core.handlers['jobs.get']({ id })).files[0].attempts >= 1, 20_000, 'the failed first attempt');
     expect(existsSync(finalPath)).toBe(false);
     proxy.release();
     const done = await core.engine.wait(id);
@@ -185,7 +173,7 @@ describe.skipIf(!pgInfo)('PostgreSQL: a cut connection and a cancel, mid-load an
   it('a cancel mid-export: the job ends cancelled, no file under the final name, no temp file left', async () => {
     const dir = join(work.path, 'export-cancel');
     await throughProxy(1_000_000);
-    const id = await startJob(exportSpec(dir, 'rows.parquet'));
+    const id = await startJob(core, exportSpec(dir, 'rows.parquet'));
     const done = await cancelWhileHeld(id);
     expect(done.state).toBe('cancelled');
     expect(existsSync(join(dir, 'rows.parquet'))).toBe(false);

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FerryCore } from '../../electron/core/app';
-import type { Job, JobProgressEvent, JobSpecInput } from '../../shared/transfers';
-import { JobSpecSchema } from '../../shared/transfers';
+import type { Job, JobProgressEvent } from '../../shared/transfers';
 import type { PostgresInfo } from '../servers/postgres';
 import { ferry } from '../support/cli';
 import { server } from '../support/servers';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { tempDir } from '../support/temp';
+import { startJob } from '../support/core-jobs';
+import { until } from '../transfer/support';
 
 /**
  * Live row progress of exports and loads, through the core's API as the app sees it (jobs.progress events,
@@ -29,19 +30,6 @@ let proxy: TcpProxy;
 let profileId = '';
 let events: JobProgressEvent[] = [];
 let changed: Job[] = [];
-
-async function until(what: string, f: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function startJob(spec: JobSpecInput): Promise<string> {
-  const plan = await core.handlers['jobs.plan'](JobSpecSchema.parse(spec));
-  return (await core.handlers['jobs.create']({ planId: plan.id })).id;
-}
 
 /** The last progress event's row counts of job `id` (and of its one file), once they show rows. */
 function lastRows(id: string): { job?: { doneRows?: number; totalRows?: number | null }; file?: { rowsDone?: number; rowsTotal?: number | null } } {
@@ -94,7 +82,7 @@ describe.skipIf(!pgInfo)('live row progress of exports and loads', () => {
   });
 
   it('an export from a table: rows so far against the table estimate while it runs, all of them at the end', async () => {
-    const id = await startJob({
+    const id = await startJob(core, {
       kind: 'convert',
       source: { endpoint: profileId, paths: [`/${schema}/source`] },
       destination: { endpoint: 'local', path: work.path },
@@ -102,7 +90,7 @@ describe.skipIf(!pgInfo)('live row progress of exports and loads', () => {
       convert: { name: 'out.csv', write: {} },
     });
     await proxy.held;
-    await until('rows in a progress event', () => (lastRows(id).job?.doneRows ?? 0) > 0);
+    await until(() => (lastRows(id).job?.doneRows ?? 0) > 0, 20_000, 'rows in a progress event');
     const mid = lastRows(id);
     expect(mid.job!.doneRows).toBeLessThan(ROWS);
     expect(mid.job!.totalRows).toBe(ROWS);
@@ -127,7 +115,7 @@ describe.skipIf(!pgInfo)('live row progress of exports and loads', () => {
     ['as it is (the file\'s bytes to COPY: its lines so far)', 'plain', {}, false],
   ])('a load %s: rows so far while it runs (a CSV has no total), all of them at the end', async (_how, table, extra, shortOfEnd) => {
     await db.query(`CREATE TABLE ${schema}.${table} (id bigint, name text, amount numeric(14,2))`);
-    const id = await startJob({
+    const id = await startJob(core, {
       kind: 'convert',
       source: { endpoint: 'local', paths: [csvPath] },
       destination: { endpoint: profileId, path: `/${schema}` },
@@ -135,7 +123,7 @@ describe.skipIf(!pgInfo)('live row progress of exports and loads', () => {
       convert: { name: table, load: { mode: 'append', ...extra }, read: {} },
     });
     await proxy.held;
-    await until('rows in a progress event', () => (lastRows(id).job?.doneRows ?? 0) > 0);
+    await until(() => (lastRows(id).job?.doneRows ?? 0) > 0, 20_000, 'rows in a progress event');
     const mid = lastRows(id);
     expect((await core.handlers['jobs.get']({ id })).job.state).toBe('running');
     if (shortOfEnd) expect(mid.job!.doneRows).toBeLessThan(ROWS);
