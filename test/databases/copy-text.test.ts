@@ -1,8 +1,8 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { copyTextBatches } from '../../electron/core/databases/postgres/copy-text';
 import type { Column } from '../../electron/core/table/types';
 import { parseTimestamp, rowToJson } from '../../electron/core/table/values';
+import { framedRows } from '../support/copy-frames';
 
 /**
  * PostgreSQL's COPY text format as the server writes it (DateStyle ISO), split across arbitrary chunks:
@@ -17,11 +17,8 @@ const cols: Column[] = [
 ];
 
 async function parse(text: string, chunk: number) {
-  const bytes = Buffer.from(text);
-  const parts: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += chunk) parts.push(bytes.subarray(i, i + chunk));
   const rows: unknown[][] = [];
-  for await (const b of copyTextBatches(Readable.from(parts), cols, 'test')) rows.push(...b.rows.map((r) => rowToJson(r, cols)));
+  for await (const b of copyTextBatches(framedRows(Buffer.from(text), chunk), cols, 'test')) rows.push(...b.rows.map((r) => rowToJson(r, cols)));
   return rows;
 }
 

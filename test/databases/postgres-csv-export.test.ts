@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyTextToCsv } from '../../electron/core/databases/postgres/copy-csv';
 import { copyTextBatches } from '../../electron/core/databases/postgres/copy-text';
@@ -8,6 +7,7 @@ import { writeCsv } from '../../electron/core/table/csv/writer';
 import type { Column, TableReader, WriteOptions } from '../../electron/core/table/types';
 import type { PostgresInfo } from '../servers/postgres';
 import { server } from '../support/servers';
+import { framedRows } from '../support/copy-frames';
 
 /**
  * The CSV export's fast path (COPY text rewritten into CSV bytes without building values) must write
@@ -88,7 +88,7 @@ describe.skipIf(!pgInfo)('PostgreSQL export to CSV without building values', () 
   });
 });
 
-describe('COPY text to CSV bytes, in any chunking', () => {
+describe('COPY text to CSV bytes, the server\'s bytes in any chunking', () => {
   const cols: Column[] = [
     { name: 't', type: { kind: 'string' } },
     { name: 'at', type: { kind: 'timestamp', unit: 'us', tz: 'UTC' } },
@@ -99,7 +99,7 @@ describe('COPY text to CSV bytes, in any chunking', () => {
 
   for (const chunk of [1, 5, 1 << 16]) {
     it(`${chunk}-byte chunks: the writer's bytes`, async () => {
-      const parts = () => Readable.from(Array.from({ length: Math.ceil(text.length / chunk) }, (_, i) => text.subarray(i * chunk, (i + 1) * chunk)));
+      const parts = () => framedRows(text, chunk);
       const fast = await collect(copyTextToCsv(parts(), cols, 'test', {}));
       expect(fast.equals(await collect(writeCsv({ columns: cols }, copyTextBatches(parts(), cols, 'test'), {})))).toBe(true);
       expect(fast.toString()).toBe('t,at,n\nok,2026-03-29T00:59:59.5Z,123.45\nbad \ufffd\ufffd,,-0.50\n\\N,2019-12-31T23:00:00Z,0.00\n');

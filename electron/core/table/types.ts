@@ -174,9 +174,10 @@ export interface TableReader {
   rawBytes?(signal?: AbortSignal): Promise<AsyncIterable<Buffer>>;
   /**
    * The rows as exactly the bytes the CSV writer would write with these options, made without building
-   * values (a PostgreSQL export); null when the options need the writer itself. `opts.signal` cancels.
+   * values (a PostgreSQL export); null when the options need the writer itself. `opts.signal` cancels;
+   * `onRows` hears the rows written so far, chunk by chunk.
    */
-  csvBytes?(opts: WriteOptions): AsyncIterable<Uint8Array> | null;
+  csvBytes?(opts: WriteOptions, onRows?: (rows: number) => void): AsyncIterable<Uint8Array> | null;
 }
 
 export interface WriteOptions {

@@ -1,6 +1,4 @@
-import type { Readable } from 'node:stream';
 import pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import type { Capabilities, Entry } from '../../../../shared/connectors';
 import type { Connector } from '../../connectors/types';
 import { FerryError } from '../../errors';
@@ -10,6 +8,7 @@ import { limitOffset, qualified, tableAt, type TableName } from '../sql';
 import type { DbColumn, LoadInput, LoadOptions, LoadResult, TableFacts, TableInfo, TableSource, TableStore } from '../types';
 import { csvFastPathFits, copyTextToCsv } from './copy-csv';
 import { copyTextBatches } from './copy-text';
+import { copyOutFrames } from './copy-out';
 import { pgError } from './errors';
 import { loadStatements, loadTable } from './load';
 import { logicalFromPg, pgTypeFor } from './types-map';
@@ -151,9 +150,9 @@ export class PostgresConnector implements Connector {
     const client = this.client;
     const where = this.where;
     /** `COPY (...) TO STDOUT` of the rows in the window, through `parse`; a cancel or a failure ends the stream. */
-    async function* copyOut<T>(o: { offset?: number; limit?: number; signal?: AbortSignal }, parse: (stream: Readable, signal?: AbortSignal) => AsyncGenerator<T>) {
+    async function* copyOut<T>(o: { offset?: number; limit?: number; signal?: AbortSignal }, parse: (frames: AsyncIterable<Buffer>, signal?: AbortSignal) => AsyncGenerator<T>) {
       const window = limitOffset(o);
-      const stream = client.query(copyTo(`COPY (SELECT * FROM (${sql}) AS ferry_q${window}) TO STDOUT`));
+      const stream = client.query(copyOutFrames(`COPY (SELECT * FROM (${sql}) AS ferry_q${window}) TO STDOUT`));
       const signal = o.signal ?? opts.signal;
       const abort = () => stream.destroy(new FerryError('CANCELLED', 'Cancelled'));
       signal?.addEventListener('abort', abort, { once: true });
@@ -171,8 +170,8 @@ export class PostgresConnector implements Connector {
       schema: { columns },
       rowCount: null,
       warnings: [],
-      batches: (o = {}) => copyOut(o, (stream, signal) => copyTextBatches(stream, columns, label, signal)),
-      csvBytes: (w) => (csvFastPathFits(w) ? copyOut({ signal: w.signal }, (stream, signal) => copyTextToCsv(stream, columns, label, w, signal)) : null),
+      batches: (o = {}) => copyOut(o, (frames, signal) => copyTextBatches(frames, columns, label, signal)),
+      csvBytes: (w, onRows) => (csvFastPathFits(w) ? copyOut({ signal: w.signal }, (frames, signal) => copyTextToCsv(frames, columns, label, w, { signal, onRows })) : null),
     };
   }
 

@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
-import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors';
 import type { Column, LogicalType, WriteOptions } from '../../table/types';
 import { valueToText } from '../../table/values';
 import { converter, unescape, type Convert } from './copy-text';
-import { isDecimal, isInteger, isIsoDay, isIsoTime, isSpace } from './copy-values';
+import { isIsoDay, isIsoTime, isSpace } from './copy-values';
+import { rowEnd } from './copy-out';
 
 /**
  * `COPY ... TO STDOUT` text rewritten straight into the bytes Ferry's CSV writer (table/csv/writer.ts)
@@ -34,52 +34,75 @@ function csvCell(delimiter: string): (s: string | null) => string {
   return (s) => (s === null ? '' : s === '' ? '""' : needsQuote.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 }
 
-type Rewrite = 'copy' | 'integer' | 'decimal' | 'boolean' | 'date' | 'timestamptz' | 'timestamp' | 'text' | 'slow';
+/** How a column's text becomes CSV (small integers: the per-field switch is a jump table). */
+const enum Rewrite {
+  Integer,
+  Decimal,
+  Boolean,
+  Date,
+  TimestampTz,
+  Timestamp,
+  Text,
+  Slow,
+}
 
 function rewriteFor(t: LogicalType): Rewrite {
   switch (t.kind) {
     case 'int32':
     case 'int64':
-      return 'integer';
+      return Rewrite.Integer;
     case 'decimal':
-      return 'decimal';
+      return Rewrite.Decimal;
     case 'boolean':
-      return 'boolean';
+      return Rewrite.Boolean;
     case 'date':
-      return 'date';
+      return Rewrite.Date;
     case 'timestamp':
-      return t.tz ? 'timestamptz' : 'timestamp';
+      return t.tz ? Rewrite.TimestampTz : Rewrite.Timestamp;
     case 'string':
     case 'json':
-      return 'text';
+      return Rewrite.Text;
     default:
-      return 'slow';
+      return Rewrite.Slow;
   }
 }
 
-export async function* copyTextToCsv(stream: Readable, columns: Column[], label: string, opts: WriteOptions, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+/** `frames`: runs of whole CopyData messages, one row each (copy-out.ts). */
+export async function* copyTextToCsv(
+  frames: AsyncIterable<Buffer>,
+  columns: Column[],
+  label: string,
+  opts: WriteOptions,
+  hooks: { signal?: AbortSignal; onRows?: (rows: number) => void } = {},
+): AsyncGenerator<Uint8Array> {
   const out = new CsvBytes(columns, label, opts);
   if (opts.header !== false) out.text(columns.map((c) => out.cell(c.name)).join(out.delimiter) + '\n');
-  let rest: Buffer | null = null;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    signal?.throwIfAborted();
-    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
-    const end = buf.lastIndexOf(10) + 1;
-    // Whole rows end at a character boundary; a region with bad UTF-8 is decoded (with U+FFFD) as the writer would.
-    const exact = isUtf8(buf.subarray(0, end));
-    let start = 0;
-    while (start < end) {
-      const nl = buf.indexOf(10, start);
-      out.row(buf, start, nl, exact);
-      start = nl + 1;
-      if (out.full()) yield out.take();
+  for await (const buf of frames) {
+    hooks.signal?.throwIfAborted();
+    for (let p = 0; p < buf.length; ) {
+      const end = rowEnd(buf, p);
+      out.row(buf, p + 5, end);
+      p = end + 1;
+      if (out.full()) {
+        hooks.onRows?.(out.rows);
+        yield out.take();
+      }
     }
-    rest = end < buf.length ? buf.subarray(end) : null;
   }
-  if (rest?.length) throw new FerryError('CONNECTION_LOST', `${label}: the rows ended in the middle of a row`);
+  hooks.onRows?.(out.rows);
   if (out.size()) yield out.take();
 }
 
+const isDigit = (b: number) => b >= 48 && b <= 57;
+/** The byte after a field: TAB before the next one, the newline after the last. */
+const ends = (b: number) => b === 9 || b === 10;
+
+/**
+ * The CSV bytes of COPY rows. Each field is read once, by a writer for its column's type that copies (or
+ * rewrites) the bytes while checking they have the shape it knows; anything else (escapes, floats, BC
+ * dates, bad UTF-8) falls back to `slow`, the writer's own way for that one field. A writer only moves
+ * `at` when it succeeds, so a fallback starts from the field's first byte.
+ */
 class CsvBytes {
   readonly delimiter: string;
   readonly cell: (s: string | null) => string;
@@ -91,7 +114,8 @@ class CsvBytes {
   private readonly scales: number[];
   private buf = Buffer.allocUnsafeSlow(OUT_BYTES + (64 << 10));
   private at = 0;
-  private rowNo = 0;
+  /** Rows written so far. */
+  rows = 0;
 
   constructor(columns: Column[], label: string, opts: WriteOptions) {
     this.delimiter = opts.delimiter ?? ',';
@@ -100,7 +124,7 @@ class CsvBytes {
     this.rewrites = columns.map((c) => rewriteFor(c.type));
     this.convert = columns.map((c) => converter(c, label));
     this.types = columns.map((c) => c.type);
-    this.intDigits = columns.map((c) => (c.type.kind === 'decimal' ? c.type.precision - c.type.scale : 0));
+    this.intDigits = columns.map((c) => (c.type.kind === 'decimal' ? c.type.precision - c.type.scale : Infinity));
     this.scales = columns.map((c) => (c.type.kind === 'decimal' ? c.type.scale : 0));
   }
 
@@ -121,116 +145,175 @@ class CsvBytes {
   }
 
   /** One COPY row (src[start, end), end at its newline) as one CSV record. */
-  row(src: Buffer, start: number, end: number, exact: boolean): void {
+  row(src: Buffer, start: number, end: number): void {
     const n = this.rewrites.length;
-    this.rowNo++;
-    const delim = this.delim;
-    let c = 0;
+    this.rows++;
+    // Room for the fast writers: a cell at most doubles (quotes) and grows by a few bytes (quotes, "true").
+    this.room(2 * (end - start) + 8 * n + 8);
     let f = start;
-    // Whether the field so far holds a byte that text cannot be copied with (quote, delimiter, CR, backslash).
-    let special = false;
-    for (let i = start; i <= end; i++) {
-      const b = src[i];
-      if (i !== end && b !== 9) {
-        if (b === 34 || b === delim || b === 92 || b === 13) special = true;
-        continue;
-      }
-      if (c >= n) throw new FerryError('INTERNAL', `row ${this.rowNo} has more fields than the query has columns`);
-      if (c) this.byte(delim);
+    for (let c = 0; c < n; c++) {
+      if (c) this.buf[this.at++] = this.delim;
+      let e: number;
       // \N alone is NULL (an empty unquoted field); "\\N" (an escaped backslash then N) is the text \N.
-      if (!(i - f === 2 && src[f] === 92 && src[f + 1] === 78)) this.field(src, f, i, c, exact, special);
-      c++;
-      f = i + 1;
-      special = false;
+      if (src[f] === 92 && src[f + 1] === 78 && ends(src[f + 2])) e = f + 2;
+      else e = this.field(src, f, end, c);
+      if (c < n - 1 ? src[e] !== 9 : e !== end) throw new FerryError('INTERNAL', `row ${this.rows} does not have the query's ${n} fields`);
+      f = e + 1;
     }
-    if (c !== n) throw new FerryError('INTERNAL', `row ${this.rowNo} has ${c} fields, the query ${n} columns`);
-    this.byte(10);
+    this.buf[this.at++] = 10;
   }
 
-  private field(src: Buffer, f: number, e: number, c: number, exact: boolean, special: boolean): void {
-    const len = e - f;
-    switch (exact ? this.rewrites[c] : 'slow') {
-      case 'integer':
-        if (isInteger(src, f, e)) return this.copy(src, f, e);
+  /** Writes the field starting at f; returns where it ends (its TAB or the row's newline). */
+  private field(src: Buffer, f: number, end: number, c: number): number {
+    switch (this.rewrites[c]) {
+      case Rewrite.Integer:
+      case Rewrite.Decimal:
+        return this.number(src, f, end, c);
+      case Rewrite.Boolean: {
+        const b = src[f];
+        if (ends(src[f + 1]) && (b === 116 || b === 102)) {
+          this.put(b === 116 ? TRUE : FALSE, 0, b === 116 ? 4 : 5);
+          return f + 1;
+        }
         break;
-      case 'decimal':
-        if (isDecimal(src, f, e, this.intDigits[c], this.scales[c])) return this.copy(src, f, e);
+      }
+      case Rewrite.Date:
+        if (ends(src[f + 10]) && isIsoDay(src, f)) {
+          this.put(src, f, f + 10);
+          return f + 10;
+        }
         break;
-      case 'boolean':
-        if (len === 1 && src[f] === 116) return this.copy(TRUE, 0, 4);
-        if (len === 1 && src[f] === 102) return this.copy(FALSE, 0, 5);
-        break;
-      case 'date':
-        if (len === 10 && isIsoDay(src, f)) return this.copy(src, f, e);
-        break;
-      case 'timestamptz':
+      case Rewrite.TimestampTz: {
         // "YYYY-MM-DD HH:MM:SS[.ffffff]+00" (the session is in UTC) → "YYYY-MM-DDTHH:MM:SS[.ffffff]Z"
+        const e = fieldEnd(src, f);
         if (isIsoTime(src, f, e - 3) && src[e - 3] === 43 && src[e - 2] === 48 && src[e - 1] === 48) {
-          this.copy(src, f, e - 3);
+          this.put(src, f, e - 3);
           this.buf[this.at - (e - 3 - f) + 10] = 84;
-          return this.byte(90);
+          this.buf[this.at++] = 90;
+          return e;
         }
         break;
-      case 'timestamp':
+      }
+      case Rewrite.Timestamp: {
+        const e = fieldEnd(src, f);
         if (isIsoTime(src, f, e)) {
-          this.copy(src, f, e);
-          this.buf[this.at - len + 10] = 84;
-          return;
+          this.put(src, f, e);
+          this.buf[this.at - (e - f) + 10] = 84;
+          return e;
         }
         break;
-      case 'text':
-        if (this.plainText(src, f, e, special)) return;
-        break;
+      }
+      case Rewrite.Text:
+        return this.plainText(src, f, end, c);
     }
-    this.text(this.cell(valueToText(this.convert[c](unescape(src, f, e), this.rowNo), this.types[c])));
+    return this.slow(src, f, end, c);
   }
 
-  /** Text without escapes, quoted (quotes doubled) when the writer would; false when the writer's own way is needed. */
-  private plainText(src: Buffer, f: number, e: number, special: boolean): boolean {
-    if (f === e) {
-      this.text('""');
-      return true;
+  /**
+   * numeric(p,s) text with exactly s decimals and at most p-s integer digits, not zero-led (so "-0.5" is
+   * left to the writer's way); an integer is one with no decimals (-?[1-9][0-9]* or 0, PostgreSQL's text
+   * and Ferry's). Copied as it is read.
+   */
+  private number(src: Buffer, f: number, end: number, c: number): number {
+    const out = this.buf;
+    let at = this.at;
+    let i = f;
+    if (src[i] === 45) out[at++] = src[i++];
+    const d = i;
+    let b = src[i];
+    while (isDigit(b)) {
+      out[at++] = b;
+      b = src[++i];
     }
-    // Leading or trailing white space (the writer's \s, which includes non-ASCII spaces) quotes the cell.
-    const first = src[f];
-    const last = src[e - 1];
-    if (first >= 0x80 || last >= 0x80) return false;
-    let quote = isSpace(first) || isSpace(last);
-    for (let i = special ? f : e; i < e; i++) {
-      const b = src[i];
-      if (b === 92) return false;
-      if (b === 34 || b === this.delim || b === 13 || b === 10) quote = true;
+    const whole = i - d;
+    let frac = 0;
+    if (b === 46) {
+      out[at++] = b;
+      b = src[++i];
+      while (isDigit(b)) {
+        out[at++] = b;
+        b = src[++i];
+      }
+      frac = i - d - whole - 1;
+      if (frac === 0) return this.slow(src, f, end, c);
     }
-    if (!quote) {
-      this.copy(src, f, e);
-      return true;
+    const scale = this.scales[c];
+    if (!ends(b) || whole === 0 || whole > this.intDigits[c] || frac !== scale || (src[d] === 48 && (whole > 1 || d > f))) return this.slow(src, f, end, c);
+    this.at = at;
+    return i;
+  }
+
+  /** Text without escapes, quoted (quotes doubled) when the writer would; anything else the writer's own way. */
+  private plainText(src: Buffer, f: number, end: number, c: number): number {
+    const out = this.buf;
+    let at = this.at;
+    let i = f;
+    let b = src[i];
+    if (ends(b)) {
+      out[at++] = 34;
+      out[at++] = 34;
+      this.at = at;
+      return i;
     }
-    this.room(2 * (e - f) + 2);
+    let high = false;
+    while (!ends(b)) {
+      if (b === 92) return this.slow(src, f, end, c);
+      if (b === 34 || b === this.delim || b === 13) return this.quotedText(src, f, end, c);
+      if (b >= 0x80) high = true;
+      out[at++] = b;
+      b = src[++i];
+    }
+    if (!this.plainEnds(src, f, i, high)) return this.slow(src, f, end, c);
+    // Leading or trailing white space quotes the cell, as the writer's \s does.
+    if (isSpace(src[f]) || isSpace(src[i - 1])) return this.quotedText(src, f, end, c);
+    this.at = at;
+    return i;
+  }
+
+  private quotedText(src: Buffer, f: number, end: number, c: number): number {
     const out = this.buf;
     let at = this.at;
     out[at++] = 34;
-    for (let i = f; i < e; i++) {
-      const b = src[i];
+    let i = f;
+    let b = src[i];
+    let high = false;
+    while (!ends(b)) {
+      if (b === 92) return this.slow(src, f, end, c);
+      if (b >= 0x80) high = true;
       out[at++] = b;
       if (b === 34) out[at++] = 34;
+      b = src[++i];
     }
+    if (!this.plainEnds(src, f, i, high)) return this.slow(src, f, end, c);
     out[at++] = 34;
     this.at = at;
-    return true;
+    return i;
   }
 
-  private copy(src: Buffer, f: number, e: number): void {
-    this.room(e - f);
+  /**
+   * Whether text's bytes can be copied as they are: valid UTF-8 (a server in SQL_ASCII passes any bytes;
+   * the writer decodes them with U+FFFD), and no non-ASCII character at either end, where the writer's
+   * \s (which knows non-ASCII spaces) decides about quotes.
+   */
+  private plainEnds(src: Buffer, f: number, e: number, high: boolean): boolean {
+    return !high || (src[f] < 0x80 && src[e - 1] < 0x80 && isUtf8(src.subarray(f, e)));
+  }
+
+  /** The writer's own way for one field: PostgreSQL text → value → valueToText → CSV cell. */
+  private slow(src: Buffer, f: number, end: number, c: number): number {
+    const e = fieldEnd(src, f);
+    this.text(this.cell(valueToText(this.convert[c](unescape(src, f, e), this.rows), this.types[c])));
+    // The cell may be longer than its bytes (U+FFFD for a bad byte, a float's digits): room for the rest again.
+    this.room(2 * (end - e) + 8 * this.rewrites.length + 8);
+    return e;
+  }
+
+  private put(src: Buffer, f: number, e: number): void {
     const out = this.buf;
     let at = this.at;
     if (e - f > 64) at += src.copy(out, at, f, e);
     else for (let i = f; i < e; i++) out[at++] = src[i];
     this.at = at;
-  }
-
-  private byte(b: number): void {
-    this.room(1);
-    this.buf[this.at++] = b;
   }
 
   text(s: string): void {
@@ -245,4 +328,11 @@ class CsvBytes {
     this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
   }
+}
+
+/** Where the field starting at f ends: its TAB, or the row's newline. */
+function fieldEnd(src: Buffer, f: number): number {
+  let e = f;
+  while (!ends(src[e])) e++;
+  return e;
 }

@@ -1,40 +1,37 @@
-import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors';
 import type { Batch, Column, LogicalType, Value } from '../../table/types';
 import { parseDecimal, parseTime, parseTimestamp } from '../../table/values';
 import { dayCache } from '../iso-cells';
 import { byteReader, type ByteReader } from './copy-values';
+import { rowEnd } from './copy-out';
 
 /**
  * Rows of `COPY (...) TO STDOUT` in PostgreSQL's text format, as batches of logical values. The format is
- * simple and exact: a row per line, fields split by TAB, NULL as \N, and TAB, newline, CR and backslash
- * inside values written as backslash escapes, so a raw newline byte always ends a row. The session runs
+ * simple and exact: a row per CopyData message ending in a newline, fields split by TAB, NULL as \N, and TAB,
+ * newline, CR and backslash inside values written as backslash escapes. The session runs
  * with DateStyle ISO, TimeZone UTC, bytea_output hex and extra_float_digits 1 (see connector.ts), which
  * fixes what each value's text looks like.
  */
 const BATCH_ROWS = 4096;
 
-export async function* copyTextBatches(stream: Readable, columns: Column[], label: string, signal?: AbortSignal): AsyncGenerator<Batch> {
+/** `frames`: runs of whole CopyData messages, one row each (copy-out.ts). */
+export async function* copyTextBatches(frames: AsyncIterable<Buffer>, columns: Column[], label: string, signal?: AbortSignal): AsyncGenerator<Batch> {
   const convert = columns.map((c) => converter(c, label));
   const fast = columns.map((c) => byteReader(c.type));
-  let rest: Buffer | null = null;
   let rows: Value[][] = [];
   let rowNo = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const buf of frames) {
     signal?.throwIfAborted();
-    const buf: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk;
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      rows.push(parseRow(buf, start, nl, convert, fast, ++rowNo));
-      start = nl + 1;
+    for (let p = 0; p < buf.length; ) {
+      const end = rowEnd(buf, p);
+      rows.push(parseRow(buf, p + 5, end, convert, fast, ++rowNo));
+      p = end + 1;
       if (rows.length >= BATCH_ROWS) {
         yield { rows };
         rows = [];
       }
     }
-    rest = start < buf.length ? buf.subarray(start) : null;
   }
-  if (rest?.length) throw new FerryError('CONNECTION_LOST', `${label}: the rows ended in the middle of a row`);
   if (rows.length) yield { rows };
 }
 
