@@ -8,11 +8,32 @@
 // connects. Chunks sit in out/cli itself so import.meta.url-relative paths (serve → out/renderer) hold.
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 
 const OUT = 'out/cli';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const START_UP_DEPS = new Set(['zod', 'commander', 'picomatch', 'ssh-config', 'croner', 'cronstrue']);
+// Bundled into the chunk of the connector that loads them: one file read instead of dozens resolved and
+// scanned (pg with its pg-* helpers is about 20 ms of a PostgreSQL command's start-up).
+const CONNECTOR_DEPS = new Set(['pg', 'pg-copy-streams']);
+
+/**
+ * pg asks at load whether it runs in a Cloudflare Worker; on Node 20 (no navigator global) it finds out by
+ * building a fetch Response, which loads undici, Node's fetch: 20 ms of every PostgreSQL command, for a
+ * question whose answer in the CLI is always no. The build fails if pg's code no longer has the function.
+ */
+const pgNodeOnly = {
+  name: 'pg-node-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const marker = 'function isCloudflareRuntime() {';
+      if (!text.includes(marker)) throw new Error(`${args.path}: isCloudflareRuntime() not found; check pg-node-only in scripts/build-cli.mjs`);
+      return { contents: text.replace(marker, `${marker}\n  return false;`), loader: 'js' };
+    });
+  },
+};
 const result = await build({
   entryPoints: { ferry: 'electron/cli/index.ts' },
   outdir: OUT,
@@ -24,7 +45,13 @@ const result = await build({
   format: 'esm',
   sourcemap: true,
   metafile: true,
-  external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((d) => !START_UP_DEPS.has(d)),
+  external: [
+    ...[...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((d) => !START_UP_DEPS.has(d) && !CONNECTOR_DEPS.has(d)),
+    // pg's optional native driver and its Cloudflare socket: never used by Ferry, not installed.
+    'pg-native',
+    'pg-cloudflare',
+  ],
+  plugins: [pgNodeOnly],
   // Bundled CommonJS dependencies (commander) call require() for Node's built-ins: give ESM output one.
   banner: { js: "import { createRequire as __ferryCreateRequire } from 'node:module'; const require = __ferryCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +16,8 @@ function filesContaining(dir: string, needle: string): string[] {
     .map((d) => join(d.parentPath, d.name))
     .filter((f) => readFileSync(f).includes(Buffer.from(needle)));
 }
+
+const execFileP = promisify(execFile);
 
 describe('profiles and secrets', () => {
   let home: ReturnType<typeof tempDir>;
@@ -101,5 +105,22 @@ describe('without a keychain', () => {
       await core.close();
       home.cleanup();
     }
+  });
+});
+
+describe('with no Secret Service reachable', () => {
+  it('a read answers "no secret" (the session has none), not an error', async () => {
+    // In a process of its own: the keychain library keeps its bus connection for the process.
+    const vaultPath = JSON.stringify(new URL('../../electron/core/secrets/vault.ts', import.meta.url).pathname);
+    const script = `import { SecretVault } from ${vaultPath};
+      const vault = new SecretVault();
+      const before = await vault.get('some-profile', 'password');
+      const status = await vault.status();
+      vault.provide('some-profile', 'password', 'given');
+      console.log(JSON.stringify({ before: before ?? null, available: status.available, after: await vault.get('some-profile', 'password') }));`;
+    const { stdout } = await execFileP(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/ferry-test-bus' },
+    });
+    expect(JSON.parse(stdout)).toEqual({ before: null, available: false, after: 'given' });
   });
 });

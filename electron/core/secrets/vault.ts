@@ -40,10 +40,14 @@ export class SecretVault {
   async get(profileId: string, name: string): Promise<string | undefined> {
     const mem = this.memory.get(account(profileId, name));
     if (mem !== undefined) return mem;
-    if (!(await this.status()).available) return undefined;
+    if (this.opts.disableKeychain) return undefined;
+    // Read first, probe only if the read fails: an answer (a secret, or none) is the same whether or not a
+    // keychain stands behind it, and the probe (a write and a delete) cost every command that connects
+    // about 35 ms. A failed read is an error only where the probe finds a keychain.
     try {
       return (await (await entry(account(profileId, name))).getPassword()) ?? undefined;
     } catch (e) {
+      if (!(await this.status()).available) return undefined;
       throw keychainError('read', e);
     }
   }
