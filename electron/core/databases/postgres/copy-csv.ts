@@ -3,7 +3,7 @@ import { FerryError } from '../../errors';
 import type { Column, LogicalType, WriteOptions } from '../../table/types';
 import { valueToText } from '../../table/values';
 import { converter, unescape, type Convert } from './copy-text';
-import { isIsoDay, isIsoTime, isSpace } from './copy-values';
+import { isSpace } from './copy-values';
 import { rowEnd } from './copy-out';
 
 /**
@@ -112,6 +112,8 @@ class CsvBytes {
   private readonly types: LogicalType[];
   private readonly intDigits: number[];
   private readonly scales: number[];
+  /** What each byte means inside text (see the kinds below); the delimiter is one of the bytes that quote. */
+  private readonly kinds: Uint8Array;
   private buf = Buffer.allocUnsafeSlow(OUT_BYTES + (64 << 10));
   private at = 0;
   /** Rows written so far. */
@@ -126,6 +128,7 @@ class CsvBytes {
     this.types = columns.map((c) => c.type);
     this.intDigits = columns.map((c) => (c.type.kind === 'decimal' ? c.type.precision - c.type.scale : Infinity));
     this.scales = columns.map((c) => (c.type.kind === 'decimal' ? c.type.scale : 0));
+    this.kinds = textKinds(this.delim);
   }
 
   full(): boolean {
@@ -178,7 +181,7 @@ class CsvBytes {
         break;
       }
       case Rewrite.Date:
-        if (ends(src[f + 10]) && isIsoDay(src, f)) {
+        if (ends(src[f + 10]) && src[f + 4] === 45 && src[f + 7] === 45) {
           this.put(src, f, f + 10);
           return f + 10;
         }
@@ -186,7 +189,7 @@ class CsvBytes {
       case Rewrite.TimestampTz: {
         // "YYYY-MM-DD HH:MM:SS[.ffffff]+00" (the session is in UTC) → "YYYY-MM-DDTHH:MM:SS[.ffffff]Z"
         const e = fieldEnd(src, f);
-        if (isIsoTime(src, f, e - 3) && src[e - 3] === 43 && src[e - 2] === 48 && src[e - 1] === 48) {
+        if (src[e - 3] === 43 && src[e - 2] === 48 && src[e - 1] === 48 && isoTimeShape(src, f, e - 3)) {
           this.put(src, f, e - 3);
           this.buf[this.at - (e - 3 - f) + 10] = 84;
           this.buf[this.at++] = 90;
@@ -196,7 +199,7 @@ class CsvBytes {
       }
       case Rewrite.Timestamp: {
         const e = fieldEnd(src, f);
-        if (isIsoTime(src, f, e)) {
+        if (isoTimeShape(src, f, e)) {
           this.put(src, f, e);
           this.buf[this.at - (e - f) + 10] = 84;
           return e;
@@ -246,6 +249,7 @@ class CsvBytes {
   /** Text without escapes, quoted (quotes doubled) when the writer would; anything else the writer's own way. */
   private plainText(src: Buffer, f: number, end: number, c: number): number {
     const out = this.buf;
+    const kinds = this.kinds;
     let at = this.at;
     let i = f;
     let b = src[i];
@@ -256,12 +260,15 @@ class CsvBytes {
       return i;
     }
     let high = false;
-    while (!ends(b)) {
-      if (b === 92) return this.slow(src, f, end, c);
-      if (b === 34 || b === this.delim || b === 13) return this.quotedText(src, f, end, c);
-      if (b >= 0x80) high = true;
-      out[at++] = b;
-      b = src[++i];
+    for (;;) {
+      const k = kinds[b];
+      if (k === PLAIN || k === HIGH) {
+        if (k === HIGH) high = true;
+        out[at++] = b;
+        b = src[++i];
+      } else if (k === END) break;
+      else if (k === ESCAPE) return this.slow(src, f, end, c);
+      else return this.quotedText(src, f, end, c);
     }
     if (!this.plainEnds(src, f, i, high)) return this.slow(src, f, end, c);
     // Leading or trailing white space quotes the cell, as the writer's \s does.
@@ -272,14 +279,17 @@ class CsvBytes {
 
   private quotedText(src: Buffer, f: number, end: number, c: number): number {
     const out = this.buf;
+    const kinds = this.kinds;
     let at = this.at;
     out[at++] = 34;
     let i = f;
     let b = src[i];
     let high = false;
-    while (!ends(b)) {
-      if (b === 92) return this.slow(src, f, end, c);
-      if (b >= 0x80) high = true;
+    for (;;) {
+      const k = kinds[b];
+      if (k === END) break;
+      if (k === ESCAPE) return this.slow(src, f, end, c);
+      if (k === HIGH) high = true;
       out[at++] = b;
       if (b === 34) out[at++] = 34;
       b = src[++i];
@@ -328,6 +338,38 @@ class CsvBytes {
     this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
   }
+}
+
+/** Bytes of COPY text, by what the CSV cell must do about them. */
+const PLAIN = 0;
+/** TAB or newline: the field ends. */
+const END = 1;
+/** A backslash escape: the writer's own way. */
+const ESCAPE = 2;
+/** A quote, the delimiter or CR: the cell is quoted. */
+const QUOTE = 3;
+/** Part of a multibyte character: checked as UTF-8 once the field is read. */
+const HIGH = 4;
+
+function textKinds(delim: number): Uint8Array {
+  const k = new Uint8Array(256);
+  k.fill(HIGH, 0x80);
+  k[9] = END;
+  k[10] = END;
+  k[92] = ESCAPE;
+  for (const b of [34, 13, delim]) if (k[b] === PLAIN) k[b] = QUOTE;
+  return k;
+}
+
+/**
+ * "YYYY-MM-DD HH:MM:SS[.f…]" as PostgreSQL writes a timestamp in the ISO DateStyle: its separators in place
+ * and 1-6 decimals not ending in 0. The digits are the server's own for a value of that type, so only the
+ * shape is checked: BC dates, five-digit years and infinity have another and take the writer's way.
+ */
+function isoTimeShape(s: Buffer, f: number, e: number): boolean {
+  const len = e - f;
+  if (len !== 19 && (len < 21 || len > 26 || s[f + 19] !== 46 || s[e - 1] === 48)) return false;
+  return s[f + 4] === 45 && s[f + 7] === 45 && s[f + 10] === 32 && s[f + 13] === 58 && s[f + 16] === 58;
 }
 
 /** Where the field starting at f ends: its TAB, or the row's newline. */
