@@ -7,6 +7,7 @@ import { codecFor, openTable } from '../table/formats';
 import { formatFromName, LoadSpecSchema } from '../../../shared/table';
 import type { Batch, FormatName, ReadOptions, TableReader } from '../table/types';
 import { selectColumns } from '../databases/load-plan';
+import { batchLength } from '../table/columns';
 import { writeWhole } from '../databases/load-rejects';
 import { runLoad, type LoadOutcome, type LoadSource } from '../databases/load-run';
 import type { EndpointProvider } from '../endpoints';
@@ -76,11 +77,15 @@ export async function convertFile(row: FileRow, src: Connector, dst: Connector, 
   }
 }
 
-/** Passes the batches on, telling `onRows` the rows so far after each. */
+/**
+ * Passes the batches on, telling `onRows` the rows so far after each. Counted with batchLength: reading
+ * `rows` of a column batch builds its row form (a value per cell), which the writers then read instead of
+ * the columns.
+ */
 async function* countRows(batches: AsyncIterable<Batch>, onRows: (rows: number) => void): AsyncGenerator<Batch> {
   let rows = 0;
   for await (const b of batches) {
-    rows += b.rows.length;
+    rows += batchLength(b);
     onRows(rows);
     yield b;
   }

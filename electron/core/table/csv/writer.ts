@@ -1,9 +1,8 @@
 import iconv from 'iconv-lite';
 import { FerryError } from '../../errors';
-import { batchLength, columnOf, isFixedWidth, valueGetter } from '../columns';
-import type { Batch, ColumnVector, LogicalType, Schema, WriteOptions } from '../types';
-import { writeUtf8 } from '../utf8';
-import { formatDate, formatDecimal, formatTimestamp, valueToText } from '../values';
+import { batchLength, columnOf, isFixedWidth } from '../columns';
+import type { Batch, Schema, WriteOptions } from '../types';
+import { cellWriter, CsvOut } from './cell-bytes';
 
 const FLUSH_SIZE = 1 << 20;
 
@@ -15,120 +14,44 @@ const FLUSH_SIZE = 1 << 20;
  */
 export async function* writeCsv(schema: Schema, batches: AsyncIterable<Batch>, opts: WriteOptions): AsyncIterable<Uint8Array> {
   const delimiter = opts.delimiter ?? ',';
+  const delim = delimiter.charCodeAt(0);
   const encode = encoder(opts.encoding ?? 'utf-8');
   const needsQuote = new RegExp(`[${escapeClass(delimiter)}"\\r\\n]|^\\s|\\s$`);
-  const cell = (s: string | null) => (s === null ? '' : s === '' ? '""' : needsQuote.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const cell = (s: string) => (s === '' ? '""' : needsQuote.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const types = schema.columns.map((c) => c.type);
   // Numbers, dates and timestamps never hold a quote, a line break or spaces; only the delimiter could
   // appear in them, and only an unusual one (':' in a time, '.' or '-' in a number).
   const plainDelimiter = [',', ';', '\t', '|'].includes(delimiter);
   const checked = types.map((t) => !plainDelimiter || !isFixedWidth(t));
-  const sink = opts.encoding === undefined || opts.encoding === 'utf-8' ? new Utf8Sink() : new TextSink(encode);
-  if (opts.header !== false) sink.put(schema.columns.map((c) => cell(c.name)).join(delimiter) + '\n');
+  const utf8 = opts.encoding === undefined || opts.encoding === 'utf-8';
+  // Cells go straight into UTF-8 bytes (cell-bytes.ts); another encoding re-encodes each ~1 MiB.
+  const out = new CsvOut(FLUSH_SIZE + 64 * 1024);
+  const take = (row: number): Uint8Array => {
+    const bytes = out.take();
+    return utf8 ? bytes : encode.bytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'), row);
+  };
+  if (opts.header !== false) out.text(schema.columns.map((c) => cell(c.name)).join(delimiter) + '\n');
   let row = 0;
   const bom = encode.bom;
   if (bom) yield bom;
   for await (const batch of batches) {
     opts.signal?.throwIfAborted();
-    // Column by column into cell texts (one tight loop per column), then written row by row.
     const n = batchLength(batch);
-    const cells = types.map((t, c) => columnText(columnOf(batch, c), t, n, checked[c] ? cell : null));
+    const vectors = types.map((_, c) => columnOf(batch, c));
+    const writers = vectors.map((v, c) => cellWriter(out, v, types[c], delim, checked[c]));
+    const last = writers.length - 1;
     for (let r = 0; r < n; r++) {
       row++;
-      sink.put(cells[0][r]);
-      for (let c = 1; c < cells.length; c++) {
-        sink.put(delimiter);
-        sink.put(cells[c][r]);
+      for (let c = 0; c < last; c++) {
+        writers[c](r);
+        out.byte(delim);
       }
-      sink.put('\n');
-      if (sink.size >= FLUSH_SIZE) yield sink.take(row);
+      writers[last](r);
+      out.byte(10);
+      if (out.at >= FLUSH_SIZE) yield take(row);
     }
   }
-  if (sink.size) yield sink.take(row);
-}
-
-/**
- * UTF-8 output written straight into a byte buffer: building a string per ~1 MiB (a rope of every line)
- * kept those lines alive across collections, and the promoted garbage grew the heap to 200 MB.
- */
-class Utf8Sink {
-  private buf = new Uint8Array(FLUSH_SIZE + 64 * 1024);
-  size = 0;
-
-  put(s: string): void {
-    if (this.size + s.length * 3 > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.size + s.length * 3));
-      bigger.set(this.buf.subarray(0, this.size));
-      this.buf = bigger;
-    }
-    this.size = writeUtf8(s, this.buf, this.size);
-  }
-
-  take(): Uint8Array {
-    const out = this.buf.subarray(0, this.size);
-    this.buf = new Uint8Array(FLUSH_SIZE + 64 * 1024);
-    this.size = 0;
-    return out;
-  }
-}
-
-/** Other encodings: a string per ~1 MiB, encoded (and checked) as a whole. */
-class TextSink {
-  private text = '';
-
-  constructor(private readonly encode: ReturnType<typeof encoder>) {}
-
-  get size(): number {
-    return this.text.length;
-  }
-
-  put(s: string): void {
-    this.text += s;
-  }
-
-  take(row: number): Uint8Array {
-    const out = this.encode.bytes(this.text, row);
-    this.text = '';
-    return out;
-  }
-}
-
-/** A column's cells as text: NULL is nothing; `quote` (when the type's text may need it) quotes. */
-function columnText(v: ColumnVector, t: LogicalType, n: number, quote: ((s: string | null) => string) | null): string[] {
-  if (v.kind === 'numbers' && !quote) return numberText(v.values, v.nulls, t, n);
-  const get = valueGetter(v, t);
-  const out: string[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = get(i);
-    out[i] = x === null ? '' : quote ? quote(valueToText(x, t)) : valueToText(x, t)!;
-  }
-  return out;
-}
-
-/** A 'numbers' column as text straight from its doubles: no BigInt made only to be printed. */
-function numberText(values: Float64Array, nulls: Uint8Array | null, t: LogicalType, n: number): string[] {
-  const text = numberFormatter(t);
-  const out: string[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = nulls && nulls[i] ? '' : text(values[i]);
-  return out;
-}
-
-function numberFormatter(t: LogicalType): (x: number) => string {
-  switch (t.kind) {
-    case 'int32':
-    case 'int64':
-      return String;
-    case 'date':
-      return formatDate;
-    case 'decimal':
-      return (x) => formatDecimal(x, t.scale);
-    case 'timestamp':
-      return (x) => formatTimestamp(x, t.unit, t.tz);
-    case 'boolean':
-      return (x) => (x !== 0 ? 'true' : 'false');
-    default:
-      return (x) => valueToText(t.kind === 'float64' ? x : BigInt(x), t)!;
-  }
+  if (out.at) yield take(row);
 }
 
 function escapeClass(s: string): string {
