@@ -3,10 +3,10 @@ import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 
 /**
- * Main and preload bundle the core; native modules (better-sqlite3, @napi-rs/keyring, ssh2's optional
+ * Main and preload bundle the core; native modules (better-sqlite3, @napi-rs/keyring, snappy, ssh2's optional
  * cpu-features) stay external and are rebuilt for Electron by electron-builder (install-app-deps).
  */
-const external = ['better-sqlite3', '@napi-rs/keyring', 'ssh2', 'cpu-features'];
+const external = ['better-sqlite3', '@napi-rs/keyring', 'snappy', 'ssh2', 'cpu-features'];
 
 export default defineConfig({
   main: {
