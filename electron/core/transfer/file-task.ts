@@ -2,11 +2,12 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Capabilities, Entry } from '../../../shared/connectors';
 import { basename, dirname, joinPath } from '../../../shared/paths';
+import { formatFromName } from '../../../shared/table';
 import type { ConflictPolicy, JobSpec, PlanAction } from '../../../shared/transfers';
 import type { Connector, Logger, WriteResult } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
-import { withBoundedHeap } from '../heap-policy';
+import { HEAP_DOUBLE, HEAP_HALF, withBoundedHeap } from '../heap-policy';
 import type { LeaseBroker, LeasePair } from './leases';
 import { convertFile, loadIntoTable, loadNote } from './convert-task';
 import { Meter, type Throttle } from './meter';
@@ -211,6 +212,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
         endpoints: ctx.endpoints,
         onRows: ctx.onRows,
       }),
+      HEAP_HALF,
     );
     return { state: 'done', action, dstPath: row.dstPath, size: row.size, sent: row.size, verified: null, resumedFrom: 0, note: loadNote(loaded), rows: { read: loaded.read, loaded: loaded.loaded, rejected: loaded.rejected } };
   }
@@ -239,6 +241,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
         onBytes: ctx.onBytes,
         onRows: ctx.onRows,
       }),
+      readsParquet(row, ctx.spec) ? HEAP_HALF : HEAP_DOUBLE,
     ).catch(async (e) => {
       // Nothing of a failed conversion is worth keeping (it cannot be resumed): no temp file is left behind.
       if (writePath !== dstPath) await dst.remove(writePath).catch(() => {});
@@ -511,4 +514,9 @@ async function verify(
     compared = true;
   }
   return compared ? 'md5' : 'size';
+}
+
+/** Whether a conversion reads a Parquet file (its format named, or else told by the name): its heap is bound tighter (heap-policy.ts). */
+function readsParquet(row: FileRow, spec: JobSpec): boolean {
+  return (spec.convert?.read?.format ?? formatFromName(row.srcPath ?? row.relPath)) === 'parquet';
 }
