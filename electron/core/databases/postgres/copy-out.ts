@@ -119,9 +119,9 @@ export function copyOutFrames(sql: string): CopyToStreamQuery {
 }
 
 /**
- * Calls `row(start, end)` for each framed row in a run: the row's bytes are buf[start, end), end at its
- * newline. The frames come from CopyFrames, so they are whole; a row not ending in a newline means the
- * server's format is not the one these readers know.
+ * Where the row of the CopyData message at p ends: its bytes are buf[p + 5, end), end at its newline. The
+ * frames come from CopyFrames, so they are whole; a row not ending in a newline means the server's format
+ * is not the one these readers know.
  */
 export function rowEnd(buf: Buffer, p: number): number {
   const end = p + buf.readUInt32BE(p + 1);
