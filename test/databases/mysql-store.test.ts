@@ -85,22 +85,31 @@ describe.skipIf(!info)('the MySQL table store', () => {
     await sql('CREATE TABLE k (n int)');
     await sql('INSERT INTO k VALUES (-1)');
     const cols: Column[] = [{ name: 'n', type: { kind: 'int32' } }];
-    let killed = false;
+    let kill: Promise<unknown> | null = null;
     const input: LoadInput = {
       schema: { columns: cols },
       async *batches() {
         for (let b = 0; b < 30; b++) {
           if (b === 10) {
-            const [victim] = await sql<{ id: number }>(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = '${dbName}' AND INFO LIKE 'LOAD DATA%'`);
-            await sql(`KILL CONNECTION ${victim.id}`);
-            killed = true;
+            // The statement shows in the process list once the server has it, which can be a moment after
+            // the rows began to flow (CI once looked too early): look until it is there.
+            let victim: { id: number } | undefined;
+            for (let tries = 0; !victim && tries < 100; tries++) {
+              [victim] = await sql<{ id: number }>(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = '${dbName}' AND INFO LIKE 'LOAD DATA%'`);
+              if (!victim) await new Promise((r) => setTimeout(r, 20));
+            }
+            // The load may fail (the server drops its connection) before the KILL's own answer arrives:
+            // the test waits for that answer after the load.
+            kill = sql(`KILL CONNECTION ${victim!.id}`);
+            await kill;
           }
           yield { rows: Array.from({ length: 1000 }, (_, i) => [b * 1000 + i]) };
         }
       },
     };
     const e = await conn.tables!.load(`/${dbName}/k`, input, { mode: 'truncate' }).catch((x) => x);
-    expect(killed).toBe(true);
+    expect(kill, String(e)).not.toBeNull();
+    await kill;
     expect(isFerryError(e, 'CONNECTION_LOST'), String(e)).toBe(true);
     expect(e.message).toMatch(/nothing was loaded/);
     expect(await sql('SELECT n FROM k')).toEqual([{ n: -1 }]);
