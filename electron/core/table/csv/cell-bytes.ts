@@ -1,7 +1,7 @@
 import { isFixedWidth } from '../columns';
 import type { ColumnVector, LogicalType, Value } from '../types';
 import { writeUtf8 } from '../utf8';
-import { formatDate, formatTimestamp, valueToText } from '../values';
+import { formatDate, formatDecimal, formatTimestamp, valueToText } from '../values';
 
 /**
  * CSV cells written straight into UTF-8 bytes: integers, decimals, dates and timestamps from their numbers
@@ -83,7 +83,7 @@ export class CsvOut {
     }
     const p = 10 ** scale;
     const whole = Math.floor(unscaled / p);
-    if (!Number.isSafeInteger(p) || whole * p > unscaled) return this.text(fallbackDecimal(unscaled, scale));
+    if (!Number.isSafeInteger(p) || whole * p > unscaled) return this.text(formatDecimal(BigInt(unscaled), scale));
     this.int(whole);
     this.buf[this.at++] = 46;
     this.padded(unscaled - whole * p, scale);
@@ -177,11 +177,6 @@ function digitCount(n: number): number {
     k++;
   }
   return k;
-}
-
-function fallbackDecimal(unscaled: number, scale: number): string {
-  const s = BigInt(unscaled).toString().padStart(scale + 1, '0');
-  return `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}`;
 }
 
 /** The characters JavaScript's \s matches. */
