@@ -1,4 +1,3 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { bufferByteSource, fileByteSource } from '../../electron/core/table/byte
 import { bytesToBigInt, parquetCodec, parquetFooterInfo } from '../../electron/core/table/parquet/index';
 import type { Batch, ByteSource, Column, Value } from '../../electron/core/table/types';
 import { formatDecimal } from '../../electron/core/table/values';
+import { useDuckDb } from '../support/duckdb';
 import { tempDir } from '../support/temp';
 
 /**
@@ -16,12 +16,7 @@ import { tempDir } from '../support/temp';
  */
 const tmp = tempDir('ferry-parquet-read-');
 const at = (name: string) => join(tmp.path, name);
-let db: DuckDBConnection;
-
-beforeAll(async () => {
-  db = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
-  await db.run(`SET TimeZone = 'UTC'`);
-});
+const duck = useDuckDb();
 afterAll(() => tmp.cleanup());
 
 async function readAll(src: ByteSource, opts: { offset?: number; limit?: number } = {}) {
@@ -62,7 +57,7 @@ async function expectInvalid(p: Promise<unknown>, message: RegExp) {
 
 describe('types: every DuckDB type maps exactly', () => {
   it('physical and logical types, nested types, and NULLs', async () => {
-    await db.run(`COPY (SELECT * FROM (VALUES
+    await duck.db.run(`COPY (SELECT * FROM (VALUES
       (1::TINYINT, 2::SMALLINT, 2147483647::INTEGER, 9007199254740993::BIGINT, 255::UTINYINT, 4000000000::UINTEGER, 18446744073709551615::UBIGINT,
        12.5::DECIMAL(4,1), -99999999.99::DECIMAL(10,2), 123456789012345.678::DECIMAL(18,3), 12345678901234567890123456789.123456789::DECIMAL(38,9),
        DATE '1901-12-13', TIME '13:45:00.123456', TIMESTAMP '2026-03-29 02:30:00.123456', TIMESTAMPTZ '2026-03-29 00:59:59.999999+00',
@@ -170,7 +165,7 @@ const ROWS_SQL = (n: number) =>
 
 /** What DuckDB itself reads, as the values the table layer should hold. */
 async function duckRows(file: string): Promise<Value[][]> {
-  const r = await db.runAndReadAll(
+  const r = await duck.db.runAndReadAll(
     `SELECT id, amount::VARCHAR, grp, h, (d - DATE '1970-01-01')::INTEGER, epoch_us(ts), flag FROM read_parquet('${file}') ORDER BY id`,
   );
   return r.getRows() as Value[][];
@@ -194,7 +189,7 @@ describe('codecs and encodings written by DuckDB', () => {
   for (const [name, opts] of cases) {
     it(`${name}, several row groups: every row exact`, async () => {
       const file = at(`${name}.parquet`);
-      await db.run(`COPY (${ROWS_SQL(5000)}) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048, ${opts})`);
+      await duck.db.run(`COPY (${ROWS_SQL(5000)}) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048, ${opts})`);
       const { reader, rows, origins } = await readAll(await fileByteSource(file));
       expect(reader.rowCount).toBe(5000);
       expect(rows).toHaveLength(5000);
@@ -205,7 +200,7 @@ describe('codecs and encodings written by DuckDB', () => {
 
   it('the fixtures really differ in what they test: dictionary vs plain, v2 delta encodings, codecs', async () => {
     const enc = async (f: string) =>
-      (await db.runAndReadAll(`SELECT DISTINCT encodings, compression FROM parquet_metadata('${at(f)}') WHERE path_in_schema = 'grp'`)).getRows();
+      (await duck.db.runAndReadAll(`SELECT DISTINCT encodings, compression FROM parquet_metadata('${at(f)}') WHERE path_in_schema = 'grp'`)).getRows();
     expect(JSON.stringify(await enc('snappy.parquet'))).toContain('DICTIONARY');
     expect(JSON.stringify(await enc('plain.parquet'))).not.toContain('DICTIONARY');
     expect(JSON.stringify(await enc('zstd.parquet'))).toContain('ZSTD');
@@ -220,8 +215,8 @@ describe('ranged reads: only what the requested rows need', () => {
   let groups: { start: number; end: number; rows: number }[];
   beforeAll(async () => {
     file = at('ranged.parquet');
-    await db.run(`COPY (${ROWS_SQL(60_000)}) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
-    const r = await db.runAndReadAll(
+    await duck.db.run(`COPY (${ROWS_SQL(60_000)}) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
+    const r = await duck.db.runAndReadAll(
       `SELECT row_group_id, any_value(row_group_num_rows), min(coalesce(dictionary_page_offset, data_page_offset)), max(coalesce(dictionary_page_offset, data_page_offset) + total_compressed_size)
        FROM parquet_metadata('${file}') GROUP BY row_group_id ORDER BY row_group_id`,
     );
@@ -295,7 +290,7 @@ describe('int64 columns without NULLs (decoded into typed arrays, handed on as e
   it('values at and beyond ±2^53 come back exact, in every batch form', async () => {
     const file = at('int64-edges.parquet');
     const values = [0n, -1n, 2n ** 53n - 1n, -(2n ** 53n), 2n ** 53n, 2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n, 4294967296n, -4294967297n];
-    await db.run(`COPY (SELECT * FROM (VALUES ${values.map((v, i) => `(${i}, '${v}'::BIGINT, TIMESTAMP '2020-01-01' + to_microseconds(${i}))`).join(', ')}) t(i, v, ts) ORDER BY i) TO '${file}' (FORMAT parquet)`);
+    await duck.db.run(`COPY (SELECT * FROM (VALUES ${values.map((v, i) => `(${i}, '${v}'::BIGINT, TIMESTAMP '2020-01-01' + to_microseconds(${i}))`).join(', ')}) t(i, v, ts) ORDER BY i) TO '${file}' (FORMAT parquet)`);
     const { rows } = await readAll(await fileByteSource(file));
     expect(rows.map((r) => r[1])).toEqual(values);
     expect(rows[3][2]).toBe(1577836800000003n);
@@ -310,7 +305,7 @@ describe('a big row group without offset indexes (DuckDB: one page per column ch
   beforeAll(async () => {
     file = at('one-page.parquet');
     // 200k rows in one group, uncompressed: NULLs every 7th row, dictionary strings, long RLE runs, booleans.
-    await db.run(`COPY (SELECT i::BIGINT AS id, CASE WHEN i % 7 = 3 THEN NULL ELSE 'name ' || (i % 50) END AS name,
+    await duck.db.run(`COPY (SELECT i::BIGINT AS id, CASE WHEN i % 7 = 3 THEN NULL ELSE 'name ' || (i % 50) END AS name,
       CASE WHEN i < 150000 THEN 1 ELSE 2 END::INTEGER AS run, i % 3 = 0 AS flag, (i * 1.5)::DOUBLE AS x, md5(i::VARCHAR) AS pad
       FROM range(200000) t(i)) TO '${file}' (FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE 200000)`);
     all = (await readAll(await fileByteSource(file))).rows;
@@ -341,7 +336,7 @@ describe('a big row group without offset indexes (DuckDB: one page per column ch
 describe('bad input: a clear INVALID_INPUT naming the file and what is wrong', () => {
   let good: Buffer;
   beforeAll(async () => {
-    await db.run(`COPY (${ROWS_SQL(3000)}) TO '${at('good.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 2048, COMPRESSION uncompressed)`);
+    await duck.db.run(`COPY (${ROWS_SQL(3000)}) TO '${at('good.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 2048, COMPRESSION uncompressed)`);
     good = readFileSync(at('good.parquet'));
   });
   const open = (name: string, bytes: Uint8Array) => readAll(bufferByteSource(name, bytes));
@@ -368,7 +363,7 @@ describe('bad input: a clear INVALID_INPUT naming the file and what is wrong', (
   });
 
   it('a corrupt page names the row group and the column', async () => {
-    const r = await db.runAndReadAll(`SELECT data_page_offset FROM parquet_metadata('${at('good.parquet')}') WHERE row_group_id = 1 AND path_in_schema = 'h'`);
+    const r = await duck.db.runAndReadAll(`SELECT data_page_offset FROM parquet_metadata('${at('good.parquet')}') WHERE row_group_id = 1 AND path_in_schema = 'h'`);
     const offset = Number(r.getRows()[0][0]);
     const bad = Buffer.from(good);
     bad.fill(0xff, offset, offset + 16); // the page header: no longer valid thrift

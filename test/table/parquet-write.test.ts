@@ -1,4 +1,3 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { bufferByteSource } from '../../electron/core/table/byte-source';
 import { parquetCodec, parquetFooterInfo } from '../../electron/core/table/parquet/index';
 import type { Batch, ByteSource, Schema, Value, WriteOptions } from '../../electron/core/table/types';
 import { parseDate, parseTime, parseTimestamp } from '../../electron/core/table/values';
+import { useDuckDb } from '../support/duckdb';
 import { tempDir } from '../support/temp';
 
 /**
@@ -16,11 +16,7 @@ import { tempDir } from '../support/temp';
  */
 const tmp = tempDir('ferry-parquet-write-');
 const at = (name: string) => join(tmp.path, name);
-let db: DuckDBConnection;
-beforeAll(async () => {
-  db = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
-  await db.run(`SET TimeZone = 'UTC'`);
-});
+const duckdb = useDuckDb();
 afterAll(() => tmp.cleanup());
 
 const ts = (text: string, unit: 'us' | 'ns') => parseTimestamp(text, unit)!.value;
@@ -109,7 +105,7 @@ async function readBack(src: ByteSource) {
 }
 
 async function duck(sql: string): Promise<unknown[][]> {
-  return (await db.runAndReadAll(sql)).getRows();
+  return (await duckdb.db.runAndReadAll(sql)).getRows();
 }
 
 describe('the fidelity table', () => {

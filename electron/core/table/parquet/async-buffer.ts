@@ -49,10 +49,20 @@ export class SourceBuffer implements AsyncBuffer {
   }
 
   async slice(start: number, end: number = this.byteLength): Promise<ArrayBuffer> {
+    return toArrayBuffer(await this.bytes(start, end));
+  }
+
+  /** [start, end) from a pinned block (a view, no copy) or from the source. */
+  async bytes(start: number, end: number): Promise<Uint8Array> {
+    return this.held(start, end) ?? (await this.read(start, end));
+  }
+
+  /** [start, end) when it is already in memory. */
+  held(start: number, end: number): Uint8Array | null {
     for (const b of this.tail ? [this.tail, ...this.pinned] : this.pinned) {
-      if (start >= b.start && end <= b.end) return toArrayBuffer(b.bytes.subarray(start - b.start, end - b.start));
+      if (start >= b.start && end <= b.end) return b.bytes.subarray(start - b.start, end - b.start);
     }
-    return toArrayBuffer(await this.read(start, end));
+    return null;
   }
 
   /** The bytes, or a FerryError when the file is shorter than its own footer says. */

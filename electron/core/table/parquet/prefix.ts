@@ -1,12 +1,11 @@
 import type { ColumnChunk, DecodedArray, PageHeader } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
-import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import { convert } from 'hyparquet/src/convert.js';
 import { parquetSchema } from 'hyparquet/src/metadata.js';
-import { getMaxDefinitionLevel, getTreePath } from 'hyparquet/src/schema.js';
-import type { ColumnDecoder } from 'hyparquet/src/types.js';
+import { getMaxDefinitionLevel } from 'hyparquet/src/schema.js';
+import { columnDecoder } from './flat-column';
+import { firstBits } from './levels';
 import type { OpenedParquet, GroupInfo } from './reader';
-import { RAW_PARSERS } from './schema-in';
 
 /**
  * The first rows of a row group that has no offset index, without reading its column chunks whole.
@@ -40,17 +39,8 @@ export async function readGroupPrefix(file: OpenedParquet, g: GroupInfo, k: numb
 
 async function columnPrefix(file: OpenedParquet, schema: ReturnType<typeof parquetSchema>, chunk: ColumnChunk, k: number): Promise<DecodedArray | null> {
   const meta = chunk.meta_data!;
-  const schemaPath = getTreePath(schema, meta.path_in_schema);
-  const decoder: ColumnDecoder = {
-    pathInSchema: meta.path_in_schema,
-    element: schemaPath[schemaPath.length - 1].element,
-    schemaPath,
-    type: meta.type,
-    codec: meta.codec,
-    compressors,
-    utf8: false,
-    parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS },
-  };
+  const decoder = columnDecoder(schema, meta);
+  const schemaPath = decoder.schemaPath;
   const end = Number((meta.dictionary_page_offset || meta.data_page_offset) + meta.total_compressed_size);
   let at = Number(meta.dictionary_page_offset || meta.data_page_offset);
   const read = windowed(file, end);
@@ -152,44 +142,6 @@ async function pageHeader(read: Read, at: number, end: number): Promise<{ header
       if (at + len >= end) throw e;
     }
   }
-}
-
-/**
- * The first k values of an RLE/bit-packed hybrid run of bit width 1 (a flat optional column's definition
- * levels). Not hyparquet's reader: it writes a run out whole, and a page of 500k non-NULL values is one run
- * of 500k, written into a k-long array one dropped write at a time (90 ms for a 9-column preview).
- */
-function firstBits(body: Uint8Array, at: number, end: number, k: number): Uint8Array {
-  const out = new Uint8Array(k);
-  let seen = 0;
-  while (seen < k) {
-    if (at >= end) throw new RangeError('the definition levels end before the rows asked for');
-    let header = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = body[at++];
-      if (b === undefined) throw new RangeError('the definition levels run past the prefix');
-      header |= (b & 0x7f) << shift;
-      if (b < 0x80) break;
-    }
-    if (header & 1) {
-      // Bit-packed: (header >> 1) groups of 8 values, one byte each at width 1, lowest bit first.
-      const groups = header >>> 1;
-      for (let g = 0; g < groups && seen < k; g++) {
-        const byte = at + g < end ? body[at + g] : undefined;
-        if (byte === undefined) throw new RangeError('the definition levels run past the prefix');
-        for (let bit = 0; bit < 8 && seen < k; bit++) out[seen++] = (byte >> bit) & 1;
-      }
-      at += groups;
-    } else {
-      // A run: (header >> 1) copies of the value in the next byte.
-      const value = body[at++];
-      if (value === undefined) throw new RangeError('the definition levels run past the prefix');
-      const n = Math.min(header >>> 1, k - seen);
-      out.fill(value, seen, seen + n);
-      seen += n;
-    }
-  }
-  return out;
 }
 
 function readerOf(bytes: Uint8Array): { view: DataView; offset: number } {

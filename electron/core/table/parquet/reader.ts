@@ -4,6 +4,7 @@ import { FerryError } from '../../errors';
 import { ColumnBatch } from '../columns';
 import type { Batch, ByteSource, ColumnVector, Schema, TableReader, Value } from '../types';
 import { SourceBuffer, SourceFailure, unwrapSource } from './async-buffer';
+import { decodeFlatColumn, flatColumns } from './flat-column';
 import { errorText, readFooter } from './footer';
 import { readGroupPrefix } from './prefix';
 import { planColumns, rawMetadata, RAW_PARSERS, type ColumnPlan } from './schema-in';
@@ -208,13 +209,17 @@ function sliceRows(g: GroupInfo): number {
   return Math.max(BATCH_ROWS, Math.floor((g.rows * SLICE_BYTES) / g.uncompressedBytes));
 }
 
-/** A column's values for rows [start, ...): value of row r is data[r - base]. */
-interface RawColumn {
-  data: DecodedArray;
-  base: number;
-}
+/**
+ * A column's values for rows [base, ...): row r is data[r - base] as hyparquet decoded it (converted per
+ * batch), or vector's row r - base, already in the table layer's form (flat-column.ts).
+ */
+type RawColumn = { data: DecodedArray; base: number; vector?: undefined } | { vector: ColumnVector; base: number };
 
 async function readSlice(file: OpenedParquet, g: GroupInfo, s: number, e: number, columns?: string[]): Promise<RawColumn[]> {
+  if (!columns) {
+    const flat = await readFlat(file, g, s, e);
+    if (flat) return flat;
+  }
   const got = new Map<string, ColumnData[]>();
   try {
     await parquetRead({
@@ -240,6 +245,25 @@ async function readSlice(file: OpenedParquet, g: GroupInfo, s: number, e: number
     throw columns ? err : await corrupt(file, g, s, e, err);
   }
   return (columns ?? file.plans.map((p) => p.column.name)).map((name) => join(got.get(name) ?? [], s, e));
+}
+
+/**
+ * The slice decoded by flat-column.ts, when every column is a flat leaf and its column chunks are read
+ * whole anyway: the slice is the whole group, the group has no offset indexes (so no page can be skipped
+ * unread), or its bytes are pinned. Else (null) hyparquet reads only the pages the rows are on.
+ */
+async function readFlat(file: OpenedParquet, g: GroupInfo, s: number, e: number): Promise<RawColumn[] | null> {
+  const whole = s === g.start && e === g.start + g.rows;
+  if (g.nested || !(whole || !g.indexRange || file.buf.held(g.byteStart, g.byteEnd))) return null;
+  const cols = flatColumns(file.raw, g.index, file.plans);
+  if (!cols) return null;
+  const bytes = await unwrapSource(file.buf.bytes(g.byteStart, g.byteEnd));
+  try {
+    return cols.map((c) => ({ vector: decodeFlatColumn(c, bytes.subarray(c.start - g.byteStart, c.end - g.byteStart), s - g.start, e - s), base: s }));
+  } catch {
+    // Something flat-column.ts does not read (a value beyond 2^53) or a bad page: hyparquet reads it, or names what is wrong.
+    return null;
+  }
 }
 
 /** hyparquet says what failed, not where: read the columns one by one to name the bad one. */
@@ -281,9 +305,15 @@ function toBatch(plans: ColumnPlan[], cols: RawColumn[], from: number, to: numbe
   const origins: number[] = new Array(n);
   for (let i = 0; i < n; i++) origins[i] = from + i;
   const vectors: ColumnVector[] = plans.map((plan, c) => {
-    const { data, base } = cols[c];
+    const col = cols[c];
+    const at = from - col.base;
+    if (col.vector) {
+      const v = col.vector;
+      if (v.kind === 'values') return { kind: 'values', values: v.values.slice(at, at + n) };
+      return { kind: 'numbers', values: v.values.subarray(at, at + n), nulls: v.nulls && v.nulls.subarray(at, at + n) };
+    }
+    const data = col.data;
     const convert = plan.convert;
-    const at = from - base;
     const values: Value[] = new Array(n);
     if (convert) {
       for (let i = 0; i < n; i++) values[i] = convert(data[at + i]);

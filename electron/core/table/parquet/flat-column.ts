@@ -1,0 +1,220 @@
+import type { ColumnChunk, ColumnMetaData, DecodedArray, FileMetaData, SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
+import { parquetSchema } from 'hyparquet/src/metadata.js';
+import { readPlain } from 'hyparquet/src/plain.js';
+import { getMaxDefinitionLevel, getTreePath } from 'hyparquet/src/schema.js';
+import type { ColumnDecoder } from 'hyparquet/src/types.js';
+import { isFixedWidth } from '../columns';
+import type { ColumnVector, Value } from '../types';
+import { firstBits } from './levels';
+import { RAW_PARSERS, type ColumnPlan } from './schema-in';
+
+/**
+ * A flat column's pages decoded straight into one column vector (types.ts ColumnVector).
+ *
+ * hyparquet decodes a page into its values and definition levels and then rebuilds the column from them
+ * with its Dremel assembly (assemble.js), a general loop for nested lists that, for a flat nullable
+ * column, costs a third of reading a Parquet file; its levels are a JS array per page, and int64-like
+ * values come out as bigints that the table layer then turns back into doubles. Here a flat column's
+ * levels are read into bytes, its values with hyparquet's own page decoders (every encoding and codec it
+ * knows), and the two are merged in one loop into a Float64Array (fixed-width types whose values fit a
+ * double exactly; a column with an int64 beyond 2^53 is read as bigints) or a Value array (strings,
+ * binary, wide decimals...).
+ *
+ * Whatever this does not read (an old BIT_PACKED level encoding, a page it cannot decode) throws, and the
+ * caller reads the slice through hyparquet as before, which also names what is wrong with a bad file.
+ */
+export class NotDecoded extends Error {}
+
+export interface FlatColumn {
+  decoder: ColumnDecoder;
+  /** The decoder for a v1 page's values alone (no levels in front of them). */
+  valuesOnly: ColumnDecoder;
+  maxDef: number;
+  plan: ColumnPlan;
+  /** Fixed-width values kept as doubles (a 'numbers' vector). */
+  numbers: boolean;
+  /** Byte range of the column chunk in the file. */
+  start: number;
+  end: number;
+}
+
+/** The columns of one row group in plan order, or null when one is not a flat leaf of the file's schema. */
+export function flatColumns(raw: FileMetaData, groupIndex: number, plans: ColumnPlan[]): FlatColumn[] | null {
+  const schema = parquetSchema(raw);
+  const byName = new Map(raw.row_groups[groupIndex].columns.map((c) => [c.meta_data?.path_in_schema.join('.'), c]));
+  const out: FlatColumn[] = [];
+  for (const plan of plans) {
+    const chunk: ColumnChunk | undefined = byName.get(plan.column.name);
+    const meta = chunk?.meta_data;
+    if (!meta || meta.path_in_schema.length !== 1) return null;
+    const decoder = columnDecoder(schema, meta);
+    const schemaPath = decoder.schemaPath;
+    if (decoder.element.repetition_type === 'REPEATED' || schemaPath.length !== 2) return null;
+    const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    out.push({
+      decoder,
+      valuesOnly: { ...decoder, schemaPath: schemaPath.slice(0, 1) },
+      maxDef: getMaxDefinitionLevel(schemaPath),
+      plan,
+      numbers: asNumbers(plan, meta.type),
+      start,
+      end: start + Number(meta.total_compressed_size),
+    });
+  }
+  return out;
+}
+
+/** hyparquet's decoder of one column chunk, reading raw values as the reader does (schema-in.ts). */
+export function columnDecoder(schema: SchemaTree, meta: ColumnMetaData): ColumnDecoder {
+  const schemaPath = getTreePath(schema, meta.path_in_schema);
+  return {
+    pathInSchema: meta.path_in_schema,
+    element: schemaPath[schemaPath.length - 1].element,
+    schemaPath,
+    type: meta.type,
+    codec: meta.codec,
+    compressors,
+    utf8: false,
+    parsers: { ...DEFAULT_PARSERS, ...RAW_PARSERS },
+  };
+}
+
+/**
+ * Types whose physical value is the number a 'numbers' vector holds: integers, doubles, booleans, and
+ * DECIMAL or TIME on INT32, whose only conversion is to a bigint of the same integer.
+ */
+function asNumbers(plan: ColumnPlan, physical: string): boolean {
+  const t = plan.column.type;
+  if (!isFixedWidth(t) || !['BOOLEAN', 'INT32', 'INT64', 'FLOAT', 'DOUBLE'].includes(physical)) return false;
+  return plan.convert === null || (physical === 'INT32' && (t.kind === 'decimal' || t.kind === 'time'));
+}
+
+/** Values of an int64 column beyond 2^53 (a nanosecond timestamp far from 1970): not doubles. */
+class BeyondDouble extends Error {}
+
+/** Rows [first, first + count) of the row group, from the column chunk's bytes. */
+export function decodeFlatColumn(col: FlatColumn, bytes: Uint8Array, first: number, count: number): ColumnVector {
+  if (col.numbers) {
+    try {
+      return decode(col, bytes, first, count, true);
+    } catch (e) {
+      if (!(e instanceof BeyondDouble)) throw e;
+    }
+  }
+  return decode(col, bytes, first, count, false);
+}
+
+function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number, numbers: boolean): ColumnVector {
+  const { decoder, maxDef } = col;
+  const conv = numbers ? null : col.plan.convert;
+  const doubles = numbers ? new Float64Array(count) : null;
+  const values: Value[] | null = numbers ? null : new Array<Value>(count);
+  let nulls: Uint8Array | null = null;
+  let dictionary: DecodedArray | undefined;
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  const end = first + count;
+  let row = 0; // the group's row at the current page's start
+  while (row < end) {
+    if (reader.offset >= bytes.length) throw new NotDecoded('the column chunk ends before its rows');
+    const header = parquetHeader(reader);
+    const body = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
+    reader.offset += header.compressed_page_size;
+    let n: number;
+    let levels: Uint8Array | null = null;
+    let data: DecodedArray;
+    let encoding: string;
+    if (header.type === 'DICTIONARY_PAGE') {
+      const page = decompressPage(body, header.uncompressed_page_size, decoder.codec, decoder.compressors);
+      const raw = readPlain(readerOf(page), decoder.type, header.dictionary_page_header!.num_values, decoder.element.type_length);
+      dictionary = numbers ? toDoubles(raw) : convert(raw, decoder);
+      continue;
+    } else if (header.type === 'DATA_PAGE') {
+      const dph = header.data_page_header!;
+      n = dph.num_values;
+      if (row + n <= first) {
+        row += n;
+        continue;
+      }
+      encoding = dph.encoding;
+      const page = decompressPage(body, header.uncompressed_page_size, decoder.codec, decoder.compressors);
+      let at = 0;
+      if (maxDef) {
+        if (dph.definition_level_encoding !== 'RLE') throw new NotDecoded(`definition levels encoded ${dph.definition_level_encoding}`);
+        const len = readerOf(page).view.getUint32(0, true);
+        levels = firstBits(page, 4, 4 + len, n);
+        at = 4 + len;
+      }
+      data = readDataPage(page.subarray(at), { ...dph, num_values: levels ? ones(levels) : n }, col.valuesOnly).dataPage;
+    } else if (header.type === 'DATA_PAGE_V2') {
+      const d2 = header.data_page_header_v2!;
+      n = d2.num_rows;
+      if (row + n <= first) {
+        row += n;
+        continue;
+      }
+      encoding = d2.encoding;
+      const page = readDataPageV2(body, header, decoder);
+      levels = page.definitionLevels?.length ? Uint8Array.from(page.definitionLevels) : null;
+      data = page.dataPage;
+    } else continue; // an index page
+    const dict = encoding.endsWith('_DICTIONARY');
+    if (dict && !dictionary) throw new NotDecoded('a dictionary-encoded page without a dictionary');
+    const src: DecodedArray = dict ? data : numbers ? toDoubles(data) : convert(data, decoder);
+    const lookup = dict ? dictionary! : null;
+    // Rows [skip, stop) of this page are wanted; k indexes its values (NULLs have none).
+    const skip = Math.max(0, first - row);
+    const stop = Math.min(n, end - row);
+    let k = levels ? ones(levels, skip) : skip;
+    for (let i = skip; i < stop; i++) {
+      const o = row + i - first;
+      if (levels && levels[i] === 0) {
+        if (doubles) (nulls ??= new Uint8Array(count))[o] = 1;
+        else values![o] = null;
+        continue;
+      }
+      const v = lookup ? lookup[src[k++] as number] : src[k++];
+      if (doubles) doubles[o] = v as number;
+      else values![o] = conv ? conv(v) : (v as Value);
+    }
+    row += n;
+  }
+  return doubles ? { kind: 'numbers', values: doubles, nulls } : { kind: 'values', values: values! };
+}
+
+/** Values as doubles; int64s exactly or not at all (BeyondDouble), booleans as 1 and 0. */
+function toDoubles(data: DecodedArray): DecodedArray {
+  if (data instanceof BigInt64Array) {
+    // Two 32-bit halves (little-endian) instead of a bigint per value.
+    const halves = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+    const out = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const hi = halves[2 * i + 1];
+      const lo = halves[2 * i] >>> 0;
+      // Exact doubles only: |v| <= 2^53 - 1 (Number.isSafeInteger).
+      if (hi >= 0x200000 || hi < -0x200000 || (hi === -0x200000 && lo === 0)) throw new BeyondDouble();
+      out[i] = hi * 4294967296 + lo;
+    }
+    return out;
+  }
+  if (Array.isArray(data)) {
+    const out = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    return out;
+  }
+  return data; // Int32Array, Float32Array, Float64Array, Uint8Array
+}
+
+/** How many of levels[0, to) are 1 (a value, not NULL). */
+function ones(levels: Uint8Array, to = levels.length): number {
+  let k = 0;
+  for (let i = 0; i < to; i++) k += levels[i];
+  return k;
+}
+
+function readerOf(bytes: Uint8Array): { view: DataView; offset: number } {
+  return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+}
