@@ -11,10 +11,15 @@ import { parseCell, type InferOptions } from './infer';
  * value and every error (the fast paths only say "don't know" and never decide a value parseCell would refuse).
  */
 export interface CellColumn {
-  /** undefined: the row is short of this field (a ragged row): NULL. Throws CellError for a bad value. */
-  push(text: string | undefined, quoted: boolean): void;
+  /** The cell text[start, end) (the tokenizer's range, no string of its own yet). Throws CellError for a bad value. */
+  push(text: string, start: number, end: number, quoted: boolean): void;
+  /** The row is short of this field (a ragged row): NULL. */
+  pushMissing(): void;
   finish(): ColumnVector;
 }
+
+/** text[start, end) as a string of its own (the whole of `text` is not copied). */
+const sub = (text: string, start: number, end: number): string => (start === 0 && end === text.length ? text : text.slice(start, end));
 
 export function cellColumn(type: LogicalType, capacity: number, opts: InferOptions): CellColumn {
   if (!isFixedWidth(type)) return new ValueColumn(type, opts);
@@ -29,10 +34,13 @@ class ValueColumn implements CellColumn {
     private readonly opts: InferOptions,
   ) {}
 
-  push(text: string | undefined, quoted: boolean): void {
-    if (text === undefined) this.values.push(null);
-    else if (this.type.kind === 'string') this.values.push(text === '' && !quoted ? null : text);
-    else this.values.push(parseCell(text, quoted, this.type, this.opts));
+  push(text: string, start: number, end: number, quoted: boolean): void {
+    if (this.type.kind === 'string') this.values.push(end === start && !quoted ? null : sub(text, start, end));
+    else this.values.push(parseCell(sub(text, start, end), quoted, this.type, this.opts));
+  }
+
+  pushMissing(): void {
+    this.values.push(null);
   }
 
   finish(): ColumnVector {
@@ -40,8 +48,8 @@ class ValueColumn implements CellColumn {
   }
 }
 
-/** A parsed number, or undefined when the text is not of the plain shape (then parseCell decides). */
-type Fast = (s: string) => number | undefined;
+/** The number in s[i, n), or undefined when it is not of the plain shape (then parseCell decides). */
+type Fast = (s: string, i: number, n: number) => number | undefined;
 
 class NumberColumn implements CellColumn {
   private b: NumberColumnBuilder;
@@ -55,11 +63,15 @@ class NumberColumn implements CellColumn {
     this.b = new NumberColumnBuilder(type, capacity);
   }
 
-  push(text: string | undefined, quoted: boolean): void {
-    if (text === undefined || text.length === 0) return this.b.pushNull();
-    const n = this.fast?.(text);
+  push(text: string, start: number, end: number, quoted: boolean): void {
+    if (end === start) return this.b.pushNull();
+    const n = this.fast?.(text, start, end);
     if (n !== undefined) this.b.pushNumber(n);
-    else this.b.pushValue(parseCell(text, quoted, this.type, this.opts));
+    else this.b.pushValue(parseCell(sub(text, start, end), quoted, this.type, this.opts));
+  }
+
+  pushMissing(): void {
+    this.b.pushNull();
   }
 
   finish(): ColumnVector {
@@ -70,11 +82,11 @@ class NumberColumn implements CellColumn {
 function fastParser(t: LogicalType, opts: InferOptions): Fast | null {
   switch (t.kind) {
     case 'boolean':
-      return (s) => (s === 'true' ? 1 : s === 'false' ? 0 : undefined);
+      return (s, i, n) => (n - i === 4 && s.startsWith('true', i) ? 1 : n - i === 5 && s.startsWith('false', i) ? 0 : undefined);
     case 'int32':
-      return (s) => {
-        const n = fastInteger(s);
-        return n !== undefined && n <= 2_147_483_647 && n >= -2_147_483_648 ? n : undefined;
+      return (s, i, n) => {
+        const v = fastInteger(s, i, n);
+        return v !== undefined && v <= 2_147_483_647 && v >= -2_147_483_648 ? v : undefined;
       };
     case 'int64':
       return fastInteger;
@@ -82,14 +94,14 @@ function fastParser(t: LogicalType, opts: InferOptions): Fast | null {
       const sep = opts.decimalComma ? 44 : 46;
       const bound = 10 ** t.precision;
       const scale = 10 ** t.scale;
-      return (s) => fastDecimal(s, sep, t.scale, scale, bound);
+      return (s, i, n) => fastDecimal(s, i, n, sep, t.scale, scale, bound);
     }
     case 'date':
       return fastDate;
     case 'timestamp': {
       const perSec = Number(unitsPerSecond(t.unit));
       const utc = t.tz !== null;
-      return (s) => fastTimestamp(s, perSec, utc);
+      return (s, i, n) => fastTimestamp(s, i, n, perSec, utc);
     }
     default:
       return null; // float64 and time: parseCell is cheap enough or rare
@@ -102,12 +114,10 @@ const digit = (s: string, i: number): number => {
 };
 
 /** "-123": up to 15 digits (exact in a double), no leading zero, no spaces. */
-function fastInteger(s: string): number | undefined {
-  const n = s.length;
-  let i = 0;
-  const c0 = s.charCodeAt(0);
+function fastInteger(s: string, i: number, n: number): number | undefined {
+  const c0 = s.charCodeAt(i);
   const neg = c0 === 45;
-  if (neg || c0 === 43) i = 1;
+  if (neg || c0 === 43) i++;
   if (i === n || n - i > 15 || (s.charCodeAt(i) === 48 && n - i > 1)) return undefined;
   let v = 0;
   for (; i < n; i++) {
@@ -119,12 +129,10 @@ function fastInteger(s: string): number | undefined {
 }
 
 /** "-12.3" as its unscaled value: at most 15 significant digits in all, no more decimals than the scale. */
-function fastDecimal(s: string, sep: number, scaleDigits: number, scale: number, bound: number): number | undefined {
-  const n = s.length;
-  let i = 0;
-  const c0 = s.charCodeAt(0);
+function fastDecimal(s: string, i: number, n: number, sep: number, scaleDigits: number, scale: number, bound: number): number | undefined {
+  const c0 = s.charCodeAt(i);
   const neg = c0 === 45;
-  if (neg || c0 === 43) i = 1;
+  if (neg || c0 === 43) i++;
   const first = i;
   let int = 0;
   let intDigits = 0;
@@ -154,16 +162,17 @@ function fastDecimal(s: string, sep: number, scaleDigits: number, scale: number,
 }
 
 /** "YYYY-MM-DD" with a four-digit year: days since 1970-01-01 (H. Hinnant's days_from_civil). */
-function fastDate(s: string): number | undefined {
-  if (s.length !== 10) return undefined;
-  return dateAt(s);
+function fastDate(s: string, i: number, n: number): number | undefined {
+  if (n - i !== 10) return undefined;
+  return dateAt(s, i);
 }
 
-function dateAt(s: string): number | undefined {
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
-  const y = two(s, 0) * 100 + two(s, 2);
-  const m = two(s, 5);
-  const d = two(s, 8);
+/** "YYYY-MM-DD" at s[o, o + 10). */
+function dateAt(s: string, o: number): number | undefined {
+  if (s.charCodeAt(o + 4) !== 45 || s.charCodeAt(o + 7) !== 45) return undefined;
+  const y = two(s, o) * 100 + two(s, o + 2);
+  const m = two(s, o + 5);
+  const d = two(s, o + 8);
   if (y < 0 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m)) return undefined;
   return daysFromCivil(y, m, d);
 }
@@ -193,19 +202,19 @@ export function daysFromCivil(y: number, m: number, d: number): number {
  * "YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z|±HH[:MM]]" in units since the epoch, when it fits a double exactly
  * and its having an offset matches the column (else parseCell explains).
  */
-function fastTimestamp(s: string, perSec: number, utc: boolean): number | undefined {
-  const n = s.length;
-  if (n < 19) return undefined;
-  const sep = s.charCodeAt(10);
-  if ((sep !== 84 && sep !== 32) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
-  const days = dateAt(s);
-  const h = two(s, 11);
-  const mi = two(s, 14);
-  const sec = two(s, 17);
+function fastTimestamp(s: string, o: number, n: number, perSec: number, utc: boolean): number | undefined {
+  if (n - o < 19) return undefined;
+  const sep = s.charCodeAt(o + 10);
+  if ((sep !== 84 && sep !== 32) || s.charCodeAt(o + 13) !== 58 || s.charCodeAt(o + 16) !== 58) return undefined;
+  const days = dateAt(s, o);
+  const h = two(s, o + 11);
+  const mi = two(s, o + 14);
+  const sec = two(s, o + 17);
   if (days === undefined || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
-  let i = 19;
+  let i = o + 19;
   let fracUnits = 0;
-  const c = s.charCodeAt(i);
+  // Within the field only: the text after it (a delimiter, maybe a comma) is not part of it.
+  const c = i < n ? s.charCodeAt(i) : -1;
   if (c === 46 || c === 44) {
     let ns = 0;
     let k = 0;
@@ -223,9 +232,9 @@ function fastTimestamp(s: string, perSec: number, utc: boolean): number | undefi
   let offset = 0;
   let hasOffset = false;
   if (i < n) {
-    const o = s.charCodeAt(i);
-    if (o === 90 && i + 1 === n) hasOffset = true;
-    else if (o === 43 || o === 45) {
+    const z = s.charCodeAt(i);
+    if (z === 90 && i + 1 === n) hasOffset = true;
+    else if (z === 43 || z === 45) {
       const oh = two(s, i + 1);
       let om = 0;
       if (i + 3 === n) om = 0;
@@ -233,7 +242,7 @@ function fastTimestamp(s: string, perSec: number, utc: boolean): number | undefi
       else if (i + 5 === n) om = two(s, i + 3);
       else return undefined;
       if (oh < 0 || om < 0) return undefined;
-      offset = (o === 45 ? -1 : 1) * (oh * 60 + om) * 60;
+      offset = (z === 45 ? -1 : 1) * (oh * 60 + om) * 60;
       hasOffset = true;
     } else return undefined;
   }

@@ -6,6 +6,7 @@ import { ColumnBatch } from '../columns';
 import { cellColumn, type CellColumn } from './cells';
 import { CellError, inferColumnType, parseCell } from './infer';
 import { decoderFor, detectEncoding, gunzipHead, HEAD_BYTES, MAX_FIELD, sniff } from './sniff';
+import { RowSink } from './row-sink';
 import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from './tokenizer';
 
 const BATCH_ROWS = 4096;
@@ -125,7 +126,7 @@ class CsvReader implements TableReader {
   async *batches(opts: { offset?: number; limit?: number; signal?: AbortSignal } = {}): AsyncIterable<Batch> {
     const { dialect, columns, src } = this;
     const offset = opts.offset ?? 0;
-    let left = opts.limit ?? Infinity;
+    const left = opts.limit ?? Infinity;
     if (left <= 0) return;
     const head = this.head;
     let stream: Readable | null = null;
@@ -140,58 +141,38 @@ class CsvReader implements TableReader {
       : gunzipped((stream = await src.stream(0, opts.signal)));
     const decoder = decoderFor(dialect.encoding);
     const tok = new CsvTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.escape, maxField: MAX_FIELD });
-    let skipHeader = dialect.header;
-    let skipped = 0;
-    let cols = this.newColumns();
-    let origins: number[] = [];
-    let extras = new Map<number, string[]>();
-    let warnedEncoding = false;
-    const pending: CsvRecord[] = [];
     const width = columns.length;
+    const ready: Batch[] = [];
+    const sink: RowSink = new RowSink(columns, () => this.newColumns(), (dialect.header ? 1 : 0) + offset, left, BATCH_ROWS, !!this.opts.textColumns, {
+      full: () => {
+        ready.push(this.batch(sink.cols, sink.origins, sink.extras));
+        sink.reset();
+      },
+      ragged: (line, fields) => this.ragged(line, fields, width),
+      badCell: (e, c, text) => {
+        throw this.badCell(e, c, text, tok.recordLine);
+      },
+    });
+    let warnedEncoding = false;
     try {
-      const feed = async function* (this: CsvReader) {
-        for await (const chunk of bytes) {
-          opts.signal?.throwIfAborted();
-          const text = decoder.decode(chunk, { stream: true });
-          if (!warnedEncoding && dialect.encoding === 'utf-8' && text.includes('\uFFFD')) {
-            warnedEncoding = true;
-            const at = tok.currentLine + (text.slice(0, text.indexOf('\uFFFD')).match(/\n/g)?.length ?? 0);
-            this.warn({ code: 'INVALID_ENCODING', message: `line ${at}: bytes that are not valid UTF-8 (shown as \uFFFD); choose another encoding if the text looks wrong`, line: at });
-          }
-          tok.push(text, pending);
-          yield;
+      for await (const chunk of bytes) {
+        opts.signal?.throwIfAborted();
+        const text = decoder.decode(chunk, { stream: true });
+        if (!warnedEncoding && dialect.encoding === 'utf-8' && text.includes('\uFFFD')) {
+          warnedEncoding = true;
+          const at = tok.currentLine + (text.slice(0, text.indexOf('\uFFFD')).match(/\n/g)?.length ?? 0);
+          this.warn({ code: 'INVALID_ENCODING', message: `line ${at}: bytes that are not valid UTF-8 (shown as \uFFFD); choose another encoding if the text looks wrong`, line: at });
         }
-        tok.push(decoder.decode(), pending);
-        tok.end(pending);
-        yield;
-      }.call(this);
-      for await (const _ of feed) {
-        for (const rec of pending) {
-          if (skipHeader) {
-            skipHeader = false;
-            continue;
-          }
-          if (skipped < offset) {
-            skipped++;
-            continue;
-          }
-          if (rec.fields.length !== width) this.ragged(rec, width);
-          this.addRow(rec, cols);
-          // Read as text for a checked load: a row's extra fields are kept, so its rejects entry shows all of it.
-          if (this.opts.textColumns && rec.fields.length > width) extras.set(origins.length, rec.fields.slice(width));
-          origins.push(rec.line);
-          if (--left <= 0) break;
-          if (origins.length >= BATCH_ROWS) {
-            yield this.batch(cols, origins, extras);
-            cols = this.newColumns();
-            origins = [];
-            extras = new Map();
-          }
-        }
-        pending.length = 0;
-        if (left <= 0) break;
+        tok.feed(text, sink);
+        yield* ready.splice(0);
+        if (sink.done) break;
       }
-      if (origins.length) yield this.batch(cols, origins, extras);
+      if (!sink.done) {
+        tok.feed(decoder.decode(), sink);
+        tok.end(sink);
+      }
+      yield* ready.splice(0);
+      if (sink.origins.length) yield this.batch(sink.cols, sink.origins, sink.extras);
     } catch (e) {
       throw this.explain(e);
     } finally {
@@ -215,27 +196,21 @@ class CsvReader implements TableReader {
     return { rows: batch.rows.map((row, i) => (extras.has(i) ? [...row, ...extras.get(i)!] : row)), origins };
   }
 
-  /** One record's fields into the columns; a cell that is not of its column's type stops the read, naming it. */
-  private addRow(rec: CsvRecord, cols: CellColumn[]): void {
-    const { fields, quoted } = rec;
-    let c = 0;
-    try {
-      for (; c < cols.length; c++) cols[c].push(fields[c], quoted[c]);
-    } catch (e) {
-      if (!(e instanceof CellError)) throw e;
-      const col = this.columns[c];
-      throw new FerryError('INVALID_INPUT', `${this.src.label} line ${rec.line}, column "${col.name}": ${e.message} (the type read from the first rows); read this column as text to keep every value`, {
-        detail: { file: this.src.label, line: rec.line, column: col.name, value: fields[c], type: col.type.kind },
-      });
-    }
+  /** A cell that is not of its column's type stops the read, naming it. */
+  private badCell(e: unknown, c: number, text: string, line: number): unknown {
+    if (!(e instanceof CellError)) return e;
+    const col = this.columns[c];
+    return new FerryError('INVALID_INPUT', `${this.src.label} line ${line}, column "${col.name}": ${e.message} (the type read from the first rows); read this column as text to keep every value`, {
+      detail: { file: this.src.label, line, column: col.name, value: text, type: col.type.kind },
+    });
   }
 
-  private ragged(rec: CsvRecord, width: number): void {
+  private ragged(line: number, fields: number, width: number): void {
     this.raggedSeen++;
     this.warn({
       code: 'RAGGED_ROW',
-      message: `line ${rec.line}: ${rec.fields.length} fields where the header has ${width}: ${rec.fields.length < width ? 'the missing ones are NULL' : 'the extra ones are left out'}`,
-      line: rec.line,
+      message: `line ${line}: ${fields} fields where the header has ${width}: ${fields < width ? 'the missing ones are NULL' : 'the extra ones are left out'}`,
+      line,
     });
   }
 
