@@ -6,6 +6,7 @@ import { ColumnBatch } from '../columns';
 import { cellColumn, type CellColumn } from './cells';
 import { CellError, inferColumnType, parseCell } from './infer';
 import { decoderFor, detectEncoding, gunzipHead, HEAD_BYTES, MAX_FIELD, sniff } from './sniff';
+import { ChunkDecoder } from './chunk-decoder';
 import { RowSink } from './row-sink';
 import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from './tokenizer';
 
@@ -139,7 +140,7 @@ class CsvReader implements TableReader {
           yield* stream as AsyncIterable<Buffer>;
         })()
       : gunzipped((stream = await src.stream(0, opts.signal)));
-    const decoder = decoderFor(dialect.encoding);
+    const decoder = new ChunkDecoder(dialect.encoding);
     const tok = new CsvTokenizer({ delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.escape, maxField: MAX_FIELD });
     const width = columns.length;
     const ready: Batch[] = [];
@@ -157,8 +158,8 @@ class CsvReader implements TableReader {
     try {
       for await (const chunk of bytes) {
         opts.signal?.throwIfAborted();
-        const text = decoder.decode(chunk, { stream: true });
-        if (!warnedEncoding && dialect.encoding === 'utf-8' && text.includes('\uFFFD')) {
+        const text = decoder.decode(chunk);
+        if (!warnedEncoding && dialect.encoding === 'utf-8' && !decoder.lastWasAscii && text.includes('\uFFFD')) {
           warnedEncoding = true;
           const at = tok.currentLine + (text.slice(0, text.indexOf('\uFFFD')).match(/\n/g)?.length ?? 0);
           this.warn({ code: 'INVALID_ENCODING', message: `line ${at}: bytes that are not valid UTF-8 (shown as \uFFFD); choose another encoding if the text looks wrong`, line: at });
@@ -168,7 +169,7 @@ class CsvReader implements TableReader {
         if (sink.done) break;
       }
       if (!sink.done) {
-        tok.feed(decoder.decode(), sink);
+        tok.feed(decoder.end(), sink);
         tok.end(sink);
       }
       yield* ready.splice(0);

@@ -1,5 +1,6 @@
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import { TextDecoder } from 'node:util';
+import iconv from 'iconv-lite';
 import type { CsvDialect, ReadOptions, TableWarning } from '../types';
 import { CsvTokenizer, type CsvRecord } from './tokenizer';
 
@@ -78,9 +79,22 @@ function utf8Shape(b: Uint8Array): { multiByte: number; invalid: number } {
 }
 
 /** A TextDecoder label for a user's or a detected encoding (WHATWG reads latin1 as Windows-1252). */
-export function decoderFor(encoding: string): TextDecoder {
+export interface TextDecoderLike {
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
+}
+
+/**
+ * A decoder for the file's encoding. Windows-1252 (and Latin-1, which WHATWG reads as it) through
+ * iconv-lite: outside streaming mode Node 20's TextDecoder reads 'windows-1252' as ISO-8859-1, so
+ * 0x80-0x9F (€, curly quotes, dashes, Œ) in a sniffed header came out as control characters. One byte is
+ * one character: no state between chunks.
+ */
+export function decoderFor(encoding: string): TextDecoderLike {
+  if (encoding === 'windows-1252' || encoding === 'latin1') {
+    return { decode: (b) => (b && b.length ? iconv.decode(Buffer.from(b.buffer, b.byteOffset, b.length), 'windows-1252') : '') };
+  }
   try {
-    return new TextDecoder(encoding === 'latin1' ? 'windows-1252' : encoding, { fatal: false });
+    return new TextDecoder(encoding, { fatal: false });
   } catch {
     throw new RangeError(`unknown encoding ${encoding}`);
   }
