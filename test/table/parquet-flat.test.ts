@@ -1,5 +1,4 @@
 import { parquetRead } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { writeFileSync } from 'node:fs';
@@ -55,7 +54,7 @@ async function hyparquetRows(file: OpenedParquet, s: number, e: number): Promise
     rowEnd: e,
     utf8: false,
     parsers: RAW_PARSERS,
-    compressors,
+    compressors: file.compressors,
     onChunk: (c) => {
       const i = file.plans.findIndex((p) => p.column.name === c.columnName);
       const conv = file.plans[i].convert;
@@ -70,7 +69,7 @@ async function hyparquetRows(file: OpenedParquet, s: number, e: number): Promise
 
 /** Rows [first, first + count) of group g, each column through decodeFlatColumn. */
 async function flatRows(file: OpenedParquet, g: number, first: number, count: number): Promise<Value[][]> {
-  const cols = flatColumns(file.raw, g, file.plans);
+  const cols = flatColumns(file, g);
   expect(cols, 'every column is flat').not.toBeNull();
   const group = file.groups[g];
   const bytes = await file.buf.bytes(group.byteStart, group.byteEnd);
@@ -196,7 +195,7 @@ describe('flat columns decoded without list assembly agree with hyparquet', () =
     const path = at('big-int64.parquet');
     await duck.db.run(`COPY (SELECT i, CASE WHEN i = 700 THEN 9007199254740993 WHEN i = 701 THEN -9007199254740991 ELSE i END::BIGINT AS v FROM range(1000) t(i)) TO '${path}' (FORMAT parquet)`);
     const file = await openFile(await fileByteSource(path));
-    const cols = flatColumns(file.raw, 0, file.plans)!;
+    const cols = flatColumns(file, 0)!;
     const g = file.groups[0];
     const bytes = await file.buf.bytes(g.byteStart, g.byteEnd);
     const slice = (c: number) => bytes.subarray(cols[c].start - g.byteStart, cols[c].end - g.byteStart);

@@ -1,5 +1,5 @@
-import type { ColumnChunk, ColumnMetaData, DecodedArray, FileMetaData, SchemaTree } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { isAscii } from 'node:buffer';
+import type { ColumnChunk, ColumnMetaData, Compressors, DecodedArray, SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
@@ -10,6 +10,7 @@ import type { ColumnDecoder } from 'hyparquet/src/types.js';
 import { isFixedWidth } from '../columns';
 import type { ColumnVector, Value } from '../types';
 import { firstBits } from './levels';
+import type { OpenedParquet } from './reader';
 import { RAW_PARSERS, type ColumnPlan } from './schema-in';
 
 /**
@@ -37,13 +38,16 @@ export interface FlatColumn {
   plan: ColumnPlan;
   /** Fixed-width values kept as doubles (a 'numbers' vector). */
   numbers: boolean;
+  /** UTF-8 text (strings, JSON) whose PLAIN pages are read by plainText. */
+  text: boolean;
   /** Byte range of the column chunk in the file. */
   start: number;
   end: number;
 }
 
 /** The columns of one row group in plan order, or null when one is not a flat leaf of the file's schema. */
-export function flatColumns(raw: FileMetaData, groupIndex: number, plans: ColumnPlan[]): FlatColumn[] | null {
+export function flatColumns(file: Pick<OpenedParquet, 'raw' | 'plans' | 'compressors'>, groupIndex: number): FlatColumn[] | null {
+  const { raw, plans } = file;
   const schema = parquetSchema(raw);
   const byName = new Map(raw.row_groups[groupIndex].columns.map((c) => [c.meta_data?.path_in_schema.join('.'), c]));
   const out: FlatColumn[] = [];
@@ -51,7 +55,7 @@ export function flatColumns(raw: FileMetaData, groupIndex: number, plans: Column
     const chunk: ColumnChunk | undefined = byName.get(plan.column.name);
     const meta = chunk?.meta_data;
     if (!meta || meta.path_in_schema.length !== 1) return null;
-    const decoder = columnDecoder(schema, meta);
+    const decoder = columnDecoder(schema, meta, file.compressors);
     const schemaPath = decoder.schemaPath;
     if (decoder.element.repetition_type === 'REPEATED' || schemaPath.length !== 2) return null;
     const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
@@ -61,6 +65,7 @@ export function flatColumns(raw: FileMetaData, groupIndex: number, plans: Column
       maxDef: getMaxDefinitionLevel(schemaPath),
       plan,
       numbers: asNumbers(plan, meta.type),
+      text: meta.type === 'BYTE_ARRAY' && plan.convert === null && (decoder.element.converted_type === 'UTF8' || decoder.element.converted_type === 'JSON'),
       start,
       end: start + Number(meta.total_compressed_size),
     });
@@ -69,7 +74,7 @@ export function flatColumns(raw: FileMetaData, groupIndex: number, plans: Column
 }
 
 /** hyparquet's decoder of one column chunk, reading raw values as the reader does (schema-in.ts). */
-export function columnDecoder(schema: SchemaTree, meta: ColumnMetaData): ColumnDecoder {
+export function columnDecoder(schema: SchemaTree, meta: ColumnMetaData, compressors: Compressors): ColumnDecoder {
   const schemaPath = getTreePath(schema, meta.path_in_schema);
   return {
     pathInSchema: meta.path_in_schema,
@@ -127,6 +132,7 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
     let levels: Uint8Array | null = null;
     let data: DecodedArray;
     let encoding: string;
+    let decodedText = false;
     if (header.type === 'DICTIONARY_PAGE') {
       const page = decompressPage(body, header.uncompressed_page_size, decoder.codec, decoder.compressors);
       const raw = readPlain(readerOf(page), decoder.type, header.dictionary_page_header!.num_values, decoder.element.type_length);
@@ -148,7 +154,11 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
         levels = firstBits(page, 4, 4 + len, n);
         at = 4 + len;
       }
-      data = readDataPage(page.subarray(at), { ...dph, num_values: levels ? ones(levels) : n }, col.valuesOnly).dataPage;
+      const present = levels ? ones(levels) : n;
+      if (col.text && !numbers && encoding === 'PLAIN') {
+        data = plainText(page, at, present);
+        decodedText = true;
+      } else data = readDataPage(page.subarray(at), { ...dph, num_values: present }, col.valuesOnly).dataPage;
     } else if (header.type === 'DATA_PAGE_V2') {
       const d2 = header.data_page_header_v2!;
       n = d2.num_rows;
@@ -163,7 +173,7 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
     } else continue; // an index page
     const dict = encoding.endsWith('_DICTIONARY');
     if (dict && !dictionary) throw new NotDecoded('a dictionary-encoded page without a dictionary');
-    const src: DecodedArray = dict ? data : numbers ? toDoubles(data) : convert(data, decoder);
+    const src: DecodedArray = dict || decodedText ? data : numbers ? toDoubles(data) : convert(data, decoder);
     const lookup = dict ? dictionary! : null;
     // Rows [skip, stop) of this page are wanted; k indexes its values (NULLs have none).
     const skip = Math.max(0, first - row);
@@ -206,6 +216,28 @@ function toDoubles(data: DecodedArray): DecodedArray {
     return out;
   }
   return data; // Int32Array, Float32Array, Float64Array, Uint8Array
+}
+
+/**
+ * `count` PLAIN byte arrays (a 4-byte length, then the bytes) from page[at...] as strings. A page whose
+ * bytes are all ASCII becomes one Latin-1 string and each value a slice of it (no Uint8Array per value and
+ * no UTF-8 decoder, which with the garbage they made were a fifth of reading a Parquet file's text);
+ * else each value is decoded from its bytes (invalid UTF-8 as U+FFFD, as TextDecoder does).
+ */
+function plainText(page: Uint8Array, at: number, count: number): string[] {
+  const buf = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
+  const out = new Array<string>(count);
+  const whole = isAscii(buf.subarray(at)) ? buf.toString('latin1', at) : null;
+  let p = at;
+  for (let k = 0; k < count; k++) {
+    if (p + 4 > buf.length) throw new NotDecoded('a byte array runs past its page');
+    const len = buf.readUInt32LE(p);
+    const s = p + 4;
+    if (s + len > buf.length) throw new NotDecoded('a byte array runs past its page');
+    out[k] = whole !== null ? whole.slice(s - at, s - at + len) : buf.toString('utf8', s, s + len);
+    p = s + len;
+  }
+  return out;
 }
 
 /** How many of levels[0, to) are 1 (a value, not NULL). */

@@ -39,7 +39,7 @@ export async function readGroupPrefix(file: OpenedParquet, g: GroupInfo, k: numb
 
 async function columnPrefix(file: OpenedParquet, schema: ReturnType<typeof parquetSchema>, chunk: ColumnChunk, k: number): Promise<DecodedArray | null> {
   const meta = chunk.meta_data!;
-  const decoder = columnDecoder(schema, meta);
+  const decoder = columnDecoder(schema, meta, file.compressors);
   const schemaPath = decoder.schemaPath;
   const end = Number((meta.dictionary_page_offset || meta.data_page_offset) + meta.total_compressed_size);
   let at = Number(meta.dictionary_page_offset || meta.data_page_offset);

@@ -1,11 +1,11 @@
-import { parquetRead, type ColumnData, type DecodedArray, type FileMetaData } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { parquetRead, type ColumnData, type Compressors, type DecodedArray, type FileMetaData } from 'hyparquet';
 import { FerryError } from '../../errors';
 import { ColumnBatch } from '../columns';
 import type { Batch, ByteSource, ColumnVector, Schema, TableReader, Value } from '../types';
 import { SourceBuffer, SourceFailure, unwrapSource } from './async-buffer';
 import { decodeFlatColumn, flatColumns } from './flat-column';
 import { errorText, readFooter } from './footer';
+import { readCompressors } from './native-snappy';
 import { readGroupPrefix } from './prefix';
 import { planColumns, rawMetadata, RAW_PARSERS, type ColumnPlan } from './schema-in';
 
@@ -43,6 +43,8 @@ export interface GroupInfo {
 
 export interface OpenedParquet {
   buf: SourceBuffer;
+  /** Page decompressors (native snappy where it loads). */
+  compressors: Compressors;
   metadata: FileMetaData;
   raw: FileMetaData;
   plans: ColumnPlan[];
@@ -96,7 +98,7 @@ export async function openFile(src: ByteSource): Promise<OpenedParquet> {
     start += rows;
     return g;
   });
-  return { buf, metadata, raw: rawMetadata(metadata), plans, groups };
+  return { buf, compressors: await readCompressors(), metadata, raw: rawMetadata(metadata), plans, groups };
 }
 
 export function parquetReader(file: OpenedParquet): TableReader {
@@ -230,7 +232,7 @@ async function readSlice(file: OpenedParquet, g: GroupInfo, s: number, e: number
       rowEnd: e,
       utf8: false,
       parsers: RAW_PARSERS,
-      compressors,
+      compressors: file.compressors,
       useOffsetIndex: true,
       // Must not throw: hyparquet calls it from a promise callback whose failure nobody awaits.
       onChunk: (c) => {
@@ -255,7 +257,7 @@ async function readSlice(file: OpenedParquet, g: GroupInfo, s: number, e: number
 async function readFlat(file: OpenedParquet, g: GroupInfo, s: number, e: number): Promise<RawColumn[] | null> {
   const whole = s === g.start && e === g.start + g.rows;
   if (g.nested || !(whole || !g.indexRange || file.buf.held(g.byteStart, g.byteEnd))) return null;
-  const cols = flatColumns(file.raw, g.index, file.plans);
+  const cols = flatColumns(file, g.index);
   if (!cols) return null;
   const bytes = await unwrapSource(file.buf.bytes(g.byteStart, g.byteEnd));
   try {

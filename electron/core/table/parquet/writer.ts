@@ -11,6 +11,7 @@ import type { Batch, ColumnVector, Schema, WriteOptions } from '../types';
 import { writeUtf8 } from '../utf8';
 import { NumberChunk, type WriterChunk } from './number-chunk';
 import { StringChunk } from './string-chunk';
+import { nativeSnappy } from './native-snappy';
 import { schemaOut, type ColumnOut, type SchemaOut } from './schema-out';
 
 /**
@@ -39,7 +40,7 @@ export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch
   const compressors: Record<string, (input: Uint8Array) => Uint8Array> = { GZIP: (input) => gzipSync(input) };
   if (codec === 'ZSTD') compressors.ZSTD = await zstdCompressor();
   if (codec === 'SNAPPY') {
-    const native = await snappyCompressor();
+    const native = (await nativeSnappy())?.compress ?? null;
     if (native) compressors.SNAPPY = native;
   }
   const groupRows = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
@@ -265,20 +266,6 @@ async function zstdCompressor(): Promise<(input: Uint8Array) => Uint8Array> {
   const zstd = await import('@bokuweb/zstd-wasm');
   await zstd.init();
   return (input) => zstd.compress(input, 3);
-}
-
-/**
- * snappy through the snappy package (napi-rs: Google's C++ snappy, prebuilt, Node-API so the same binary
- * serves Node and Electron): about 6 times faster than hyparquet-writer's JavaScript snappy, which took a
- * seventh of a CSV → Parquet conversion. Where its binary cannot load, null: the JavaScript one is used.
- */
-let snappy: Promise<((input: Uint8Array) => Uint8Array) | null> | undefined;
-function snappyCompressor(): Promise<((input: Uint8Array) => Uint8Array) | null> {
-  snappy ??= import('snappy').then(
-    (m) => (input: Uint8Array) => m.compressSync(Buffer.from(input.buffer, input.byteOffset, input.byteLength)),
-    () => null,
-  );
-  return snappy;
 }
 
 /** hyparquet-writer ships snappy (used where the native one is missing); gzip is Node's zlib; zstd is WASM (above). */
