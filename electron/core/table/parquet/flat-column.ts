@@ -178,21 +178,44 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
     // Rows [skip, stop) of this page are wanted; k indexes its values (NULLs have none).
     const skip = Math.max(0, first - row);
     const stop = Math.min(n, end - row);
-    let k = levels ? ones(levels, skip) : skip;
-    for (let i = skip; i < stop; i++) {
-      const o = row + i - first;
-      if (levels && levels[i] === 0) {
-        if (doubles) (nulls ??= new Uint8Array(count))[o] = 1;
-        else values![o] = null;
-        continue;
-      }
-      const v = lookup ? lookup[src[k++] as number] : src[k++];
-      if (doubles) doubles[o] = v as number;
-      else values![o] = conv ? conv(v) : (v as Value);
-    }
+    const k = levels ? ones(levels, skip) : skip;
+    const base = row - first;
+    if (doubles) nulls = scatterNumbers(doubles, nulls, base, levels, skip, stop, src, k, lookup);
+    else scatterValues(values!, base, levels, skip, stop, src, k, lookup, conv);
     row += n;
   }
   return doubles ? { kind: 'numbers', values: doubles, nulls } : { kind: 'values', values: values! };
+}
+
+/**
+ * Rows [skip, stop) of a page into out[base + i]: NULL where levels[i] is 0, else the next value (src[k],
+ * or lookup[src[k]] for dictionary indexes). One loop per case: this is a Parquet read's inner loop.
+ * Returns the NULL flags (made on the first NULL).
+ */
+function scatterNumbers(out: Float64Array, nulls: Uint8Array | null, base: number, levels: Uint8Array | null, skip: number, stop: number, src: DecodedArray, k: number, lookup: DecodedArray | null): Uint8Array | null {
+  const v = src as ArrayLike<number>;
+  if (!levels) {
+    if (lookup) for (let i = skip; i < stop; i++) out[base + i] = lookup[v[k++]] as number;
+    else for (let i = skip; i < stop; i++) out[base + i] = v[k++];
+    return nulls;
+  }
+  // The NULL flags only when there is a NULL: a column without any is read (and written) without them.
+  for (let i = skip; i < stop; i++) {
+    if (levels[i] === 0) (nulls ??= new Uint8Array(out.length))[base + i] = 1;
+    else out[base + i] = lookup ? (lookup[v[k++]] as number) : v[k++];
+  }
+  return nulls;
+}
+
+function scatterValues(out: Value[], base: number, levels: Uint8Array | null, skip: number, stop: number, src: DecodedArray, k: number, lookup: DecodedArray | null, conv: ColumnPlan['convert']): void {
+  for (let i = skip; i < stop; i++) {
+    if (levels && levels[i] === 0) {
+      out[base + i] = null;
+      continue;
+    }
+    const v = lookup ? lookup[src[k++] as number] : src[k++];
+    out[base + i] = conv ? conv(v) : (v as Value);
+  }
 }
 
 /** Values as doubles; int64s exactly or not at all (BeyondDouble), booleans as 1 and 0. */
