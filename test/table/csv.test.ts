@@ -22,6 +22,26 @@ async function text(schema: Schema, rows: Batch['rows'], opts = {}): Promise<Buf
 }
 
 describe('CSV reader', () => {
+  it('the first rows of a big file come from its head alone, and every row is read whole across the head\'s pieces', async () => {
+    // Quoted fields with line breaks in every row: records cross the head's pieces (cut at line breaks) anywhere.
+    const lines = ['id,note,amount'];
+    const pad = 'x'.repeat(60);
+    for (let i = 1; i <= 30_000; i++) lines.push(`${i},"line ${i}\nsecond, line ${pad}",${i}.${String(i % 100).padStart(2, '0')}`);
+    const src = bufferByteSource('big.csv', Buffer.from(lines.join('\n') + '\n'));
+    const r = await csvCodec.open(src, {});
+    const first: unknown[][] = [];
+    for await (const b of r.batches()) {
+      first.push(...b.rows);
+      if (first.length >= 100) break;
+    }
+    expect(first[99]).toEqual([100, `line 100\nsecond, line ${pad}`, 10000n]);
+    expect(src.bytesRead).toBeLessThanOrEqual(256 * 1024);
+    const all = await read('big.csv', lines.join('\n') + '\n');
+    expect(all.rows).toHaveLength(30_000);
+    expect(all.rows.every((row, i) => row[0] === i + 1 && row[1] === `line ${i + 1}\nsecond, line ${pad}`)).toBe(true);
+    expect(all.rows[29_999]).toEqual([30_000, `line 30000\nsecond, line ${pad}`, '30000.00']);
+  });
+
   it('a semicolon file with decimal commas, CRLF and a header', async () => {
     const { r, rows, types } = await read('p.csv', 'sku;price;qty\r\n007;3,14;2\r\nA-2;-10,50;3\r\n');
     expect(r.dialect).toMatchObject({ delimiter: ';', header: true, lineEnding: '\r\n', decimalComma: true });

@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { EndpointProvider } from '../../electron/core/endpoints';
+import { writeParquet } from '../../electron/core/table/parquet/writer';
 import { previewTable } from '../../electron/core/table/preview';
+import type { Batch, Schema } from '../../electron/core/table/types';
 import { PreviewCursors } from '../../electron/core/table/preview-cursors';
 import { tempDir } from '../support/temp';
 import { makeEndpoints } from '../transfer/support';
@@ -34,5 +37,32 @@ describe('preview pages', () => {
     const again = await page(10_000);
     expect(again.rows[0]).toEqual([10_001, `row 10001 ${'x'.repeat(30)}`]);
     cursors.closeAll();
+  });
+
+  it('a Parquet preview reads its columns over one connection at a time (a second one would cost a new SSH login)', async () => {
+    const path = join(dir.path, 'wide.parquet');
+    const schema: Schema = { columns: Array.from({ length: 8 }, (_, c) => ({ name: `c${c}`, type: { kind: 'int64' } as const })) };
+    async function* batches(): AsyncIterable<Batch> {
+      for (let s = 0; s < 300_000; s += 4096) yield { rows: Array.from({ length: Math.min(4096, 300_000 - s) }, (_, r) => schema.columns.map((_c, c) => BigInt((s + r) * 8 + c))) };
+    }
+    // Column chunks of 2.4 MB, uncompressed: read a row's pages column by column, and (hyparquet) at once.
+    const parts: Uint8Array[] = [];
+    for await (const p of writeParquet(schema, batches(), { rowGroupRows: 300_000, compression: 'none' })) parts.push(p);
+    writeFileSync(path, Buffer.concat(parts));
+    let held = 0;
+    let most = 0;
+    const counting: EndpointProvider = {
+      ...endpoints,
+      async acquire(endpoint, signal) {
+        const lease = await endpoints.acquire(endpoint, signal);
+        most = Math.max(most, ++held);
+        return { ...lease, release: (broken?: boolean) => (held--, lease.release(broken)) };
+      },
+      capabilities: (e) => endpoints.capabilities(e),
+      label: (e) => endpoints.label(e),
+    };
+    const p = await previewTable(counting, { endpoint: 'local', path, offset: 150_000, limit: 100, options: {} });
+    expect(p.rows[0]).toEqual(Array.from({ length: 8 }, (_, c) => String(150_000 * 8 + c)));
+    expect(most).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ import { RowSink } from './row-sink';
 import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from './tokenizer';
 
 const BATCH_ROWS = 4096;
+const HEAD_PIECE = 64 * 1024;
 const SAMPLE_ROWS = 20_000;
 const MAX_WARNINGS = 100;
 
@@ -134,7 +135,14 @@ class CsvReader implements TableReader {
     // Pulled lazily (no Readable in between, which would read ahead): rows the head holds cost no more reads.
     const bytes: AsyncIterable<Buffer> = head
       ? (async function* () {
-          yield Buffer.from(head.buffer, head.byteOffset, head.length);
+          // In pieces that end at a line break: a preview's rows are usually in the first, and the rest of
+          // the head is not tokenized.
+          for (let at = 0, end = 0; at < head.length; at = end) {
+            end = Math.min(head.length, at + HEAD_PIECE);
+            const nl = end < head.length ? head.lastIndexOf(10, end - 1) : -1;
+            if (nl >= at) end = nl + 1;
+            yield Buffer.from(head.buffer, head.byteOffset + at, end - at);
+          }
           if (head.length >= src.size) return;
           stream = await src.stream(head.length, opts.signal);
           yield* stream as AsyncIterable<Buffer>;
@@ -155,6 +163,7 @@ class CsvReader implements TableReader {
       },
     });
     let warnedEncoding = false;
+    let headLeft = head ? head.length : 0;
     try {
       for await (const chunk of bytes) {
         opts.signal?.throwIfAborted();
@@ -165,6 +174,10 @@ class CsvReader implements TableReader {
           this.warn({ code: 'INVALID_ENCODING', message: `line ${at}: bytes that are not valid UTF-8 (shown as \uFFFD); choose another encoding if the text looks wrong`, line: at });
         }
         tok.feed(text, sink);
+        // The head's rows go out piece by piece: a preview wants its first rows, not a full set of
+        // BATCH_ROWS that would read past the head (over SFTP, another read and its decryption).
+        headLeft -= chunk.length;
+        if (headLeft >= 0 && sink.origins.length) sink.flush();
         yield* ready.splice(0);
         if (sink.done) break;
       }

@@ -76,6 +76,14 @@ export class RowSink implements FieldSink {
     if (this.origins.length >= this.batchRows) this.events.full();
   }
 
+  /**
+   * Hands out the rows so far as a set of their own (`full`), however few; not while a record has given
+   * some of its fields (they are in the columns already, and its other fields would go to the next set).
+   */
+  flush(): void {
+    if (this.c === 0 && this.origins.length) this.events.full();
+  }
+
   /** Starts the next set of rows (after `full`, or after the last rows were taken). */
   reset(): void {
     this.cols = this.newColumns();

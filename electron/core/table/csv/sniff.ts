@@ -116,8 +116,11 @@ function tokenize(text: string, delimiter: string, quote: string, escape: string
   const t = new CsvTokenizer({ delimiter, quote, escape, maxField: MAX_FIELD });
   const out: CsvRecord[] = [];
   try {
-    t.push(text, out);
-    if (complete) t.end(out);
+    // In pieces, to stop once `max` records are in: each candidate dialect tokenizes the head.
+    const piece = 16 * 1024;
+    let at = 0;
+    for (; at < text.length && out.length <= max; at += piece) t.push(text.slice(at, at + piece), out);
+    if (complete && at >= text.length) t.end(out);
   } catch {
     // An unterminated quote in the head: this candidate is scored on what it parsed.
   }
