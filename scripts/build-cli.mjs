@@ -15,8 +15,10 @@ const OUT = 'out/cli';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const START_UP_DEPS = new Set(['zod', 'commander', 'picomatch', 'ssh-config', 'croner', 'cronstrue']);
 // Bundled into the chunk of the connector that loads them: one file read instead of dozens resolved and
-// scanned (pg with its pg-* helpers is about 20 ms of a PostgreSQL command's start-up).
-const CONNECTOR_DEPS = new Set(['pg', 'pg-copy-streams']);
+// scanned (pg with its pg-* helpers is about 20 ms of a PostgreSQL command's start-up; the AWS SDK, about
+// 300 CommonJS files, was about 100 ms of every S3 command's). ssh2 stays external: it loads a native
+// binding by a path relative to its own files.
+const CONNECTOR_DEPS = new Set(['pg', 'pg-copy-streams', '@aws-sdk/client-s3', '@aws-sdk/credential-providers', '@aws-sdk/lib-storage', '@smithy/signature-v4']);
 
 /**
  * pg asks at load whether it runs in a Cloudflare Worker; on Node 20 (no navigator global) it finds out by
