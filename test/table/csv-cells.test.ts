@@ -47,7 +47,7 @@ const NUMBERS: Array<[LogicalType, number[]]> = [
 const rowValue = (x: number, t: LogicalType): Value =>
   t.kind === 'boolean' ? x !== 0 : t.kind === 'int64' || t.kind === 'decimal' || t.kind === 'time' || t.kind === 'timestamp' ? BigInt(x) : x;
 
-const TEXTS = ['', 'plain', ' lead', 'trail ', '\u00a0nbsp', 'nbsp\u00a0', '\u3000wide', '\ufeffbom', 'say "hi"', '"', 'a,b', 'a;b', 'a|b', 'a\tb', 'line\nbreak', 'cr\rhere', 'ünïcødé', 'ünï "q"', '😀', '007', 'x'.repeat(5000)];
+const TEXTS = ['', 'plain', ' lead', 'trail ', '\u00a0nbsp', 'nbsp\u00a0', '\u3000wide', '\ufeffbom', 'say "hi"', '"', 'a,b', 'a;b', 'a|b', 'a\tb', 'line\nbreak', 'cr\rhere', 'ünïcødé', 'ünï "q"', '😀', '007', 'x'.repeat(5000), 'say "hé"', 'a,ü', 'abc"', '"""', 'x'.repeat(3000) + ',', 'tab\there é'];
 
 describe('CSV cells as bytes', () => {
   for (const delimiter of [',', ';', '\t', '|', ':']) {

@@ -146,6 +146,40 @@ export class CsvOut {
       return;
     }
     let quote = isJsSpace(s.charCodeAt(0)) || isJsSpace(s.charCodeAt(n - 1));
+    if (!quote) {
+      // Most cells are ASCII: copied in the same pass that checks them. At a quote, the delimiter or a line
+      // break, the bytes so far move up one for the opening quote and the copy goes on, doubling quotes. At
+      // a non-ASCII character what was written is dropped and the cell is written below.
+      this.room(2 * n + 2);
+      const buf = this.buf;
+      const at = this.at;
+      let i = 0;
+      for (; i < n; i++) {
+        const ch = s.charCodeAt(i);
+        if (ch >= 0x80 || ch === 34 || ch === delim || ch === 10 || ch === 13) break;
+        buf[at + i] = ch;
+      }
+      if (i === n) {
+        this.at = at + n;
+        return;
+      }
+      if (s.charCodeAt(i) < 0x80) {
+        buf.copyWithin(at + 1, at, at + i);
+        buf[at] = 34;
+        let w = at + 1 + i;
+        for (; i < n; i++) {
+          const ch = s.charCodeAt(i);
+          if (ch >= 0x80) break;
+          buf[w++] = ch;
+          if (ch === 34) buf[w++] = 34;
+        }
+        if (i === n) {
+          buf[w++] = 34;
+          this.at = w;
+          return;
+        }
+      }
+    }
     let ascii = true;
     for (let i = 0; i < n; i++) {
       const ch = s.charCodeAt(i);
