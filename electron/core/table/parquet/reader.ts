@@ -263,7 +263,7 @@ async function readFlat(file: OpenedParquet, g: GroupInfo, s: number, e: number)
   try {
     return cols.map((c) => ({ vector: decodeFlatColumn(c, bytes.subarray(c.start - g.byteStart, c.end - g.byteStart), s - g.start, e - s), base: s }));
   } catch {
-    // Something flat-column.ts does not read (a value beyond 2^53) or a bad page: hyparquet reads it, or names what is wrong.
+    // Something flat-column.ts does not read (an old level encoding) or a bad page: hyparquet reads it, or names what is wrong.
     return null;
   }
 }
