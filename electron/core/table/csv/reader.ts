@@ -11,7 +11,7 @@ import { RowSink } from './row-sink';
 import { CsvTokenizer, FieldTooLarge, UnterminatedQuote, type CsvRecord } from './tokenizer';
 
 const BATCH_ROWS = 4096;
-const HEAD_PIECE = 64 * 1024;
+const PIECE_BYTES = 64 * 1024;
 const SAMPLE_ROWS = 20_000;
 const MAX_WARNINGS = 100;
 
@@ -64,14 +64,14 @@ export async function openCsv(src: ByteSource, opts: ReadOptions, format: Format
 }
 
 /**
- * Chunks of at most HEAD_PIECE bytes. V8 makes a string of more than about 256 KiB (a chunk of 0.5-1 MiB
+ * Chunks of at most PIECE_BYTES bytes. V8 makes a string of more than about 256 KiB (a chunk of 0.5-1 MiB
  * from SFTP or the disk, decoded) five to twenty times slower per byte than small ones: decoding 82 MB in
  * 512 KiB chunks took 280-310 ms, in 64 KiB pieces 11-24 ms.
  */
 async function* inPieces(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   for await (const c of chunks) {
-    if (c.length <= HEAD_PIECE) yield c;
-    else for (let at = 0; at < c.length; at += HEAD_PIECE) yield c.subarray(at, Math.min(c.length, at + HEAD_PIECE));
+    if (c.length <= PIECE_BYTES) yield c;
+    else for (let at = 0; at < c.length; at += PIECE_BYTES) yield c.subarray(at, Math.min(c.length, at + PIECE_BYTES));
   }
 }
 
@@ -150,7 +150,7 @@ class CsvReader implements TableReader {
           // In pieces that end at a line break: a preview's rows are usually in the first, and the rest of
           // the head is not tokenized.
           for (let at = 0, end = 0; at < head.length; at = end) {
-            end = Math.min(head.length, at + HEAD_PIECE);
+            end = Math.min(head.length, at + PIECE_BYTES);
             const nl = end < head.length ? head.lastIndexOf(10, end - 1) : -1;
             if (nl >= at) end = nl + 1;
             yield Buffer.from(head.buffer, head.byteOffset + at, end - at);
