@@ -91,17 +91,7 @@ export class CsvOut {
 
   /** formatDate (its cache holds the text of the days a table has). */
   date(days: number): void {
-    this.ascii(formatDate(days));
-  }
-
-  /** ASCII text (formatDate's, formatTimestamp's): a byte per character. */
-  private ascii(s: string): void {
-    const n = s.length;
-    this.room(n);
-    const buf = this.buf;
-    let at = this.at;
-    for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
-    this.at = at;
+    this.text(formatDate(days));
   }
 
   /** formatTimestamp of a ms or us count held exactly in a double. */
@@ -139,68 +129,42 @@ export class CsvOut {
    */
   cell(s: string, delim: number): void {
     const n = s.length;
-    if (n === 0) {
-      this.room(2);
-      this.buf[this.at++] = 34;
-      this.buf[this.at++] = 34;
-      return;
-    }
-    let quote = isJsSpace(s.charCodeAt(0)) || isJsSpace(s.charCodeAt(n - 1));
-    if (!quote) {
-      // Most cells are ASCII: copied in the same pass that checks them. At a quote, the delimiter or a line
-      // break, the bytes so far move up one for the opening quote and the copy goes on, doubling quotes. At
-      // a non-ASCII character what was written is dropped and the cell is written below.
-      this.room(2 * n + 2);
-      const buf = this.buf;
-      const at = this.at;
-      let i = 0;
-      for (; i < n; i++) {
-        const ch = s.charCodeAt(i);
-        if (ch >= 0x80 || ch === 34 || ch === delim || ch === 10 || ch === 13) break;
-        buf[at + i] = ch;
-      }
-      if (i === n) {
-        this.at = at + n;
-        return;
-      }
-      if (s.charCodeAt(i) < 0x80) {
-        buf.copyWithin(at + 1, at, at + i);
-        buf[at] = 34;
-        let w = at + 1 + i;
-        for (; i < n; i++) {
-          const ch = s.charCodeAt(i);
-          if (ch >= 0x80) break;
-          buf[w++] = ch;
-          if (ch === 34) buf[w++] = 34;
-        }
-        if (i === n) {
-          buf[w++] = 34;
-          this.at = w;
-          return;
-        }
-      }
-    }
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      const ch = s.charCodeAt(i);
-      if (ch === 34 || ch === delim || ch === 10 || ch === 13) quote = true;
-      else if (ch >= 0x80) ascii = false;
-    }
-    if (!ascii) {
-      this.text(quote ? `"${s.replace(/"/g, '""')}"` : s);
-      return;
-    }
-    this.room(quote ? 2 * n + 2 : n);
+    this.room(2 * n + 2);
     const buf = this.buf;
-    let at = this.at;
-    if (quote) buf[at++] = 34;
-    for (let i = 0; i < n; i++) {
+    const at = this.at;
+    // Most cells are ASCII, copied in the same pass that checks them: quoted from the start when they
+    // begin or end with white space; else unquoted until a quote, the delimiter or a line break, where the
+    // bytes so far move up one for the opening quote.
+    let quote = n === 0 || isJsSpace(s.charCodeAt(0)) || isJsSpace(s.charCodeAt(n - 1));
+    let w = quote ? at + 1 : at;
+    let i = 0;
+    for (; i < n; i++) {
       const ch = s.charCodeAt(i);
-      buf[at++] = ch;
-      if (ch === 34) buf[at++] = 34;
+      if (ch >= 0x80) break;
+      if (ch === 34 || ch === delim || ch === 10 || ch === 13) {
+        if (!quote) {
+          buf.copyWithin(at + 1, at, w);
+          w++;
+          quote = true;
+        }
+        if (ch === 34) buf[w++] = 34;
+      }
+      buf[w++] = ch;
     }
-    if (quote) buf[at++] = 34;
-    this.at = at;
+    if (i === n) {
+      if (quote) {
+        buf[at] = 34;
+        buf[w++] = 34;
+      }
+      this.at = w;
+      return;
+    }
+    // Not ASCII: written as UTF-8 text, quoted by the same rule.
+    for (let k = i; k < n && !quote; k++) {
+      const ch = s.charCodeAt(k);
+      quote = ch === 34 || ch === delim || ch === 10 || ch === 13;
+    }
+    this.text(quote ? `"${s.replace(/"/g, '""')}"` : s);
   }
 }
 

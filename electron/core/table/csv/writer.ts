@@ -16,8 +16,6 @@ export async function* writeCsv(schema: Schema, batches: AsyncIterable<Batch>, o
   const delimiter = opts.delimiter ?? ',';
   const delim = delimiter.charCodeAt(0);
   const encode = encoder(opts.encoding ?? 'utf-8');
-  const needsQuote = new RegExp(`[${escapeClass(delimiter)}"\\r\\n]|^\\s|\\s$`);
-  const cell = (s: string) => (s === '' ? '""' : needsQuote.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const types = schema.columns.map((c) => c.type);
   // Numbers, dates and timestamps never hold a quote, a line break or spaces; only the delimiter could
   // appear in them, and only an unusual one (':' in a time, '.' or '-' in a number).
@@ -30,7 +28,13 @@ export async function* writeCsv(schema: Schema, batches: AsyncIterable<Batch>, o
     const bytes = out.take();
     return utf8 ? bytes : encode.bytes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'), row);
   };
-  if (opts.header !== false) out.text(schema.columns.map((c) => cell(c.name)).join(delimiter) + '\n');
+  if (opts.header !== false) {
+    schema.columns.forEach((c, i) => {
+      if (i > 0) out.byte(delim);
+      out.cell(c.name, delim);
+    });
+    out.byte(10);
+  }
   let row = 0;
   const bom = encode.bom;
   if (bom) yield bom;
@@ -52,10 +56,6 @@ export async function* writeCsv(schema: Schema, batches: AsyncIterable<Batch>, o
     }
   }
   if (out.at) yield take(row);
-}
-
-function escapeClass(s: string): string {
-  return s.replace(/[\\\]^-]/g, '\\$&');
 }
 
 function encoder(encoding: string): { bom: Uint8Array | null; bytes(text: string, row: number): Uint8Array } {

@@ -128,52 +128,43 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
     const header = parquetHeader(reader);
     const body = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
     reader.offset += header.compressed_page_size;
-    let n: number;
-    let levels: Uint8Array | null = null;
-    let data: DecodedArray;
-    let encoding: string;
-    let decodedText = false;
     if (header.type === 'DICTIONARY_PAGE') {
       const page = decompressPage(body, header.uncompressed_page_size, decoder.codec, decoder.compressors);
       const raw = readPlain(readerOf(page), decoder.type, header.dictionary_page_header!.num_values, decoder.element.type_length);
       dictionary = numbers ? toDoubles(raw) : convert(raw, decoder);
       continue;
-    } else if (header.type === 'DATA_PAGE') {
-      const dph = header.data_page_header!;
-      n = dph.num_values;
-      if (row + n <= first) {
-        row += n;
-        continue;
-      }
-      encoding = dph.encoding;
+    }
+    const v1 = header.type === 'DATA_PAGE' ? header.data_page_header! : null;
+    const v2 = header.type === 'DATA_PAGE_V2' ? header.data_page_header_v2! : null;
+    if (!v1 && !v2) continue; // an index page
+    const n = v1 ? v1.num_values : v2!.num_rows;
+    if (row + n <= first) {
+      row += n;
+      continue;
+    }
+    const dict = (v1 ?? v2)!.encoding.endsWith('_DICTIONARY');
+    if (dict && !dictionary) throw new NotDecoded('a dictionary-encoded page without a dictionary');
+    // A page's values as the merge below takes them: dictionary indexes as they are, else doubles or Values.
+    const finish = (raw: DecodedArray): DecodedArray => (dict ? raw : numbers ? toDoubles(raw) : convert(raw, decoder));
+    let levels: Uint8Array | null = null;
+    let src: DecodedArray;
+    if (v1) {
       const page = decompressPage(body, header.uncompressed_page_size, decoder.codec, decoder.compressors);
       let at = 0;
       if (maxDef) {
-        if (dph.definition_level_encoding !== 'RLE') throw new NotDecoded(`definition levels encoded ${dph.definition_level_encoding}`);
+        if (v1.definition_level_encoding !== 'RLE') throw new NotDecoded(`definition levels encoded ${v1.definition_level_encoding}`);
         const len = readerOf(page).view.getUint32(0, true);
         levels = firstBits(page, 4, 4 + len, n);
         at = 4 + len;
       }
       const present = levels ? ones(levels) : n;
-      if (col.text && !numbers && encoding === 'PLAIN') {
-        data = plainText(page, at, present);
-        decodedText = true;
-      } else data = readDataPage(page.subarray(at), { ...dph, num_values: present }, col.valuesOnly).dataPage;
-    } else if (header.type === 'DATA_PAGE_V2') {
-      const d2 = header.data_page_header_v2!;
-      n = d2.num_rows;
-      if (row + n <= first) {
-        row += n;
-        continue;
-      }
-      encoding = d2.encoding;
+      if (col.text && !numbers && v1.encoding === 'PLAIN') src = plainText(page, at, present);
+      else src = finish(readDataPage(page.subarray(at), { ...v1, num_values: present }, col.valuesOnly).dataPage);
+    } else {
       const page = readDataPageV2(body, header, decoder);
       levels = page.definitionLevels?.length ? Uint8Array.from(page.definitionLevels) : null;
-      data = page.dataPage;
-    } else continue; // an index page
-    const dict = encoding.endsWith('_DICTIONARY');
-    if (dict && !dictionary) throw new NotDecoded('a dictionary-encoded page without a dictionary');
-    const src: DecodedArray = dict || decodedText ? data : numbers ? toDoubles(data) : convert(data, decoder);
+      src = finish(page.dataPage);
+    }
     const lookup = dict ? dictionary! : null;
     // Rows [skip, stop) of this page are wanted; k indexes its values (NULLs have none).
     const skip = Math.max(0, first - row);

@@ -39,10 +39,8 @@ export async function* writeParquet(schema: Schema, batches: AsyncIterable<Batch
   const codec = codecFor(opts.compression);
   const compressors: Record<string, (input: Uint8Array) => Uint8Array> = { GZIP: (input) => gzipSync(input) };
   if (codec === 'ZSTD') compressors.ZSTD = await zstdCompressor();
-  if (codec === 'SNAPPY') {
-    const native = (await nativeSnappy())?.compress ?? null;
-    if (native) compressors.SNAPPY = native;
-  }
+  const native = codec === 'SNAPPY' ? await nativeSnappy() : null;
+  if (native) compressors.SNAPPY = native.compress;
   const groupRows = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
   if (!Number.isInteger(groupRows) || groupRows < 1) throw new FerryError('INVALID_INPUT', `rowGroupRows must be a positive integer, not ${groupRows}`);
   const out = schemaOut(schema);
