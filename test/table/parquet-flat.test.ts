@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileByteSource } from '../../electron/core/table/byte-source';
 import { ColumnBatch, valueGetter } from '../../electron/core/table/columns';
+import { writeCsv } from '../../electron/core/table/csv/writer';
 import { decodeFlatColumn, flatColumns } from '../../electron/core/table/parquet/flat-column';
 import { parquetCodec } from '../../electron/core/table/parquet/index';
 import { openFile, type OpenedParquet } from '../../electron/core/table/parquet/reader';
 import { RAW_PARSERS } from '../../electron/core/table/parquet/schema-in';
 import { writeParquet } from '../../electron/core/table/parquet/writer';
+import { TextVector } from '../../electron/core/table/text-bytes';
 import type { Batch, Schema, Value } from '../../electron/core/table/types';
 import { useDuckDb } from '../support/duckdb';
 import { tempDir } from '../support/temp';
@@ -208,6 +210,37 @@ describe('flat columns decoded without list assembly agree with hyparquet', () =
     for await (const b of reader.batches()) rows.push(...b.rows);
     expect(rows[700][1]).toBe(9007199254740993n);
     expect(rows[699][1]).toBe(699n);
+  });
+
+  it('text kept as its UTF-8 bytes (PLAIN pages): the CSV written from the bytes is the CSV written from the strings', async () => {
+    const tricky = ['plain', '', 'a,b', 'say "hi"', 'two\nlines', 'cr\rhere', ' lead', 'trail ', '\ttab', 'é first', 'last é', 'nbsp\u00a0', '\u3000wide space', '東京, 大阪', 'emoji 🚀;', 'semi;colon', 'pipe|x', 'שלום', 'para§graph'];
+    const rows = Array.from({ length: 5000 }, (_, i) => (i % 23 === 22 ? null : i % 2 ? tricky[i % tricky.length] : `${i} ${tricky[i % tricky.length]}`));
+    const src = at('tricky.ndjson');
+    writeFileSync(src, rows.map((s) => JSON.stringify({ s })).join('\n'));
+    const path = at('tricky.parquet');
+    await duck.db.run(`COPY (SELECT s FROM read_json('${src}', columns = {s: 'VARCHAR'}, format = 'newline_delimited')) TO '${path}' (FORMAT parquet, DICTIONARY_SIZE_LIMIT 1, ROW_GROUP_SIZE 2048)`);
+    const schema: Schema = { columns: [{ name: 's', type: { kind: 'string' } }] };
+    const csv = async (batches: AsyncIterable<Batch>, delimiter: string) => {
+      const parts: Uint8Array[] = [];
+      for await (const p of writeCsv(schema, batches, { delimiter })) parts.push(p);
+      return Buffer.concat(parts).toString('utf8');
+    };
+    async function* fromParquet(): AsyncIterable<Batch> {
+      const reader = await parquetCodec.open(await fileByteSource(path), {});
+      for await (const b of reader.batches()) {
+        expect((b as ColumnBatch).columns[0]).toBeInstanceOf(TextVector);
+        yield b;
+      }
+    }
+    async function* fromStrings(): AsyncIterable<Batch> {
+      yield new ColumnBatch([{ kind: 'values', values: rows }], [{ kind: 'string' }], rows.length);
+    }
+    for (const delimiter of [',', ';', '\t', '|', '§']) {
+      const got = await csv(fromParquet(), delimiter);
+      expect(got, `delimiter ${JSON.stringify(delimiter)}`).toBe(await csv(fromStrings(), delimiter));
+    }
+    const lines = (await csv(fromParquet(), ',')).split('\n');
+    expect(lines.slice(0, 7)).toEqual(['s', '0 plain', '""', '"2 a,b"', '"say ""hi"""', '"4 two', 'lines"']);
   });
 
   it('the reader takes this path for flat files: fixed-width columns arrive as typed arrays', async () => {

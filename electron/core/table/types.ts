@@ -58,7 +58,18 @@ export interface Schema {
  */
 export type ColumnVector =
   | { kind: 'numbers'; values: Float64Array; nulls: Uint8Array | null }
-  | { kind: 'values'; values: Value[] };
+  | { kind: 'values'; values: Value[]; text?: TextBytes };
+
+/**
+ * Text as the UTF-8 bytes it was read from (text-bytes.ts TextVector): row i is bytes[starts[i], ends[i]),
+ * NULL where starts[i] is -1. The bytes are valid UTF-8; `ascii` when all of them are ASCII.
+ */
+export interface TextBytes {
+  bytes: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  ascii: boolean;
+}
 
 /** Rows move in batches with their schema (Arrow's RecordBatch, DuckDB's data chunks), never one at a time. */
 export interface Batch {

@@ -3,6 +3,9 @@ import type { ColumnVector, LogicalType, Value } from '../types';
 import { writeUtf8 } from '../utf8';
 import { formatDate, formatDecimal, formatTimestamp, valueToText } from '../values';
 
+/** How many days CsvOut.date keeps the text of. */
+const DATE_SPAN = 1 << 16;
+
 /**
  * CSV cells written straight into UTF-8 bytes: integers, decimals, dates and timestamps from their numbers
  * digit by digit, text from its characters, with no string made per cell. The strings (a few million per
@@ -13,6 +16,8 @@ import { formatDate, formatDecimal, formatTimestamp, valueToText } from '../valu
 export class CsvOut {
   buf: Uint8Array;
   at = 0;
+  private dateBase: number | null = null;
+  private dateTable: Uint8Array | null = null;
 
   constructor(private readonly size: number) {
     this.buf = new Uint8Array(size);
@@ -89,9 +94,29 @@ export class CsvOut {
     this.padded(unscaled - whole * p, scale);
   }
 
-  /** formatDate (its cache holds the text of the days a table has). */
+  /**
+   * formatDate's text. Its 10 bytes are kept in a table of the 65536 days (about 180 years) around the
+   * first date written: a file has a few thousand days written millions of times, and copying them from
+   * an index costs less than a cache lookup and a string copy (measured on 1M rows with a date and a
+   * timestamp column: about 60 ms instead of 80-90; formatting each date digit by digit was 160).
+   */
   date(days: number): void {
-    this.text(formatDate(days));
+    if (this.dateBase === null) this.dateBase = days - DATE_SPAN / 2;
+    const k = days - this.dateBase;
+    if (!(k >= 0 && k < DATE_SPAN)) return this.text(formatDate(days));
+    this.dateTable ??= new Uint8Array(DATE_SPAN * 10);
+    const table = this.dateTable;
+    const from = k * 10;
+    if (table[from] === 0) {
+      const s = formatDate(days);
+      if (s.length !== 10) return this.text(s);
+      for (let j = 0; j < 10; j++) table[from + j] = s.charCodeAt(j);
+    }
+    this.room(10);
+    const buf = this.buf;
+    const at = this.at;
+    for (let j = 0; j < 10; j++) buf[at + j] = table[from + j];
+    this.at = at + 10;
   }
 
   /** formatTimestamp of a ms or us count held exactly in a double. */
@@ -166,6 +191,38 @@ export class CsvOut {
     }
     this.text(quote ? `"${s.replace(/"/g, '""')}"` : s);
   }
+
+  /**
+   * cell() of the text whose UTF-8 bytes are src[s, e), copied: the quoting rule looks only at ASCII
+   * characters (a UTF-8 sequence's bytes are all 0x80 and up) except for white space at either end, so a
+   * value that starts or ends with a non-ASCII character goes through cell() as its string.
+   */
+  utf8Cell(src: Uint8Array, s: number, e: number, delim: number): void {
+    const n = e - s;
+    if (n > 0 && (src[s] >= 0x80 || src[e - 1] >= 0x80)) return this.cell(Buffer.from(src.buffer, src.byteOffset, src.byteLength).toString('utf8', s, e), delim);
+    this.room(2 * n + 2);
+    const buf = this.buf;
+    const at = this.at;
+    let quote = n === 0 || isJsSpace(src[s]) || isJsSpace(src[e - 1]);
+    let w = quote ? at + 1 : at;
+    for (let i = s; i < e; i++) {
+      const ch = src[i];
+      if (ch === 34 || ch === delim || ch === 10 || ch === 13) {
+        if (!quote) {
+          buf.copyWithin(at + 1, at, w);
+          w++;
+          quote = true;
+        }
+        if (ch === 34) buf[w++] = 34;
+      }
+      buf[w++] = ch;
+    }
+    if (quote) {
+      buf[at] = 34;
+      buf[w++] = 34;
+    }
+    this.at = w;
+  }
 }
 
 function digitCount(n: number): number {
@@ -200,6 +257,13 @@ export function cellWriter(out: CsvOut, v: ColumnVector, t: LogicalType, delim: 
     const { values, nulls } = v;
     const write = checked ? (i: number) => generic(numberValue(values[i], t)) : numberWriter(out, values, t);
     return nulls ? (i) => (nulls[i] ? undefined : write(i)) : write;
+  }
+  if (v.text && delim < 0x80 && (t.kind === 'string' || t.kind === 'json')) {
+    const { bytes, starts, ends } = v.text;
+    return (i) => {
+      const s = starts[i];
+      if (s >= 0) out.utf8Cell(bytes, s, ends[i], delim);
+    };
   }
   const values = v.values;
   if (t.kind === 'string' || t.kind === 'json') {

@@ -1,4 +1,4 @@
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { ColumnChunk, ColumnMetaData, Compressors, DecodedArray, SchemaTree } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
@@ -8,7 +8,8 @@ import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getTreePath } from 'hyparquet/src/schema.js';
 import type { ColumnDecoder } from 'hyparquet/src/types.js';
 import { isFixedWidth } from '../columns';
-import type { ColumnVector, Value } from '../types';
+import { TextVector } from '../text-bytes';
+import type { ColumnVector, TextBytes, Value } from '../types';
 import { firstBits } from './levels';
 import type { OpenedParquet } from './reader';
 import { RAW_PARSERS, type ColumnPlan } from './schema-in';
@@ -120,6 +121,15 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
   const values: Value[] | null = numbers ? null : new Array<Value>(count);
   let nulls: Uint8Array | null = null;
   let dictionary: DecodedArray | undefined;
+  // A text column's PLAIN pages are kept as their bytes (text-bytes.ts) until a page that is not (a
+  // dictionary, another encoding, a v2 page, invalid UTF-8) turns what was kept into strings.
+  let text = col.text && !numbers ? new TextBuilder(count) : null;
+  const toValues = () => {
+    if (!text) return;
+    const decoded = new TextVector(text.finish()).values;
+    for (let i = 0; i < count; i++) values![i] = decoded[i];
+    text = null;
+  };
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   const end = first + count;
   let row = 0; // the group's row at the current page's start
@@ -129,6 +139,7 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
     const body = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
     reader.offset += header.compressed_page_size;
     if (header.type === 'DICTIONARY_PAGE') {
+      toValues();
       const page = decompressPage(body, header.uncompressed_page_size, decoder.codec, decoder.compressors);
       const raw = readPlain(readerOf(page), decoder.type, header.dictionary_page_header!.num_values, decoder.element.type_length);
       dictionary = numbers ? toDoubles(raw) : convert(raw, decoder);
@@ -148,6 +159,10 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
     const finish = (raw: DecodedArray): DecodedArray => (dict ? raw : numbers ? toDoubles(raw) : convert(raw, decoder));
     let levels: Uint8Array | null = null;
     let src: DecodedArray;
+    // Rows [skip, stop) of this page are wanted.
+    const skip = Math.max(0, first - row);
+    const stop = Math.min(n, end - row);
+    if (!v1 || v1.encoding !== 'PLAIN') toValues();
     if (v1) {
       const page = decompressPage(body, header.uncompressed_page_size, decoder.codec, decoder.compressors);
       let at = 0;
@@ -158,6 +173,13 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
         at = 4 + len;
       }
       const present = levels ? ones(levels) : n;
+      if (text) {
+        if (text.page(page, at, present, levels, skip, stop, row - first)) {
+          row += n;
+          continue;
+        }
+        toValues();
+      }
       if (col.text && !numbers && v1.encoding === 'PLAIN') src = plainText(page, at, present);
       else src = finish(readDataPage(page.subarray(at), { ...v1, num_values: present }, col.valuesOnly).dataPage);
     } else {
@@ -166,16 +188,78 @@ function decode(col: FlatColumn, bytes: Uint8Array, first: number, count: number
       src = finish(page.dataPage);
     }
     const lookup = dict ? dictionary! : null;
-    // Rows [skip, stop) of this page are wanted; k indexes its values (NULLs have none).
-    const skip = Math.max(0, first - row);
-    const stop = Math.min(n, end - row);
+    // k indexes the page's values (NULLs have none).
     const k = levels ? ones(levels, skip) : skip;
     const base = row - first;
     if (doubles) nulls = scatterNumbers(doubles, nulls, base, levels, skip, stop, src, k, lookup);
     else scatterValues(values!, base, levels, skip, stop, src, k, lookup, conv);
     row += n;
   }
+  if (text) return new TextVector(text.finish());
   return doubles ? { kind: 'numbers', values: doubles, nulls } : { kind: 'values', values: values! };
+}
+
+/** The bytes of a text column's PLAIN pages, for a TextVector of `count` rows. */
+class TextBuilder {
+  private bytes = new Uint8Array(1 << 16);
+  private used = 0;
+  private ascii = true;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+
+  constructor(count: number) {
+    this.starts = new Int32Array(count).fill(-1);
+    this.ends = new Int32Array(count);
+  }
+
+  /**
+   * Rows [skip, stop) of a PLAIN page whose `present` values start at page[at] (a 4-byte length, then
+   * the bytes) into rows base + i. False, with nothing kept, when the wanted values are not valid UTF-8.
+   */
+  page(page: Uint8Array, at: number, present: number, levels: Uint8Array | null, skip: number, stop: number, base: number): boolean {
+    // pos[v]: where value v's length is; pos[present]: the end of the last value.
+    const pos = new Int32Array(present + 1);
+    let p = at;
+    for (let v = 0; v < present; v++) {
+      if (p + 4 > page.length) throw new NotDecoded('a byte array runs past its page');
+      pos[v] = p;
+      p += 4 + ((page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24)) >>> 0);
+      if (p > page.length) throw new NotDecoded('a byte array runs past its page');
+    }
+    pos[present] = p;
+    const k = levels ? ones(levels, skip) : skip;
+    const kEnd = levels ? k + ones(levels.subarray(skip, stop)) : stop;
+    const from = pos[k];
+    const size = pos[kEnd] - from;
+    if (this.used + size > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.used + size));
+      bigger.set(this.bytes.subarray(0, this.used));
+      this.bytes = bigger;
+    }
+    const copy = this.bytes.subarray(this.used, this.used + size);
+    copy.set(page.subarray(from, from + size));
+    // The lengths become spaces, so that one check over the copy checks every value: a value cut inside a
+    // UTF-8 sequence still fails it, as ASCII cannot continue or start one.
+    const shift = this.used - from;
+    for (let v = k; v < kEnd; v++) {
+      const q = pos[v] - from;
+      copy[q] = copy[q + 1] = copy[q + 2] = copy[q + 3] = 32;
+    }
+    if (!isUtf8(copy)) return false;
+    if (this.ascii && !isAscii(copy)) this.ascii = false;
+    let v = k;
+    for (let i = skip; i < stop; i++) {
+      if (levels && levels[i] === 0) continue;
+      this.starts[base + i] = pos[v] + 4 + shift;
+      this.ends[base + i] = pos[++v] + shift;
+    }
+    this.used += size;
+    return true;
+  }
+
+  finish(): TextBytes {
+    return { bytes: this.bytes.subarray(0, this.used), starts: this.starts, ends: this.ends, ascii: this.ascii };
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { FerryError } from '../../errors';
 import { ColumnBatch } from '../columns';
 import type { Batch, ByteSource, ColumnVector, Schema, TableReader, Value } from '../types';
 import { SourceBuffer, SourceFailure, unwrapSource } from './async-buffer';
+import { TextVector } from '../text-bytes';
 import { decodeFlatColumn, flatColumns } from './flat-column';
 import { errorText, readFooter } from './footer';
 import { readCompressors } from './native-snappy';
@@ -311,6 +312,7 @@ function toBatch(plans: ColumnPlan[], cols: RawColumn[], from: number, to: numbe
     const at = from - col.base;
     if (col.vector) {
       const v = col.vector;
+      if (v instanceof TextVector) return v.slice(at, n);
       if (v.kind === 'values') return { kind: 'values', values: v.values.slice(at, at + n) };
       return { kind: 'numbers', values: v.values.subarray(at, at + n), nulls: v.nulls && v.nulls.subarray(at, at + n) };
     }
