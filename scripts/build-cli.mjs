@@ -9,7 +9,7 @@
 import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 const OUT = 'out/cli';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -18,6 +18,9 @@ const START_UP_DEPS = new Set(['zod', 'commander', 'picomatch', 'ssh-config', 'c
 // scanned (pg with its pg-* helpers is about 20 ms of a PostgreSQL command's start-up; the AWS SDK, about
 // 300 CommonJS files, was about 100 ms of every S3 command's). ssh2 stays external: it loads a native
 // binding by a path relative to its own files.
+// Bundled into the table layer's format chunks: hyparquet and its compressors are some 50 ES modules that
+// a Parquet preview otherwise resolves and reads one by one (pure JavaScript, the WebAssembly inline).
+const FORMAT_DEPS = new Set(['hyparquet', 'hyparquet-writer', 'hyparquet-compressors']);
 const CONNECTOR_DEPS = new Set(['pg', 'pg-copy-streams', '@aws-sdk/client-s3', '@aws-sdk/credential-providers', '@aws-sdk/lib-storage', '@smithy/signature-v4']);
 
 /**
@@ -36,6 +39,22 @@ const pgNodeOnly = {
     });
   },
 };
+/**
+ * zod's namespace `z` re-exports every locale (z.locales: about 50 languages, half of the 750 KB chunk every
+ * command parses at start-up). Ferry's messages are its own and zod's are English: only `en` is kept. The
+ * build fails if zod's locale index no longer exports `en`.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const en = 'export { default as en } from "./en.js";';
+      if (!text.includes(en)) throw new Error(`${args.path}: no "en" locale; check zod-english-only in scripts/build-cli.mjs`);
+      return { contents: en, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
 const result = await build({
   entryPoints: { ferry: 'electron/cli/index.ts' },
   outdir: OUT,
@@ -48,12 +67,12 @@ const result = await build({
   sourcemap: true,
   metafile: true,
   external: [
-    ...[...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((d) => !START_UP_DEPS.has(d) && !CONNECTOR_DEPS.has(d)),
+    ...[...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((d) => !START_UP_DEPS.has(d) && !CONNECTOR_DEPS.has(d) && !FORMAT_DEPS.has(d)),
     // pg's optional native driver and its Cloudflare socket: never used by Ferry, not installed.
     'pg-native',
     'pg-cloudflare',
   ],
-  plugins: [pgNodeOnly],
+  plugins: [pgNodeOnly, zodEnglishOnly],
   // Bundled CommonJS dependencies (commander) call require() for Node's built-ins: give ESM output one.
   banner: { js: "import { createRequire as __ferryCreateRequire } from 'node:module'; const require = __ferryCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -9,7 +9,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { main } = await import('./main');
   main(argv).then(
     (code) => {
+      // Done: exit once stdout and stderr are flushed, rather than when the event loop drains. Everything the
+      // command opened is closed by now; what is left (kept-alive sockets being torn down, the keychain's
+      // D-Bus connection) only kept the process alive for tens of ms after its answer (`ferry serve` and
+      // the scheduler resolve only when they are stopped).
       process.exitCode = code;
+      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
     },
     (e) => {
       console.error(e);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHandlers, EventName, EventPayload } from '../../shared/api';
+import type { Profile } from '../../shared/profiles';
 import { connectorInfo, manifestFor, MANIFESTS } from './connectors/manifest';
 import type { ConnectContext, Logger } from './connectors/types';
 import { tableHandlers } from './api/table-handlers';
@@ -16,6 +17,7 @@ import { SshTunnels } from './databases/ssh-tunnels';
 import { EndpointPool } from './endpoint-pool';
 import { ferryHome } from './home';
 import { createLogger } from './log';
+import { isSecretOption, optionApplies } from './profiles/options';
 import { importSshConfigProfiles } from './profiles/ssh-config-import';
 import { ProfileService } from './profiles/service';
 import { SecretVault } from './secrets/vault';
@@ -141,14 +143,18 @@ export class FerryCore {
     }
   }
 
-  private connectContext(profile: { id: string; name: string }): Omit<ConnectContext, 'profile'> {
+  private connectContext(profile: Pick<Profile, 'id' | 'name' | 'type' | 'options'>): Omit<ConnectContext, 'profile'> {
+    const early = this.readSecretsEarly(profile);
     return {
       trust: this.trust,
       acceptFingerprint: this.opts.acceptFingerprint,
       log: this.log,
       sshTunnel: (ref, signal) => this.tunnels.acquire(ref, signal),
       secret: async (name, o) => {
-        const v = await this.vault.get(profile.id, name);
+        // The early read once; a second ask (after a prompt) reads again.
+        const pending = early.get(name);
+        early.delete(name);
+        const v = await (pending ?? this.vault.get(profile.id, name));
         if (v !== undefined || !this.opts.promptSecret || o?.prompt === false) return v;
         const p = this.profiles.get(profile.id);
         const spec = manifestFor(p.type).options.find((o) => o.name === name);
@@ -157,6 +163,24 @@ export class FerryCore {
         return typed;
       },
     };
+  }
+
+  /**
+   * Starts reading the secrets this profile's options use (their showIf), before the connector asks: the
+   * keychain answers on its own threads (a Secret Service read is a D-Bus connection and a session, about
+   * 30 ms each, one after the other) while the connector loads its SDK. No prompt here; a read that fails
+   * is awaited, and its error thrown, only where the connector asks for that secret.
+   */
+  private readSecretsEarly(profile: Pick<Profile, 'id' | 'type' | 'options'>): Map<string, Promise<string | undefined>> {
+    const out = new Map<string, Promise<string | undefined>>();
+    const specs = manifestFor(profile.type).options;
+    for (const o of specs) {
+      if (!isSecretOption(o) || !optionApplies(o, profile.options, specs)) continue;
+      const read = this.vault.get(profile.id, o.name);
+      read.catch(() => undefined);
+      out.set(o.name, read);
+    }
+    return out;
   }
 
   /** The connect context of the SFTP profile a database's `sshTunnel` option names. */

@@ -17,7 +17,7 @@ export interface EndpointPoolDeps {
   manifest(type: string): ConnectorManifest;
   profile(id: string): Profile;
   /** Builds the connect context (secrets, trust) for a profile. */
-  context(profile: Pick<Profile, 'id' | 'name' | 'options'>): Omit<ConnectContext, 'profile'>;
+  context(profile: Pick<Profile, 'id' | 'name' | 'type' | 'options'>): Omit<ConnectContext, 'profile'>;
   log: Logger;
   idleMs?: number;
   /** Connector call and stream timeouts (connectors/timeouts.ts); tests shorten them. */

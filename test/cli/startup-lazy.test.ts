@@ -25,6 +25,8 @@ describe('ferry start-up loads no connector SDK it does not use', () => {
       const r = await next(spec, ctx);
       const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(r.url);
       if (m) process.stderr.write('[loaded] ' + m[1] + '\\n');
+      const chunk = /\\/out\\/cli\\/([a-z]+)-[A-Z0-9]+\\.js$/.exec(r.url);
+      if (chunk) process.stderr.write('[chunk] ' + chunk[1] + '\\n');
       return r;
     }\n`,
   );
@@ -48,6 +50,22 @@ describe('ferry start-up loads no connector SDK it does not use', () => {
     expect(BUNDLED.filter((s) => pkgs.has(s))).toEqual([]);
     // Neither command reads a secret: the keychain's native module waits for the first one (secrets/vault.ts).
     expect(pkgs.has('@napi-rs/keyring')).toBe(false);
+  });
+
+  it('a Parquet preview reads with the bundled hyparquet and does not load the Parquet writer', async () => {
+    const csv = join(tmp.path, 'p.csv');
+    const parquet = join(tmp.path, 'p.parquet');
+    writeFileSync(csv, 'id,name\n1,a\n2,b\n');
+    expect((await run(['convert', csv, parquet])).code).toBe(0);
+    const r = await run(['preview', parquet, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).rows).toEqual([[1, 'a'], [2, 'b']]);
+    const pkgs = loaded(r.stderr);
+    // Bundled into the format chunks (scripts/build-cli.mjs FORMAT_DEPS): no module of theirs resolved one by one.
+    expect(['hyparquet', 'hyparquet-writer', 'hyparquet-compressors'].filter((s) => pkgs.has(s))).toEqual([]);
+    const chunks = new Set([...r.stderr.matchAll(/^\[chunk\] (.+)$/gm)].map((m) => m[1]));
+    expect(chunks.has('parquet')).toBe(true);
+    expect(chunks.has('writer')).toBe(false);
   });
 
   it('--version answers without loading any package', async () => {

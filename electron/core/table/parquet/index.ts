@@ -1,6 +1,5 @@
 import type { ByteSource, FormatCodec, Schema } from '../types';
 import { openFile, parquetReader } from './reader';
-import { writeParquet } from './writer';
 
 /**
  * The Parquet codec: hyparquet reads (footer first, then only the row groups and pages the rows need),
@@ -13,8 +12,10 @@ export const parquetCodec: FormatCodec = {
   async open(src) {
     return parquetReader(await openFile(src));
   },
-  write(schema, batches, opts) {
-    return writeParquet(schema, batches, opts);
+  // The writer (hyparquet-writer, about 50 modules) loads only when a Parquet file is written, not for a preview.
+  async *write(schema, batches, opts) {
+    const { writeParquet } = await import('./writer');
+    yield* writeParquet(schema, batches, opts);
   },
 };
 
@@ -51,4 +52,3 @@ export async function parquetFooterInfo(src: ByteSource): Promise<ParquetFooterI
 }
 
 export { bytesToBigInt } from './schema-in';
-export { DEFAULT_ROW_GROUP_ROWS } from './writer';
