@@ -112,6 +112,12 @@ export interface Sniffed {
   warnings: TableWarning[];
 }
 
+/**
+ * Records each candidate dialect is scored on: enough to see a consistent field count (and a ragged row or
+ * two); tokenizing the whole sample for each of up to eight candidates was most of a CSV preview's CPU.
+ */
+const SNIFF_RECORDS = 300;
+
 function tokenize(text: string, delimiter: string, quote: string, escape: string, complete: boolean, max = 2000): CsvRecord[] {
   const t = new CsvTokenizer({ delimiter, quote, escape, maxField: MAX_FIELD });
   const out: CsvRecord[] = [];
@@ -155,7 +161,7 @@ export function sniff(text: string, complete: boolean, enc: Encoding, gzip: bool
     // splits quoted fields at their delimiters (and wins ties by having more columns).
     for (const quote of opts.quote ? [opts.quote] : QUOTES.filter((q, i) => i === 0 || text.includes(q))) {
       const escape = escape0 ?? quote;
-      const records = tokenize(text, delimiter, quote, escape, complete);
+      const records = tokenize(text, delimiter, quote, escape, complete, SNIFF_RECORDS);
       const s = { ...score(records), headerFits: 0 };
       s.headerFits = records[0]?.fields.length === s.cols ? 1 : 0;
       const share = (x: { share: number }) => Math.round(x.share * 20);
@@ -174,7 +180,9 @@ export function sniff(text: string, complete: boolean, enc: Encoding, gzip: bool
   const delimiter = chosen.cols > 1 || opts.delimiter ? chosen.delimiter : ',';
   // Backslash escapes: seen (\") and no doubled quotes in the head.
   const escape = escape0 ?? (text.includes(`\\${chosen.quote}`) && !text.includes(chosen.quote + chosen.quote) ? '\\' : chosen.quote);
-  const records = escape === chosen.quote && delimiter === chosen.delimiter ? chosen.records : tokenize(text, delimiter, chosen.quote, escape, complete);
+  // The chosen dialect's records, up to the type sample's 2000 (the candidates had only the first SNIFF_RECORDS).
+  const whole = chosen.records.length < SNIFF_RECORDS;
+  const records = whole && escape === chosen.quote && delimiter === chosen.delimiter ? chosen.records : tokenize(text, delimiter, chosen.quote, escape, complete);
   const decimalComma = delimiter === ';' && /(^|;)-?\d+,\d+(;|$)/m.test(text.slice(0, 65536));
   return {
     dialect: { delimiter, quote: chosen.quote, escape, header: opts.header ?? true, lineEnding, encoding: enc.encoding, bom: enc.bom, gzip, decimalComma },
