@@ -47,6 +47,12 @@ export const CapabilitiesSchema = z.object({
    * limit, as with FTP data connections or HTTP GETs), so the engine reads a large file in parallel segments.
    */
   parallelReads: z.boolean(),
+  /**
+   * One connector serves several read() calls at once (an HTTP client with its own pool of sockets, the
+   * local disk): a reader that asks for several ranges together (a Parquet preview: one per column) sends
+   * them together on one lease, instead of one after another.
+   */
+  sharedReads: z.boolean(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 

@@ -12,7 +12,7 @@ const sftp: ConnectorInfo = {
   capabilities: {
     rangedRead: true, serverSideCopy: false, rename: true, atomicRename: true, atomicWrite: false, resumableWrite: true,
     multipartWrite: false, hashes: [], modTime: { settable: true, precisionMs: 1000 }, emptyDirs: true, bucketBased: false,
-    caseInsensitive: false, purge: false, maxConnections: 4, parallelReads: false,
+    caseInsensitive: false, purge: false, maxConnections: 4, parallelReads: false, sharedReads: false,
   },
   options: [
     { name: 'host', label: 'Host', kind: 'string', required: true },

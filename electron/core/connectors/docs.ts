@@ -15,6 +15,7 @@ function capabilityRows(c: Capabilities): string[] {
   return [
     `| ranged reads | ${yes(c.rangedRead)} |`,
     `| parallel segmented reads of one large file | ${yes(c.parallelReads)} |`,
+    `| several ranged reads at once on one connection | ${yes(c.sharedReads)} |`,
     `| server-side copy | ${yes(c.serverSideCopy)} |`,
     `| rename / atomic replace | ${yes(c.rename)} / ${yes(c.atomicRename)} |`,
     `| writes invisible until complete | ${yes(c.atomicWrite)} |`,

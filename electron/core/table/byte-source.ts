@@ -3,7 +3,7 @@ import { pipeline, Readable, Transform } from 'node:stream';
 import { basename } from '../../../shared/paths';
 import type { Entry } from '../../../shared/connectors';
 import type { Connector } from '../connectors/types';
-import type { EndpointProvider } from '../endpoints';
+import type { EndpointProvider, Lease } from '../endpoints';
 import { FerryError } from '../errors';
 import { withConnector } from '../transfer/leases';
 import { breaksConnection } from '../transfer/retry';
@@ -23,17 +23,54 @@ export async function connectorByteSource(endpoints: EndpointProvider, endpoint:
     const lease = await endpoints.acquire(endpoint, sig ?? signal);
     return fn(lease.connector, (broken) => lease.release(broken));
   };
-  // Ranged reads one after another: readers ask for several at once (a Parquet preview, one per column),
-  // and each read at the same time would take a connection of its own from the pool. A new SFTP connection
-  // costs the server a fork, a key exchange and an authentication (0.16 s here); a small read on the one
-  // already open costs a round trip.
+  const caps = endpoints.capabilities(endpoint);
+  const forSlice = caps.sharedReads ? sharedLease(endpoints, endpoint, signal) : oneAtATime(borrow);
+  return makeSource(borrow, path, entry, `${endpoints.label(endpoint)}:${path}`, caps.rangedRead, signal, forSlice);
+}
+
+/**
+ * Ranged reads one after another: readers ask for several at once (a Parquet preview, one per column),
+ * and each read at the same time would take a connection of its own from the pool. A new SFTP connection
+ * costs the server a fork, a key exchange and an authentication (0.16 s here); a small read on the one
+ * already open costs a round trip.
+ */
+function oneAtATime(borrow: Borrow): Borrow {
   let last: Promise<unknown> = Promise.resolve();
-  const oneAtATime: Borrow = (fn, sig) => {
+  return (fn, sig) => {
     const run = last.then(() => borrow(fn, sig));
     last = run.catch(() => {});
     return run;
   };
-  return makeSource(borrow, path, entry, `${endpoints.label(endpoint)}:${path}`, endpoints.capabilities(endpoint).rangedRead, signal, oneAtATime);
+}
+
+/**
+ * Reads at the same time on one lease, for connectors that serve several at once (capabilities.sharedReads:
+ * the object stores' HTTP clients, the local disk): a Parquet preview's column reads go out together
+ * rather than a round trip each. The lease is taken by the first read and given back when the last one in
+ * flight ends (as broken if any of them broke it).
+ */
+function sharedLease(endpoints: EndpointProvider, endpoint: string, signal?: AbortSignal): Borrow {
+  let lease: Promise<Lease> | null = null;
+  let users = 0;
+  let broken = false;
+  return async (fn, sig) => {
+    users++;
+    try {
+      lease ??= endpoints.acquire(endpoint, sig ?? signal);
+      const { connector } = await lease;
+      return await fn(connector, (b) => {
+        broken ||= b;
+      });
+    } finally {
+      if (--users === 0 && lease) {
+        const done = lease;
+        const wasBroken = broken;
+        lease = null;
+        broken = false;
+        done.then((l) => l.release(wasBroken), () => {});
+      }
+    }
+  };
 }
 
 /** Over a connector the caller already holds (a job's lease), for as long as the caller holds it. */

@@ -79,6 +79,13 @@ export function readWriteChecks({ c, caps, fresh, check }: SuiteContext): void {
     expect((await readAll(c(), path, { start: 999 })).equals(rangeData.subarray(999))).toBe(true);
   });
 
+  check('read: several ranges at once on one connector, each its own bytes', needs('sharedReads', caps.sharedReads && caps.rangedRead), async () => {
+    const path = await rangeFile('range shared');
+    const ranges = Array.from({ length: 8 }, (_, k) => ({ start: k * 110, end: k * 110 + 90 + k }));
+    const got = await Promise.all(ranges.map((r) => readAll(c(), path, r)));
+    got.forEach((bytes, k) => expect(bytes.equals(rangeData.subarray(ranges[k].start, ranges[k].end)), `range ${k}`).toBe(true));
+  });
+
   check('write: empty file', null, async () => {
     const path = joinPath(await fresh('write empty'), 'empty.txt');
     const result = await put(c(), path, '');

@@ -27,6 +27,7 @@ const capabilities: Capabilities = {
   maxConnections: 16,
   // Ranged GETs on several connections.
   parallelReads: true,
+  sharedReads: true,
 };
 
 export const azureManifest: ConnectorManifest = {

@@ -32,6 +32,7 @@ const capabilities: Capabilities = {
   maxConnections: 4,
   // One data connection per transfer: segments on several connections go faster, as with lftp pget.
   parallelReads: true,
+  sharedReads: false,
 };
 
 const TLS_CHOICES = {

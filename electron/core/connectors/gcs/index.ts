@@ -35,6 +35,7 @@ export const GCS_CAPABILITIES: Capabilities = {
   maxConnections: 16,
   // Ranged GETs on several connections.
   parallelReads: true,
+  sharedReads: true,
 };
 
 export const gcsManifest: ConnectorManifest = {

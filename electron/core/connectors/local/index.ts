@@ -26,6 +26,7 @@ const capabilities: Capabilities = {
   maxConnections: 64,
   // A local disk reads one stream as fast as several.
   parallelReads: false,
+  sharedReads: true,
 };
 
 export const localManifest: ConnectorManifest = {

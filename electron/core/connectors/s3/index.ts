@@ -24,6 +24,7 @@ export const S3_CAPABILITIES: Capabilities = {
   maxConnections: 16,
   // Ranged GETs on several connections, as rclone's multi-thread download.
   parallelReads: true,
+  sharedReads: true,
 };
 
 export const s3Manifest: ConnectorManifest = {

@@ -33,6 +33,7 @@ export const SFTP_CAPABILITIES: Capabilities = {
   maxConnections: 4,
   // One SFTP channel already pipelines its reads; more connections only add SSH CPU.
   parallelReads: false,
+  sharedReads: false,
 };
 
 const AUTH_SHOWS_PASSWORD = ['password', 'keyboard-interactive'];

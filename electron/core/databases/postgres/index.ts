@@ -22,6 +22,7 @@ export const DATABASE_CAPABILITIES: Capabilities = {
   purge: false,
   maxConnections: 4,
   parallelReads: false,
+  sharedReads: false,
 };
 
 const OPTIONS: OptionSpec[] = [
