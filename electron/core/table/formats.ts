@@ -25,6 +25,9 @@ export function codecFor(format: FormatName): Promise<FormatCodec> {
 export async function detectFormat(src: ByteSource, opts: Pick<ReadOptions, 'format'> = {}): Promise<FormatName> {
   if (opts.format) return opts.format;
   const byName = formatFromName(src.name);
+  // A Parquet file is known by the magic at its end, which its reader reads first with the footer (and
+  // names the file "not a Parquet file" if it is not one): no round trip for the first 8 bytes.
+  if (byName === 'parquet') return byName;
   const head = await src.slice(0, Math.min(src.size, 8));
   const magic = Buffer.from(head);
   if (magic.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
@@ -49,6 +52,9 @@ function isMostlyText(b: Buffer): boolean {
 
 /** Opens a file's table through the one reader contract. */
 export async function openTable(src: ByteSource, opts: ReadOptions = {}): Promise<TableReader> {
+  // The codec the name points to loads while the first bytes are read (a round trip on a remote file).
+  const guess = opts.format ?? formatFromName(src.name);
+  if (guess) codecFor(guess).catch(() => undefined);
   const format = await detectFormat(src, opts);
   const codec = await codecFor(format);
   return codec.open(src, opts);
