@@ -26,10 +26,11 @@ export class TextVector {
 
 /**
  * The strings, made from windows of about 64 KiB: an ASCII window is one Latin-1 string and each value a
- * slice of it (no UTF-8 decoder per value); windows, not the whole buffer, because V8 makes strings over
+ * slice of it (no UTF-8 decoder per value), other windows are decoded value by value (invalid UTF-8 as
+ * U+FFFD, as TextDecoder does); windows, not the whole buffer, because V8 makes strings over
  * about 256 KiB many times slower per byte.
  */
-function decodeText(t: TextBytes): Value[] {
+export function decodeText(t: TextBytes): Value[] {
   const { bytes, starts, ends } = t;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Array<Value>(starts.length);

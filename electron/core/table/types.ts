@@ -62,7 +62,7 @@ export type ColumnVector =
 
 /**
  * Text as the UTF-8 bytes it was read from (text-bytes.ts TextVector): row i is bytes[starts[i], ends[i]),
- * NULL where starts[i] is -1. The bytes are valid UTF-8; `ascii` when all of them are ASCII.
+ * NULL where starts[i] is -1. A TextVector's bytes are valid UTF-8; `ascii` when all of them are ASCII.
  */
 export interface TextBytes {
   bytes: Uint8Array;

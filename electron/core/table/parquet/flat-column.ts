@@ -8,7 +8,7 @@ import { readPlain } from 'hyparquet/src/plain.js';
 import { getMaxDefinitionLevel, getTreePath } from 'hyparquet/src/schema.js';
 import type { ColumnDecoder } from 'hyparquet/src/types.js';
 import { isFixedWidth } from '../columns';
-import { TextVector } from '../text-bytes';
+import { decodeText, TextVector } from '../text-bytes';
 import type { ColumnVector, TextBytes, Value } from '../types';
 import { firstBits } from './levels';
 import type { OpenedParquet } from './reader';
@@ -217,16 +217,7 @@ class TextBuilder {
    * the bytes) into rows base + i. False, with nothing kept, when the wanted values are not valid UTF-8.
    */
   page(page: Uint8Array, at: number, present: number, levels: Uint8Array | null, skip: number, stop: number, base: number): boolean {
-    // pos[v]: where value v's length is; pos[present]: the end of the last value.
-    const pos = new Int32Array(present + 1);
-    let p = at;
-    for (let v = 0; v < present; v++) {
-      if (p + 4 > page.length) throw new NotDecoded('a byte array runs past its page');
-      pos[v] = p;
-      p += 4 + ((page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24)) >>> 0);
-      if (p > page.length) throw new NotDecoded('a byte array runs past its page');
-    }
-    pos[present] = p;
+    const pos = plainBounds(page, at, present);
     const k = levels ? ones(levels, skip) : skip;
     const kEnd = levels ? k + ones(levels.subarray(skip, stop)) : stop;
     const from = pos[k];
@@ -317,42 +308,27 @@ function toDoubles(data: DecodedArray): DecodedArray {
 }
 
 /**
- * `count` PLAIN byte arrays (a 4-byte length, then the bytes) from page[at...] as strings. The values are
- * taken in windows of about 64 KiB: a window whose bytes are all ASCII becomes one Latin-1 string and each
- * value a slice of it (no Uint8Array per value and no UTF-8 decoder, which with the garbage they made were a
- * fifth of reading a Parquet file's text); else each value is decoded from its bytes (invalid UTF-8 as
- * U+FFFD, as TextDecoder does). Windows, not the page: V8 makes strings over about 256 KiB many times
- * slower per byte (csv/reader.ts inPieces).
+ * Where each of `count` PLAIN byte arrays (a 4-byte length, then the bytes) from page[at...] starts:
+ * pos[v] is value v's length field, pos[count] the end of the last value.
  */
-function plainText(page: Uint8Array, at: number, count: number): string[] {
-  const buf = Buffer.from(page.buffer, page.byteOffset, page.byteLength);
-  const out = new Array<string>(count);
-  const ends = new Int32Array(count);
+function plainBounds(page: Uint8Array, at: number, count: number): Int32Array {
+  const pos = new Int32Array(count + 1);
   let p = at;
-  for (let k = 0; k < count; k++) {
-    if (p + 4 > buf.length) throw new NotDecoded('a byte array runs past its page');
-    p += 4 + buf.readUInt32LE(p);
-    if (p > buf.length) throw new NotDecoded('a byte array runs past its page');
-    ends[k] = p;
+  for (let v = 0; v < count; v++) {
+    if (p + 4 > page.length) throw new NotDecoded('a byte array runs past its page');
+    pos[v] = p;
+    p += 4 + ((page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24)) >>> 0);
+    if (p > page.length) throw new NotDecoded('a byte array runs past its page');
   }
-  for (let k = 0, from = at; k < count; ) {
-    // Values [k, j) make the window [from, ends[j - 1]).
-    let j = k + 1;
-    while (j < count && ends[j] - from <= TEXT_WINDOW) j++;
-    const to = ends[j - 1];
-    const ascii = isAscii(buf.subarray(from, to));
-    const whole = ascii ? buf.toString('latin1', from, to) : '';
-    for (let s = from; k < j; k++) {
-      const e = ends[k];
-      out[k] = ascii ? whole.slice(s + 4 - from, e - from) : buf.toString('utf8', s + 4, e);
-      s = e;
-    }
-    from = to;
-  }
-  return out;
+  pos[count] = p;
+  return pos;
 }
 
-const TEXT_WINDOW = 64 * 1024;
+/** `count` PLAIN byte arrays from page[at...] as strings (text-bytes.ts decodeText: invalid UTF-8 as U+FFFD). */
+function plainText(page: Uint8Array, at: number, count: number): Value[] {
+  const pos = plainBounds(page, at, count);
+  return decodeText({ bytes: page, starts: pos.map((p) => p + 4).subarray(0, count), ends: pos.subarray(1), ascii: false });
+}
 
 /** How many of levels[0, to) are 1 (a value, not NULL). */
 function ones(levels: Uint8Array, to = levels.length): number {
