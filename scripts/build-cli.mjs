@@ -13,7 +13,7 @@ import { basename, dirname } from 'node:path';
 
 const OUT = 'out/cli';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const START_UP_DEPS = new Set(['zod', 'commander', 'picomatch', 'ssh-config', 'croner', 'cronstrue']);
+const START_UP_DEPS = new Set(['zod', 'commander', 'picomatch', 'ssh-config']);
 // Bundled into the chunk of the connector that loads them: one file read instead of dozens resolved and
 // scanned (pg with its pg-* helpers is about 20 ms of a PostgreSQL command's start-up; the AWS SDK, about
 // 300 CommonJS files, was about 100 ms of every S3 command's). ssh2 stays external: it loads a native

@@ -130,13 +130,4 @@ export type Entry = z.infer<typeof EntrySchema>;
 /** An endpoint is "local" (this computer) or a saved profile's id. */
 export const EndpointSchema = z.string().min(1);
 export type Endpoint = z.infer<typeof EndpointSchema>;
-export const LOCAL_ENDPOINT = 'local';
-
-/** kebab-case of an option name for CLI flags and env names: blockSizeMiB → block-size-mib. */
-export const kebabOption = (name: string) => name.replace(/MiB\b/g, 'Mib').replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-
-/** The CLI flag of an option (without "--"). */
-export const cliFlagOf = (o: Pick<OptionSpec, 'name' | 'cliFlag'>) => o.cliFlag ?? kebabOption(o.name);
-
-/** The environment variable that can carry a secret option: FERRY_SECRET_SECRET_ACCESS_KEY… */
-export const secretEnvName = (option: string) => 'FERRY_SECRET_' + kebabOption(option).replace(/-/g, '_').toUpperCase();
+export { cliFlagOf, kebabOption, LOCAL_ENDPOINT, secretEnvName } from './endpoints';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { EndpointSchema } from './connectors';
+import { LOAD_MODES, TABLE_ENCODINGS, TABLE_FORMATS } from './table-formats';
+
+export { formatFromName, LOAD_MODES, TABLE_ENCODINGS, TABLE_FORMATS, type LoadMode, type TableFormat } from './table-formats';
 
 /**
  * The table layer's contract for the renderer and the CLI's --json: what a preview shows. Values cross as
@@ -7,10 +10,6 @@ import { EndpointSchema } from './connectors';
  * ISO 8601 ("Z" when UTC-adjusted, no offset when the type has no zone), time "HH:MM:SS[.f]", binary as
  * base64, json as its text, NULL as null.
  */
-export const TABLE_FORMATS = ['csv', 'tsv', 'xlsx', 'parquet', 'json', 'ndjson'] as const;
-export type TableFormat = (typeof TABLE_FORMATS)[number];
-
-export const TABLE_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'] as const;
 
 /** What the user can override in a preview (every sniffed decision). */
 export const TableReadOptionsSchema = z.object({
@@ -113,8 +112,6 @@ export type TableWriteOptions = z.infer<typeof TableWriteOptionsSchema>;
  * row with the same key (`key` names the key columns; the table's primary key when omitted). Every mode runs
  * in one transaction with the rows.
  */
-export const LOAD_MODES = ['create', 'append', 'truncate', 'replace', 'upsert'] as const;
-export type LoadMode = (typeof LOAD_MODES)[number];
 
 /**
  * A load's options: the mode, the light transforms applied to each row on the way in (in this order: choose
@@ -180,14 +177,3 @@ export const LoadPlanSchema = z.object({
   warnings: z.array(TableWarningSchema),
 });
 export type LoadPlan = z.infer<typeof LoadPlanSchema>;
-
-/** The format a file name suggests, or null ("orders.csv.gz" → csv). */
-export function formatFromName(name: string): TableFormat | null {
-  const n = name.toLowerCase().replace(/\.gz$/, '');
-  const ext = n.slice(n.lastIndexOf('.') + 1);
-  const map: Record<string, TableFormat> = {
-    csv: 'csv', txt: 'csv', tsv: 'tsv', tab: 'tsv', xlsx: 'xlsx', xlsm: 'xlsx', parquet: 'parquet', pq: 'parquet',
-    json: 'json', ndjson: 'ndjson', jsonl: 'ndjson',
-  };
-  return map[ext] ?? null;
-}

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ErrorDataSchema } from './errors';
 import { JobSpecSchema } from './transfers';
+import { CATCH_UP_POLICIES, OVERLAP_POLICIES } from './task-policies';
+
+export { CATCH_UP_POLICIES, OVERLAP_POLICIES } from './task-policies';
 
 /**
  * Saved tasks: a named JobSpec (any transfer Ferry can run) plus an optional schedule, run by the scheduler
@@ -14,8 +17,6 @@ export const ScheduleSchema = z.discriminatedUnion('type', [
 ]);
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
-export const CATCH_UP_POLICIES = ['once', 'skip'] as const;
-export const OVERLAP_POLICIES = ['skip', 'queue'] as const;
 
 export const TaskNameSchema = z
   .string()

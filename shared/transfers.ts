@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { EndpointSchema } from './connectors';
 import { ErrorDataSchema } from './errors';
 import { LoadSpecSchema, TableReadOptionsSchema, TableWriteOptionsSchema } from './table';
+import { CONFLICT_POLICIES } from './conflict-policies';
+
+export { CONFLICT_POLICIES, type ConflictPolicy } from './conflict-policies';
+export { rowsProgressText } from './rows-progress';
 
 /**
  * convert: one table read and written in another form through the same queue: a file in another format
@@ -18,8 +22,6 @@ export const JOB_KINDS = ['copy', 'move', 'sync', 'convert'] as const;
  * - rename: write the new file as "name (1).ext"
  * - resume: continue a partial file where it stopped (falls back to overwrite when it cannot)
  */
-export const CONFLICT_POLICIES = ['ask', 'overwrite', 'if-changed', 'skip', 'rename', 'resume'] as const;
-export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 
 export const FiltersSchema = z.object({
   include: z.array(z.string()).default([]),
@@ -195,10 +197,3 @@ export const JobProgressEventSchema = z.object({
   files: z.array(JobFileSchema.pick({ jobId: true, idx: true, state: true, bytesDone: true, rate: true, rowsDone: true, rowsTotal: true })),
 });
 export type JobProgressEvent = z.infer<typeof JobProgressEventSchema>;
-
-/** A load's or export's rows for people: "120,000 rows", "120,000 of ~1,000,000 rows"; '' when it has none. */
-export function rowsProgressText(j: Pick<Job, 'doneRows' | 'totalRows'>, locale?: string): string {
-  if (j.doneRows === undefined) return '';
-  const n = (x: number) => x.toLocaleString(locale);
-  return `${n(j.doneRows)}${j.totalRows ? ` of ~${n(j.totalRows)}` : ''} rows`;
-}

@@ -1,8 +1,8 @@
 import type { HostKeyDetail } from '../../shared/errors';
-import type { JobSpecInput } from '../../shared/transfers';
+import type { JobSpec, JobSpecInput, Plan } from '../../shared/transfers';
 import { FerryCore, type CoreOptions } from '../core/app';
 import { isFerryError } from '../core/errors';
-import { secretEnvName } from '../../shared/connectors';
+import { secretEnvName } from '../../shared/endpoints';
 import { safeText } from './output';
 import { interactive, promptHidden, promptLine } from './prompt';
 
@@ -58,4 +58,12 @@ export async function withHostKeyPrompt<T>(core: FerryCore, f: () => Promise<T>)
     core.trust.pin(d);
     return f();
   }
+}
+
+/**
+ * Plans a job the CLI built. The engine checks the spec and fills its defaults (transfer/job-spec.ts); the
+ * handler is typed with the checked spec because over IPC and HTTP the API's dispatch checks it first.
+ */
+export function planJob(core: FerryCore, spec: JobSpecInput): Promise<Plan> {
+  return core.handlers['jobs.plan'](spec as JobSpec);
 }

@@ -1,4 +1,4 @@
-import { LOCAL_ENDPOINT } from '../../shared/connectors';
+import { LOCAL_ENDPOINT } from '../../shared/endpoints';
 import { joinPath, normalizePath } from '../../shared/paths';
 import { resolve } from 'node:path';
 import type { FerryCore } from '../core/app';

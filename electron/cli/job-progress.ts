@@ -1,6 +1,7 @@
-import { rowsProgressText, type Job, type JobProgressEvent } from '../../shared/transfers';
+import { rowsProgressText } from '../../shared/rows-progress';
+import type { Job, JobProgressEvent } from '../../shared/transfers';
 import type { FerryCore } from '../core/app';
-import { humanSize, safeText } from './output';
+import { groupDigits, humanSize, safeText } from './output';
 
 const FINAL = new Set(['done', 'failed', 'cancelled']);
 
@@ -31,7 +32,7 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
         const p = payload as JobProgressEvent;
         const j = p.jobs.find((x) => x.id === id);
         if (tty && j) {
-          const rows = rowsProgressText(j, 'en-US');
+          const rows = rowsProgressText(j, groupDigits);
           process.stderr.write(`\r\x1b[K${rows ? `${rows}, ` : ''}${j.doneFiles} files, ${humanSize(j.doneBytes)}, ${humanSize(j.rate)}/s, ETA ${eta(j.etaSeconds)}`);
         }
         if (!tty) {
@@ -66,7 +67,7 @@ export async function watchJob(core: FerryCore, id: string, opts: { quiet?: bool
       `${final.state === 'done' && !final.failedFiles ? 'Done' : final.state === 'cancelled' ? 'Cancelled' : 'Finished with errors'}: ` +
         `${final.doneFiles} files, ${humanSize(final.doneBytes)} in ${secs.toFixed(1)} s` +
         `${secs > 0 ? ` (${humanSize(final.doneBytes / secs)}/s)` : ''}` +
-        `${final.doneRows !== undefined ? `, ${final.doneRows.toLocaleString('en-US')} rows` : ''}` +
+        `${final.doneRows !== undefined ? `, ${groupDigits(final.doneRows)} rows` : ''}` +
         `${final.skippedFiles ? `, ${final.skippedFiles} skipped` : ''}${final.failedFiles ? `, ${final.failedFiles} FAILED` : ''}\n`,
     );
   }

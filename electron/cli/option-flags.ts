@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { cliFlagOf, kebabOption, secretEnvName, type ConnectorInfo, type OptionSpec } from '../../shared/connectors';
+import type { ConnectorInfo, OptionSpec } from '../../shared/connectors';
+import { cliFlagOf, kebabOption, secretEnvName } from '../../shared/endpoints';
 import type { OptionValues } from '../../shared/profiles';
 import { UsageError } from './output';
 import { readStdin } from './prompt';

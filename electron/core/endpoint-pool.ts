@@ -1,5 +1,5 @@
 import type { Capabilities } from '../../shared/connectors';
-import { LOCAL_ENDPOINT } from '../../shared/connectors';
+import { LOCAL_ENDPOINT } from '../../shared/endpoints';
 import type { Profile } from '../../shared/profiles';
 import type { ConnectContext, Connector, ConnectorManifest, Logger } from './connectors/types';
 import type { EndpointProvider, Lease } from './endpoints';

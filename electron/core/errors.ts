@@ -1,4 +1,5 @@
-import { ERROR_TITLES, RETRYABLE_CODES, type ErrorCode, type ErrorData } from '../../shared/errors';
+import { ERROR_TITLES, RETRYABLE_CODES, type ErrorCode } from '../../shared/error-codes';
+import type { ErrorData } from '../../shared/errors';
 
 /**
  * The one error type the core throws. Connectors map their SDK's errors into it (see each connector's

@@ -7,7 +7,9 @@ import { tempDir } from '../support/temp';
 
 /** The connector SDKs the CLI must not load until a profile of that type connects (each costs start-up time and memory). */
 /** Bundled into out/cli at build time (scripts/build-cli.mjs, START_UP_DEPS): never loaded from node_modules. */
-const BUNDLED = ['zod', 'commander', 'picomatch', 'ssh-config', 'croner', 'cronstrue'];
+const BUNDLED = ['zod', 'commander', 'picomatch', 'ssh-config'];
+/** Loaded on first use only (a schedule read, a single-byte encoding): required lazily from node_modules. */
+const ON_DEMAND = ['croner', 'cronstrue', 'iconv-lite'];
 const SDKS = ['@duckdb/node-api', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/credential-providers', '@azure/storage-blob', '@google-cloud/storage', 'ssh2', 'basic-ftp'];
 
 /**
@@ -30,7 +32,21 @@ describe('ferry start-up loads no connector SDK it does not use', () => {
       return r;
     }\n`,
   );
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  // At exit: the CommonJS packages required (the resolve hook sees only imports), and whether zod ran (its
+  // bundled copy sets a global when it loads).
+  writeFileSync(
+    register,
+    `import { createRequire, register } from 'node:module';
+    register(${JSON.stringify(pathToFileURL(hooks).href)});
+    const cache = createRequire(import.meta.url).cache;
+    process.on('exit', () => {
+      for (const k of Object.keys(cache)) {
+        const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(k);
+        if (m) process.stderr.write('[loaded] ' + m[1] + '\\n');
+      }
+      if (globalThis.__zod_globalConfig) process.stderr.write('[zod]\\n');
+    });\n`,
+  );
   const run = (args: string[]) => ferry(args, { home: join(tmp.path, 'home'), env: { NODE_OPTIONS: `--import ${pathToFileURL(register).href}` } });
   const loaded = (stderr: string) => new Set([...stderr.matchAll(/^\[loaded\] (.+)$/gm)].map((m) => m[1]));
   afterAll(() => tmp.cleanup());
@@ -50,6 +66,20 @@ describe('ferry start-up loads no connector SDK it does not use', () => {
     expect(BUNDLED.filter((s) => pkgs.has(s))).toEqual([]);
     // Neither command reads a secret: the keychain's native module waits for the first one (secrets/vault.ts).
     expect(pkgs.has('@napi-rs/keyring')).toBe(false);
+    expect(ON_DEMAND.filter((s) => pkgs.has(s))).toEqual([]);
+    // Neither checks a payload: the schemas, and zod with them, load with the first job (transfer/job-spec.ts).
+    expect(r.stderr).not.toMatch(/^\[zod\]$/m);
+  });
+
+  it('a job loads the schemas that check its spec; a schedule loads the cron packages', async () => {
+    const src = join(tmp.path, 'src.txt');
+    writeFileSync(src, 'x');
+    const cp = await run(['copy', src, join(tmp.path, 'dst.txt')]);
+    expect(cp.code, cp.stderr).toBe(0);
+    expect(cp.stderr).toMatch(/^\[zod\]$/m);
+    const task = await run(['task', 'add', 'nightly', '--schedule', '0 6 * * *', '--tz', 'UTC', '--', 'copy', src, join(tmp.path, 'nightly.txt')]);
+    expect(task.code, task.stderr).toBe(0);
+    expect(['croner', 'cronstrue'].filter((s) => loaded(task.stderr).has(s))).toEqual(['croner', 'cronstrue']);
   });
 
   it('a Parquet preview reads with the bundled hyparquet and does not load the Parquet writer', async () => {

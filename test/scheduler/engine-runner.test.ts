@@ -25,7 +25,7 @@ describe('scheduled runs are ordinary jobs of the engine', () => {
     const disk = await core.profiles.create({ name: 'disk', type: 'local', options: {} });
     const dst = join(tmp.path, 'dst');
     mkdirSync(dst);
-    const task = core.tasks.save({
+    const task = await core.tasks.save({
       name: 'slow copy',
       spec: { kind: 'copy', source: { endpoint: 'local', paths: [src] }, destination: { endpoint: disk.id, path: dst }, conflict: 'overwrite', bwlimit: 256 * 1024, transfers: 1 },
       schedule: { type: 'every', seconds: 1 },

@@ -18,7 +18,7 @@ describe('the scheduler on an injected clock', () => {
 
   it('after a three-hour gap (sleep) an hourly task runs once, and says what it missed', async () => {
     const h = harness(dir(), '2026-06-01T05:30:00Z');
-    const t = h.tasks.save({ name: 'hourly', spec: localSpec(), schedule: { type: 'cron', expr: '@hourly' }, timezone: 'UTC' });
+    const t = await h.tasks.save({ name: 'hourly', spec: localSpec(), schedule: { type: 'cron', expr: '@hourly' }, timezone: 'UTC' });
     await h.step(SEC);
     await h.step(30 * MIN);
     expect(h.runs(t.id)).toHaveLength(1);
@@ -40,7 +40,7 @@ describe('the scheduler on an injected clock', () => {
     const d = dir();
     const first = harness(d, '2026-06-01T05:59:00Z');
     first.runner.auto = { state: 'done', files: 0, bytes: 0, rows: null, error: null };
-    first.tasks.save({ name: 'six', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC' });
+    await first.tasks.save({ name: 'six', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC' });
     await first.step(SEC);
     first.scheduler.stop();
     const later = harness(d, '2026-06-01T08:12:00Z');
@@ -54,7 +54,7 @@ describe('the scheduler on an injected clock', () => {
   it('a resume reported by the shell (wake) counts a miss as sleep even when the clock did not jump far', async () => {
     const h = harness(dir(), '2026-06-01T05:59:00Z', { graceMs: 5 * SEC, jumpMs: 5 * MIN });
     h.runner.auto = { state: 'done', files: 0, bytes: 0, rows: null, error: null };
-    const t = h.tasks.save({ name: 'woken', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC' });
+    const t = await h.tasks.save({ name: 'woken', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC' });
     await h.step(SEC);
     h.clock.advance(2 * MIN);
     h.scheduler.wake();
@@ -64,8 +64,8 @@ describe('the scheduler on an injected clock', () => {
 
   it('catch-up "skip" records the miss and runs nothing; a miss older than the window is skipped too', async () => {
     const h = harness(dir(), '2026-06-01T05:00:00Z');
-    const skip = h.tasks.save({ name: 'skip', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC', catchUp: 'skip' });
-    const window = h.tasks.save({ name: 'window', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC', catchUpWindowHours: 1 });
+    const skip = await h.tasks.save({ name: 'skip', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC', catchUp: 'skip' });
+    const window = await h.tasks.save({ name: 'window', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC', catchUpWindowHours: 1 });
     await h.step(SEC);
     h.clock.set(Date.parse('2026-06-01T08:00:00Z'));
     await h.step(0);
@@ -80,7 +80,7 @@ describe('the scheduler on an injected clock', () => {
 
   it('overlap "skip": a run due while the last one goes is skipped and recorded', async () => {
     const h = harness(dir(), '2026-06-01T00:00:00Z');
-    const t = h.tasks.save({ name: 'busy', spec: localSpec(), schedule: { type: 'every', seconds: 60 } });
+    const t = await h.tasks.save({ name: 'busy', spec: localSpec(), schedule: { type: 'every', seconds: 60 } });
     await h.step(60 * SEC);
     await h.step(60 * SEC);
     await h.step(60 * SEC);
@@ -93,7 +93,7 @@ describe('the scheduler on an injected clock', () => {
 
   it('overlap "queue": one run waits for the running one and starts when it ends; more are skipped', async () => {
     const h = harness(dir(), '2026-06-01T00:00:00Z');
-    const t = h.tasks.save({ name: 'queue', spec: localSpec(), schedule: { type: 'every', seconds: 60 }, overlap: 'queue' });
+    const t = await h.tasks.save({ name: 'queue', spec: localSpec(), schedule: { type: 'every', seconds: 60 }, overlap: 'queue' });
     await h.step(60 * SEC);
     await h.step(60 * SEC);
     await h.step(60 * SEC);
@@ -111,7 +111,7 @@ describe('the scheduler on an injected clock', () => {
 
   it('retryable failures are retried with doubling backoff and stop at the limit', async () => {
     const h = harness(dir(), '2026-06-01T05:59:59Z');
-    const t = h.tasks.save({ name: 'flaky', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC', retries: 2, retryBackoffSeconds: 10 });
+    const t = await h.tasks.save({ name: 'flaky', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC', retries: 2, retryBackoffSeconds: 10 });
     await h.step(SEC);
     h.runner.end(h.runner.last, 'CONNECTION_LOST');
     await h.step(0);
@@ -142,7 +142,7 @@ describe('the scheduler on an injected clock', () => {
 
   it.each(['AUTH_FAILED', 'HOST_KEY_CHANGED'] as const)('%s is fatal: no retry, the task is flagged and not fired until enabled again', async (code) => {
     const h = harness(dir(), '2026-06-01T00:00:00Z');
-    const t = h.tasks.save({ name: 'locked', spec: localSpec(), schedule: { type: 'every', seconds: 60 }, retries: 3, retryBackoffSeconds: 1 });
+    const t = await h.tasks.save({ name: 'locked', spec: localSpec(), schedule: { type: 'every', seconds: 60 }, retries: 3, retryBackoffSeconds: 1 });
     await h.step(60 * SEC);
     h.runner.end(h.runner.last, code);
     for (let i = 0; i < 5; i++) await h.step(60 * SEC);
@@ -160,7 +160,7 @@ describe('the scheduler on an injected clock', () => {
   it('a task whose profile was deleted fails clearly, naming the profile, and is flagged', async () => {
     const h = harness(dir(), '2026-06-01T00:00:00Z');
     h.profiles.set('p-1', 'partner');
-    const t = h.tasks.save({ name: 'pull', spec: { ...localSpec(), source: { endpoint: 'p-1', paths: ['/out'] } }, schedule: { type: 'every', seconds: 60 } });
+    const t = await h.tasks.save({ name: 'pull', spec: { ...localSpec(), source: { endpoint: 'p-1', paths: ['/out'] } }, schedule: { type: 'every', seconds: 60 } });
     expect(h.tasks.get(t.id).summary).toBe('sync partner:/out → local:/tmp/ferry-task-dst');
     h.profiles.delete('p-1');
     await h.step(60 * SEC);
@@ -172,23 +172,23 @@ describe('the scheduler on an injected clock', () => {
     expect(h.tasks.get(t.id)).toMatchObject({ flagged: expect.stringContaining('"partner"'), summary: 'sync partner (deleted):/out → local:/tmp/ferry-task-dst' });
   });
 
-  it('bad tasks are refused when saved, not when they would run', () => {
+  it('bad tasks are refused when saved, not when they would run', async () => {
     const h = harness(dir(), '2026-06-01T00:00:00Z');
-    const save = (over: Record<string, unknown>) => () => h.tasks.save({ name: 'bad', spec: localSpec(), ...over } as never);
-    expect(save({ spec: { ...localSpec(), conflict: 'ask' } })).toThrow(/cannot ask about conflicts/);
-    expect(save({ schedule: { type: 'cron', expr: '61 * * * *' } })).toThrow(/not a cron schedule/);
-    expect(save({ schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'Nowhere/Town' })).toThrow(/Unknown time zone/);
-    expect(save({ spec: { ...localSpec(), source: { endpoint: 'gone', paths: ['/x'] } } })).toThrow(/names a profile that does not exist/);
-    expect(save({ spec: { ...localSpec(), kind: 'copy', mirror: true } })).toThrow(/Mirror .* sync jobs only/);
-    expect(save({ name: '' })).toThrow(/a task needs a name/);
-    h.tasks.save({ name: 'once', spec: localSpec() });
-    expect(() => h.tasks.save({ name: 'ONCE', spec: localSpec() })).toThrow(/exists already/);
+    const save = (over: Record<string, unknown>) => h.tasks.save({ name: 'bad', spec: localSpec(), ...over } as never);
+    await expect(save({ spec: { ...localSpec(), conflict: 'ask' } })).rejects.toThrow(/cannot ask about conflicts/);
+    await expect(save({ schedule: { type: 'cron', expr: '61 * * * *' } })).rejects.toThrow(/not a cron schedule/);
+    await expect(save({ schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'Nowhere/Town' })).rejects.toThrow(/Unknown time zone/);
+    await expect(save({ spec: { ...localSpec(), source: { endpoint: 'gone', paths: ['/x'] } } })).rejects.toThrow(/names a profile that does not exist/);
+    await expect(save({ spec: { ...localSpec(), kind: 'copy', mirror: true } })).rejects.toThrow(/Mirror .* sync jobs only/);
+    await expect(save({ name: '' })).rejects.toThrow(/a task needs a name/);
+    await h.tasks.save({ name: 'once', spec: localSpec() });
+    await expect(h.tasks.save({ name: 'ONCE', spec: localSpec() })).rejects.toThrow(/exists already/);
     expect(h.tasks.list().map((t) => t.name)).toEqual(['once']);
   });
 
   it('a manual run goes through the same path, is refused while one runs, and is not retried', async () => {
     const h = harness(dir(), '2026-06-01T00:00:00Z');
-    const t = h.tasks.save({ name: 'manual', spec: localSpec(), retries: 3 });
+    const t = await h.tasks.save({ name: 'manual', spec: localSpec(), retries: 3 });
     const { ended } = h.tasks.run(t.id);
     await h.step(0);
     expect(() => h.tasks.run(t.id)).toThrow(/running already/);
@@ -208,7 +208,7 @@ describe('the scheduler on an injected clock', () => {
     const done = { state: 'done' as const, files: 1, bytes: 1, rows: null, error: null };
     a.runner.auto = done;
     b.runner.auto = done;
-    const t = a.tasks.save({ name: 'every5', spec: localSpec(), schedule: { type: 'every', seconds: 5 } });
+    const t = await a.tasks.save({ name: 'every5', spec: localSpec(), schedule: { type: 'every', seconds: 5 } });
     for (let i = 0; i < 120; i++) {
       clock.advance(SEC);
       a.scheduler.tick();
@@ -236,7 +236,7 @@ describe('the scheduler on an injected clock', () => {
   it('history is kept 90 days by default, searchable', async () => {
     const h = harness(dir(), '2026-01-01T00:00:00Z');
     h.runner.auto = { state: 'done', files: 2, bytes: 20, rows: null, error: null };
-    const t = h.tasks.save({ name: 'daily', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC' });
+    const t = await h.tasks.save({ name: 'daily', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * *' }, timezone: 'UTC' });
     for (let day = 0; day < 100; day++) await h.step(24 * HOUR);
     await h.step(2 * HOUR); // the hourly prune
     const runs = h.runs(t.id);

@@ -25,7 +25,7 @@ describe('schedules on an injected clock', () => {
 
   it('a five-field cron runs at its times in its zone, each once', async () => {
     const h = fresh('2026-05-04T00:00:00Z'); // a Monday
-    const t = h.tasks.save({ name: 'weekdays', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * 1-5' }, timezone: 'Europe/Berlin' });
+    const t = await h.tasks.save({ name: 'weekdays', spec: localSpec(), schedule: { type: 'cron', expr: '0 6 * * 1-5' }, timezone: 'Europe/Berlin' });
     expect(t.scheduleText).toBe('At 06:00, Monday through Friday (Europe/Berlin)');
     expect(t.nextRuns.slice(0, 2)).toEqual(['2026-05-04T04:00:00.000Z', '2026-05-05T04:00:00.000Z']);
     await runThrough(h, '2026-05-11T00:00:00Z');
@@ -35,7 +35,7 @@ describe('schedules on an injected clock', () => {
 
   it('an interval counts real time from when it was saved, across a DST change', async () => {
     const h = fresh('2026-03-29T00:00:00Z');
-    h.tasks.save({ name: 'quarter', spec: localSpec(), schedule: { type: 'every', seconds: 15 * 60 }, timezone: 'Europe/Berlin' });
+    await h.tasks.save({ name: 'quarter', spec: localSpec(), schedule: { type: 'every', seconds: 15 * 60 }, timezone: 'Europe/Berlin' });
     for (let i = 0; i < 3 * 60; i++) await h.step(MIN);
     const slots = h.runs().map((r) => Date.parse(r.slot!));
     expect(slots).toHaveLength(12);
@@ -49,7 +49,7 @@ describe('schedules on an injected clock', () => {
     ['America/New_York', '30 1 * * *', '2026-10-31T00:00:00Z', '2026-11-03T00:00:00Z', ['2026-10-31T05:30:00.000Z', '2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z']],
   ])('%s %s across the DST change from %s: a missing time runs once, a repeated time once', async (tz, expr, from, to, expected) => {
     const h = fresh(from);
-    h.tasks.save({ name: 'nightly', spec: localSpec(), schedule: { type: 'cron', expr }, timezone: tz });
+    await h.tasks.save({ name: 'nightly', spec: localSpec(), schedule: { type: 'cron', expr }, timezone: tz });
     await runThrough(h, to);
     expect(h.runs().map((r) => r.slot)).toEqual(expected);
   });

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, joinPath } from '../../../shared/paths';
-import { LoadPlanRequestSchema, TABLE_FORMATS, type TableFormat } from '../../../shared/table';
-import { JobSpecSchema, type JobSpecInput } from '../../../shared/transfers';
+import { TABLE_FORMATS, type TableFormat } from '../../../shared/table-formats';
+import type { JobSpecInput } from '../../../shared/transfers';
 import type { FerryCore } from '../../core/app';
 import { manifestFor } from '../../core/connectors/manifest';
 import { FerryError } from '../../core/errors';
-import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
+import { openCore, planJob, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath, type EndpointPath } from '../endpoint-arg';
 import { watchJob } from '../job-progress';
 import { EXIT_FAILURE, printJson, safeText, UsageError } from '../output';
@@ -81,6 +81,8 @@ export function databaseCommands(run: Run, globals: () => GlobalOptions): Comman
           const spec = loadSpecFrom(flags);
           const table = dst.path.split('/').filter(Boolean).join('.');
           if (flags.dryRun) {
+            // The request's defaults come from its schema, loaded (with zod) only for a dry run.
+            const { LoadPlanRequestSchema } = await import('../../../shared/table');
             const plan = await core.handlers['table.loadPlan'](
               LoadPlanRequestSchema.parse({ source: { endpoint: src.endpoint, path: src.path }, destination: { endpoint: dst.endpoint, path: dst.path }, read, load: spec }),
             );
@@ -132,7 +134,7 @@ async function databaseTarget(core: FerryCore, arg: string, want: 'table' | 'dat
 }
 
 async function runJob(core: FerryCore, spec: JobSpecInput, json: boolean): Promise<number> {
-  const plan = await core.handlers['jobs.plan'](JobSpecSchema.parse(spec));
+  const plan = await planJob(core, spec);
   const job = await core.handlers['jobs.create']({ planId: plan.id });
   const done = await watchJob(core, job.id, { quiet: json });
   const detail = await core.handlers['jobs.get']({ id: job.id });

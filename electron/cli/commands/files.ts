@@ -1,12 +1,13 @@
 import { Command } from 'commander';
-import { LOCAL_ENDPOINT, type Entry } from '../../../shared/connectors';
+import type { Entry } from '../../../shared/connectors';
+import { LOCAL_ENDPOINT } from '../../../shared/endpoints';
 import { manifestFor } from '../../core/connectors/manifest';
 import { basename, joinPath } from '../../../shared/paths';
 import { isFerryError } from '../../core/errors';
 import type { FerryCore } from '../../core/app';
 import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath, type EndpointPath } from '../endpoint-arg';
-import { humanSize, printJson, safeText, table, UsageError } from '../output';
+import { humanSize, nameOrder, printJson, safeText, table, UsageError } from '../output';
 
 type Run = (f: () => Promise<number | void>) => () => Promise<void>;
 
@@ -53,7 +54,8 @@ export function fileCommands(run: Run, globals: () => GlobalOptions): Command[] 
             return void process.stdout.write(`${about}\n${table([['column', 'database type', 'type', 'nulls', 'key'], ...rows]).replace(/ +$/gm, '')}\n`);
           }
           const entries = st.type === 'dir' ? (await h['fs.list']({ endpoint: t.endpoint, path: t.path })).entries : [st];
-          entries.sort((a, b) => (a.type === 'dir') === (b.type === 'dir') ? a.name.localeCompare(b.name) : a.type === 'dir' ? -1 : 1);
+          const byName = nameOrder(entries.map((e) => e.name));
+          entries.sort((a, b) => (a.type === 'dir') === (b.type === 'dir') ? byName(a.name, b.name) : a.type === 'dir' ? -1 : 1);
           if (flags.json) return printJson(entries.map(entryJson));
           // Names come from the server: shown with control characters escaped (safeText), --json exact.
           if (!flags.long) return void process.stdout.write(entries.map((e) => safeText(e.type === 'dir' ? e.name + '/' : e.name)).join('\n') + (entries.length ? '\n' : ''));

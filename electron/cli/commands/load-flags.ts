@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { LOAD_MODES, type LoadPlan, type LoadSpecInput } from '../../../shared/table';
+import type { LoadPlan, LoadSpecInput } from '../../../shared/table';
+import { LOAD_MODES } from '../../../shared/table-formats';
 import { safeText, table, UsageError } from '../output';
 import { cell } from './table';
 

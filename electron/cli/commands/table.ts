@@ -1,10 +1,11 @@
 import { Command, Option } from 'commander';
 import { basename, dirname, joinPath } from '../../../shared/paths';
-import { CONFLICT_POLICIES, JobSpecSchema } from '../../../shared/transfers';
-import { TABLE_ENCODINGS, TABLE_FORMATS, type Preview, type TableFormat, type TableReadOptions } from '../../../shared/table';
+import { CONFLICT_POLICIES } from '../../../shared/conflict-policies';
+import type { Preview, TableFormat, TableReadOptions } from '../../../shared/table';
+import { TABLE_ENCODINGS, TABLE_FORMATS } from '../../../shared/table-formats';
 import type { FerryCore } from '../../core/app';
 import { isFerryError } from '../../core/errors';
-import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
+import { openCore, planJob, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath } from '../endpoint-arg';
 import { watchJob } from '../job-progress';
 import { EXIT_FAILURE, humanSize, printJson, table, UsageError } from '../output';
@@ -137,7 +138,7 @@ export function tableCommands(run: Run, globals: () => GlobalOptions): Command[]
         if (dstIsFolder && !flags.format) throw new UsageError(`${dstArg} is a folder: name the file to write (e.g. ${joinPath(dst.path, 'out.parquet')}) or pass --format`);
         const name = dstIsFolder ? `${basename(src.path).replace(/(\.[^.]+)?(\.gz)?$/, '')}.${flags.format}` : basename(dst.path);
         const outDelimiter = flags.outDelimiter === '\\t' ? '\t' : flags.outDelimiter;
-        const plan = await core.handlers['jobs.plan'](JobSpecSchema.parse({
+        const plan = await planJob(core, {
           kind: 'convert',
           source: { endpoint: src.endpoint, paths: [src.path] },
           destination: { endpoint: dst.endpoint, path: dstIsFolder ? dst.path : dirname(dst.path) },
@@ -152,7 +153,7 @@ export function tableCommands(run: Run, globals: () => GlobalOptions): Command[]
               ...(flags.outEncoding ? { encoding: flags.outEncoding as 'utf-8' } : {}),
             },
           },
-        }));
+        });
         const job = await core.handlers['jobs.create']({ planId: plan.id });
         const done = await watchJob(core, job.id, { quiet: !!flags.json });
         const detail = await core.handlers['jobs.get']({ id: job.id });

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { realpathSync } from 'node:fs';
-import { CATCH_UP_POLICIES, OVERLAP_POLICIES, type Schedule, type Task, type TaskHistoryEntry, type TaskInput } from '../../../shared/tasks';
+import { CATCH_UP_POLICIES, OVERLAP_POLICIES } from '../../../shared/task-policies';
+import type { Schedule, Task, TaskHistoryEntry, TaskInput } from '../../../shared/tasks';
 import type { FerryCore } from '../../core/app';
 import { exportTask, OS_SCHEDULERS, type OsScheduler } from '../../core/scheduler/os-export';
 import { localTime, parseDuration, systemTimezone } from '../../core/scheduler/schedule';
@@ -136,7 +137,7 @@ export function taskCommand(run: Run, globals: () => GlobalOptions): Command {
     withCore(async (core) => {
       if (!job.length) throw new UsageError('give the job after "--": ferry task add NAME [options] -- sync SRC DST [flags]');
       const spec = await specFromCommand(globals(), job);
-      const saved = core.tasks.save({ name, spec, ...settingsFrom(f), enabled: !f.disabled });
+      const saved = await core.tasks.save({ name, spec, ...settingsFrom(f), enabled: !f.disabled });
       process.stdout.write(safeText(`Saved task ${saved.name}: ${saved.summary}; ${saved.scheduleText}`) + '\n');
       if (saved.nextRuns[0]) process.stdout.write(`Next run: ${when(saved.nextRuns[0], zoneOf(saved))}\n`);
     })(),
@@ -152,7 +153,7 @@ export function taskCommand(run: Run, globals: () => GlobalOptions): Command {
     withCore(async (core) => {
       const old = core.tasks.get(core.tasks.resolve(name).id);
       const spec = job.length ? await specFromCommand(globals(), job) : old.spec;
-      const saved = core.tasks.save({ ...old, spec, ...settingsFrom(f), ...(f.name ? { name: f.name } : {}), id: old.id });
+      const saved = await core.tasks.save({ ...old, spec, ...settingsFrom(f), ...(f.name ? { name: f.name } : {}), id: old.id });
       process.stdout.write(safeText(`Saved task ${saved.name}: ${saved.summary}; ${saved.scheduleText}`) + '\n');
     })(),
   );

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
-import { CONFLICT_POLICIES, type Job, type JobSpecInput, type Plan } from '../../../shared/transfers';
+import { CONFLICT_POLICIES } from '../../../shared/conflict-policies';
+import type { Job, JobSpecInput, Plan } from '../../../shared/transfers';
 import type { FerryCore } from '../../core/app';
-import { openCore, withHostKeyPrompt, type GlobalOptions } from '../context';
+import { openCore, planJob, withHostKeyPrompt, type GlobalOptions } from '../context';
 import { absolutize, parseEndpointPath } from '../endpoint-arg';
 import { EXIT_FAILURE, humanSize, printJson, safeText, table, UsageError } from '../output';
 import { parseIntFlag } from '../option-flags';
@@ -101,7 +102,7 @@ export function printPlan(plan: Plan): void {
 }
 
 async function runTransfer(core: FerryCore, spec: JobSpecInput, f: TransferFlags): Promise<number> {
-  const plan = await core.handlers['jobs.plan'](spec as never);
+  const plan = await planJob(core, spec);
   if (f.dryRun) {
     if (f.json) printJson(plan);
     else printPlan(plan);

@@ -1,4 +1,5 @@
-import { cliFlagOf, secretEnvName, type Capabilities, type OptionSpec } from '../../../shared/connectors';
+import type { Capabilities, OptionSpec } from '../../../shared/connectors';
+import { cliFlagOf, secretEnvName } from '../../../shared/endpoints';
 import { connectorInfo, MANIFESTS } from './manifest';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -74,7 +74,7 @@ export interface LoadInput {
 }
 
 /** The modes (shared/table.ts says what each does). */
-export { LOAD_MODES, type LoadMode } from '../../../shared/table';
+export { LOAD_MODES, type LoadMode } from '../../../shared/table-formats';
 
 export interface LoadOptions {
   mode: LoadMode;

@@ -1,7 +1,14 @@
-import { Cron } from 'croner';
-import cronstrue from 'cronstrue';
+import { createRequire } from 'node:module';
+import type { Cron } from 'croner';
+import type Cronstrue from 'cronstrue';
 import type { Schedule } from '../../../shared/tasks';
 import { FerryError } from '../errors';
+
+// croner and cronstrue load when a schedule is first read (about 10 ms of start-up, which every other command
+// of the CLI would pay). Both ship CommonJS builds, so a synchronous require keeps this module's API sync.
+const load = createRequire(import.meta.url);
+let croner: { Cron: typeof Cron } | undefined;
+let cronstrue: typeof Cronstrue | undefined;
 
 /** A schedule ready to answer "when after t?", in its zone. Times are epoch milliseconds. */
 export interface CompiledSchedule {
@@ -52,7 +59,8 @@ export function compileSchedule(schedule: Schedule, timezone: string | null, anc
   }
   let cron: Cron;
   try {
-    cron = new Cron(lower.startsWith('@') ? lower : expr, { timezone: tz, paused: true });
+    const { Cron: CronClass } = (croner ??= load('croner') as { Cron: typeof Cron });
+    cron = new CronClass(lower.startsWith('@') ? lower : expr, { timezone: tz, paused: true });
   } catch (e) {
     throw new FerryError('INVALID_INPUT', `"${expr}" is not a cron schedule: ${(e as Error).message.replace(/^CronPattern: /, '')}`, { detail: { schedule: expr } });
   }
@@ -98,7 +106,7 @@ export function slotsBetween(s: CompiledSchedule, fromMs: number, toMs: number, 
 
 function cronInWords(expr: string): string {
   try {
-    return cronstrue.toString(expr, { use24HourTimeFormat: true, verbose: false });
+    return (cronstrue ??= load('cronstrue') as typeof Cronstrue).toString(expr, { use24HourTimeFormat: true, verbose: false });
   } catch {
     return `cron ${expr}`;
   }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { LOCAL_ENDPOINT } from '../../../shared/connectors';
+import { LOCAL_ENDPOINT } from '../../../shared/endpoints';
 import { joinPath } from '../../../shared/paths';
-import { TaskInputSchema, type Schedule, type Task, type TaskHistoryEntry, type TaskInput, type TaskPreview } from '../../../shared/tasks';
+import type { Schedule, Task, TaskHistoryEntry, TaskInput, TaskPreview } from '../../../shared/tasks';
 import type { JobSpec } from '../../../shared/transfers';
 import { FerryError } from '../errors';
-import { parseSpec } from '../transfer/engine';
 import type { Clock } from './clock';
 import { compileSchedule, nextRuns } from './schedule';
 import type { Scheduler } from './scheduler';
@@ -45,7 +44,9 @@ export class TaskService {
    * Creates (no id) or replaces a task, refusing what could only fail later: a spec the engine would refuse,
    * a conflict policy that asks (no one is there at 06:00), a profile that does not exist, a bad schedule or zone.
    */
-  save(input: TaskInput & { id?: string }): Task {
+  async save(input: TaskInput & { id?: string }): Promise<Task> {
+    // The schemas (and zod) load here, not at start-up: see transfer/job-spec.ts.
+    const [{ TaskInputSchema }, { parseSpec }] = await Promise.all([import('../../../shared/tasks'), import('../transfer/job-spec')]);
     const parsed = TaskInputSchema.safeParse(input);
     if (!parsed.success) {
       const what = parsed.error.issues.map((i) => `${i.path.join('.') || 'task'}: ${i.message}`).join('; ');

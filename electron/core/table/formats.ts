@@ -1,4 +1,4 @@
-import { formatFromName } from '../../../shared/table';
+import { formatFromName } from '../../../shared/table-formats';
 import { FerryError } from '../errors';
 import type { ByteSource, FormatCodec, FormatName, ReadOptions, TableReader } from './types';
 

@@ -4,7 +4,7 @@ import type { JobSpec } from '../../../shared/transfers';
 import type { Connector, WriteResult } from '../connectors/types';
 import { heldByteSource } from '../table/byte-source';
 import { codecFor, openTable } from '../table/formats';
-import { formatFromName, LoadSpecSchema } from '../../../shared/table';
+import { formatFromName } from '../../../shared/table-formats';
 import type { Batch, FormatName, ReadOptions, TableReader } from '../table/types';
 import { selectColumns } from '../databases/load-plan';
 import { batchLength } from '../table/columns';
@@ -135,7 +135,7 @@ export async function loadIntoTable(
   dst: Connector,
   ctx: ConvertContext & { endpoints: EndpointProvider },
 ): Promise<LoadOutcome & { rejects: string | null }> {
-  const spec = ctx.spec.convert?.load ?? LoadSpecSchema.parse({ mode: 'append' });
+  const spec = ctx.spec.convert?.load ?? (await import('../../../shared/table')).LoadSpecSchema.parse({ mode: 'append' });
   let bytesRead = () => 0;
   let total: number | null = null;
   const source: LoadSource = {

@@ -2,21 +2,19 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { basename, joinPath } from '../../../shared/paths';
-import {
-  JobSpecSchema,
-  type ConflictPolicy,
-  type Job,
-  type JobFile,
-  type JobProgressEvent,
-  type JobSpec,
-  type JobSpecInput,
-  type JobState,
-  type Plan,
+import type {
+  ConflictPolicy,
+  Job,
+  JobFile,
+  JobProgressEvent,
+  JobSpec,
+  JobSpecInput,
+  JobState,
+  Plan,
 } from '../../../shared/transfers';
 import type { Logger } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError } from '../errors';
-import { outputFormat } from './convert-task';
 import { JobRun, type StopReason } from './job-run';
 import { LeaseBroker } from './leases';
 import { tempPathFor, writerTag } from './names';
@@ -94,6 +92,7 @@ export class TransferEngine {
 
   /** Lists both sides and decides every file; stored so create({planId}) runs exactly this plan. */
   async plan(input: JobSpecInput, signal?: AbortSignal): Promise<Plan> {
+    const { parseSpec } = await import('./job-spec');
     const spec = parseSpec(input);
     const items = await buildPlan(spec, { endpoints: this.opts.endpoints, platform: this.opts.platform, signal });
     const id = randomUUID();
@@ -480,22 +479,6 @@ export class TransferEngine {
   }
 }
 
-export function parseSpec(input: JobSpecInput): JobSpec {
-  const r = JobSpecSchema.safeParse(input);
-  if (!r.success) {
-    const what = r.error.issues.map((i) => `${i.path.join('.') || 'spec'}: ${i.message}`).join('; ');
-    throw new FerryError('INVALID_INPUT', `Invalid job: ${what}`);
-  }
-  if (r.data.mirror && r.data.kind !== 'sync') throw new FerryError('INVALID_INPUT', 'Mirror (delete what the source lacks) applies to sync jobs only');
-  if (r.data.kind === 'convert') {
-    if (!r.data.convert) throw new FerryError('INVALID_INPUT', 'A convert job needs convert.name (the result file) and its formats');
-    if (r.data.source.paths.length !== 1) throw new FerryError('INVALID_INPUT', 'A convert job reads exactly one source file');
-    if (!r.data.convert.load) outputFormat(r.data.convert.write.format, r.data.convert.name);
-  } else if (r.data.convert) {
-    throw new FerryError('INVALID_INPUT', 'convert options apply to convert jobs only');
-  }
-  return r.data;
-}
 
 function runningElsewhere(id: string, owner: string | null): FerryError {
   return new FerryError('CONFLICT', `Job ${id} is running in another Ferry process (${describeOwner(owner)}); it can be taken over only once that process has stopped`, {

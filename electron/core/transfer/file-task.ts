@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Capabilities, Entry } from '../../../shared/connectors';
 import { basename, dirname, joinPath } from '../../../shared/paths';
-import { formatFromName } from '../../../shared/table';
+import { formatFromName } from '../../../shared/table-formats';
 import type { ConflictPolicy, JobSpec, PlanAction } from '../../../shared/transfers';
 import type { Connector, Logger, WriteResult } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';

@@ -1,5 +1,5 @@
 import type { Capabilities, Entry } from '../../../shared/connectors';
-import { LOCAL_ENDPOINT } from '../../../shared/connectors';
+import { LOCAL_ENDPOINT } from '../../../shared/endpoints';
 import type { ErrorData } from '../../../shared/errors';
 import { basename, dirname, isInside, joinPath, normalizePath, segments } from '../../../shared/paths';
 import type { JobSpec, Plan, PlanItem } from '../../../shared/transfers';

@@ -1,6 +1,6 @@
 import { gunzipSync, constants as zlib } from 'node:zlib';
 import { TextDecoder } from 'node:util';
-import iconv from 'iconv-lite';
+import { iconv } from './iconv';
 import type { CsvDialect, ReadOptions, TableWarning } from '../types';
 import { CsvTokenizer, type CsvRecord } from './tokenizer';
 
@@ -91,7 +91,7 @@ export interface TextDecoderLike {
  */
 export function decoderFor(encoding: string): TextDecoderLike {
   if (encoding === 'windows-1252' || encoding === 'latin1') {
-    return { decode: (b) => (b && b.length ? iconv.decode(Buffer.from(b.buffer, b.byteOffset, b.length), 'windows-1252') : '') };
+    return { decode: (b) => (b && b.length ? iconv().decode(Buffer.from(b.buffer, b.byteOffset, b.length), 'windows-1252') : '') };
   }
   try {
     return new TextDecoder(encoding, { fatal: false });

@@ -1,4 +1,4 @@
-import iconv from 'iconv-lite';
+import { iconv } from './iconv';
 import { FerryError } from '../../errors';
 import { batchLength, columnOf, isFixedWidth } from '../columns';
 import type { Batch, Schema, WriteOptions } from '../types';
@@ -71,10 +71,10 @@ function encoder(encoding: string): { bom: Uint8Array | null; bytes(text: string
       return {
         bom: null,
         bytes(t, row) {
-          const b = iconv.encode(t, name);
+          const b = iconv().encode(t, name);
           // iconv writes '?' for what the encoding cannot hold: find it and refuse rather than lose it.
-          if (b.includes(0x3f) && iconv.decode(b, name) !== t) {
-            const back = iconv.decode(b, name);
+          if (b.includes(0x3f) && iconv().decode(b, name) !== t) {
+            const back = iconv().decode(b, name);
             let i = 0;
             while (i < t.length && t[i] === back[i]) i++;
             throw new FerryError('INVALID_INPUT', `${encoding} cannot hold the character ${JSON.stringify(t[i])} (U+${t.codePointAt(i)!.toString(16).toUpperCase().padStart(4, '0')}) written near row ${row}: write UTF-8 instead`, {
