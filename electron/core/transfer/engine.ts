@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { LOCAL_ENDPOINT } from '../../../shared/endpoints';
 import { basename, joinPath } from '../../../shared/paths';
 import type {
   ConflictPolicy,
@@ -92,8 +93,14 @@ export class TransferEngine {
 
   /** Lists both sides and decides every file; stored so create({planId}) runs exactly this plan. */
   async plan(input: JobSpecInput, signal?: AbortSignal): Promise<Plan> {
+    // A process's first job loads the schemas (zod: about 60 ms of compiling) while its endpoints connect
+    // (the keychain, a login: mostly waiting on the network). A failed connect is thrown once the spec is
+    // known to be valid: the error the listing would meet, without a second attempt.
+    const connected = this.connectEarly(input, signal);
+    connected.catch(() => undefined);
     const { parseSpec } = await import('./job-spec');
     const spec = parseSpec(input);
+    await connected;
     const items = await buildPlan(spec, { endpoints: this.opts.endpoints, platform: this.opts.platform, signal });
     const id = randomUUID();
     const totals = planTotals(items);
@@ -101,6 +108,12 @@ export class TransferEngine {
     this.store.prunePlans(new Date(Date.now() - PLAN_TTL_MS).toISOString());
     this.store.insertPlan(id, spec, items, totals, createdAt);
     return { id, spec, items: items.map(publicItem), totals, createdAt };
+  }
+
+  /** Connects the spec's endpoints and leaves the connectors idle in their pools, for the plan to use. */
+  private async connectEarly(input: JobSpecInput, signal?: AbortSignal): Promise<void> {
+    const named = [input.source?.endpoint, input.destination?.endpoint].filter((e): e is string => typeof e === 'string' && e !== LOCAL_ENDPOINT);
+    await Promise.all([...new Set(named)].map(async (e) => (await this.opts.endpoints.acquire(e, signal)).release()));
   }
 
   /** A job from a stored plan (exactly what the user saw), or from a spec (planned now). Starts when a slot is free. */
