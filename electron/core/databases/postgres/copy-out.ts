@@ -91,7 +91,10 @@ export class CopyFrames {
 
 /** A COPY ... TO STDOUT query for pg's client.query(), whose stream yields runs of framed rows (see above). */
 export function copyOutFrames(sql: string): CopyToStreamQuery {
-  const query = copyTo(sql);
+  // Object mode: each run is read as the Buffer it was pushed as. In byte mode a reader's read() joins
+  // everything buffered into one new Buffer (Readable's fromList): a copy of the whole export, about 90 ms
+  // of CPU per million rows. 16 runs of up to a socket chunk each are buffered before the socket pauses.
+  const query = copyTo(sql, { objectMode: true, highWaterMark: 16 });
   const frames = new CopyFrames();
   // The fields and methods of pg-copy-streams' CopyStreamQuery this relies on (7.0.0's copy-to.js).
   const q = query as unknown as {
