@@ -22,6 +22,8 @@ export class SpecCaptured extends Error {}
 export function openCore(opts: GlobalOptions, extra: Pick<CoreOptions, 'startQueue' | 'runScheduler' | 'scheduler'> = {}): FerryCore {
   const core = new FerryCore({
     ...extra,
+    // A one-shot command exits once its core is closed; `ferry serve` and `ferry scheduler` run until stopped.
+    exitAfterClose: !extra.runScheduler,
     acceptFingerprint: opts.trustHostKey,
     // Capturing a spec runs nothing, so it resumes nothing either.
     startQueue: opts.captureSpec ? false : extra.startQueue,
