@@ -138,6 +138,7 @@ export class FerryCore {
     await this.engine.stop();
     await this.pool.closeAll();
     await this.tunnels.closeAll();
+    await this.vault.settle();
     if (!this.opts.exitAfterClose) this.db.close();
   }
 

@@ -53,6 +53,18 @@ describe('profiles and secrets', () => {
     expect(JSON.stringify(listed)).not.toContain(SECRET);
   });
 
+  it('closing the core waits for a keychain read still going, so no process leaves in the middle of a Secret Service call', async () => {
+    const p = await core.handlers['profiles.create']({ name: 'early', type: 'sftp', options: { host: 'h', user: 'u', auth: 'password' }, secrets: { password: SECRET } });
+    // As a connect's read ahead of the connector, whose command then ends before asking for it.
+    const vault = new SecretVault();
+    let answered: string | undefined;
+    void vault.get(p.id, 'password').then((v) => (answered = v));
+    await vault.settle();
+    // Only what is already queued runs here: a read still waiting for D-Bus (tens of ms) would not be answered.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(SECRET);
+  });
+
   it('deleting a profile deletes its keychain secrets', async () => {
     const p = await core.handlers['profiles.create']({ name: 'gone', type: 'sftp', options: { host: 'h', user: 'u', auth: 'password' }, secrets: { password: SECRET } });
     await core.handlers['profiles.remove']({ id: p.id });

@@ -29,11 +29,38 @@ async function entry(name: string) {
 export class SecretVault {
   private readonly memory = new Map<string, string>();
   private statusCache: Promise<KeychainStatus> | null = null;
+  /** Keychain calls not answered yet (see settle). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: { disableKeychain?: boolean } = {}) {}
 
+  /**
+   * Waits for every keychain call still going, such as a secret read ahead of a connect that then failed.
+   * The core's close() does, so that no process exits in the middle of a Secret Service exchange: a
+   * gnome-keyring-daemon was seen to abort (a GLib assertion) during a test run, and a client leaving mid-call
+   * is the one thing Ferry can keep from happening.
+   */
+  async settle(maxMs = 3000): Promise<void> {
+    // Bounded: a call held by a keychain prompt nobody answers must not hold the exit forever.
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    const all = (async () => {
+      while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    })();
+    await Promise.race([all, giveUp]);
+    clearTimeout(timer);
+  }
+
+  /** Counts a keychain call as going until it is answered. */
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inFlight.add(call);
+    const done = () => this.inFlight.delete(call);
+    call.then(done, done);
+    return call;
+  }
+
   status(): Promise<KeychainStatus> {
-    this.statusCache ??= this.probe();
+    this.statusCache ??= this.track(this.probe());
     return this.statusCache;
   }
 
@@ -45,7 +72,7 @@ export class SecretVault {
     // keychain stands behind it, and the probe (a write and a delete) cost every command that connects
     // about 35 ms. A failed read is an error only where the probe finds a keychain.
     try {
-      return (await (await entry(account(profileId, name))).getPassword()) ?? undefined;
+      return (await this.track(entry(account(profileId, name)).then((e) => e.getPassword()))) ?? undefined;
     } catch (e) {
       if (!(await this.status()).available) return undefined;
       throw keychainError('read', e);
@@ -59,7 +86,7 @@ export class SecretVault {
       return 'memory';
     }
     try {
-      await (await entry(account(profileId, name))).setPassword(value);
+      await this.track(entry(account(profileId, name)).then((e) => e.setPassword(value)));
       this.memory.delete(account(profileId, name));
       return 'keychain';
     } catch (e) {
@@ -76,7 +103,7 @@ export class SecretVault {
     this.memory.delete(account(profileId, name));
     if (!(await this.status()).available) return;
     try {
-      await (await entry(account(profileId, name))).deletePassword();
+      await this.track(entry(account(profileId, name)).then((e) => e.deletePassword()));
     } catch (e) {
       throw keychainError('delete', e);
     }
@@ -89,8 +116,8 @@ export class SecretVault {
       // A write, not a read: without a Secret Service a read of a missing item can still answer null.
       // One item per process, so two Ferry processes probing at once cannot delete each other's.
       const probe = await entry(`__ferry_probe__/${process.pid}-${randomUUID()}`);
-      await probe.setPassword('probe');
-      await probe.deletePassword().catch(() => {});
+      await this.track(probe.setPassword('probe'));
+      await this.track(probe.deletePassword()).catch(() => {});
       return { available: true, backend };
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
