@@ -13,16 +13,6 @@ export { rowsProgressText } from './rows-progress';
  */
 export const JOB_KINDS = ['copy', 'move', 'sync', 'convert'] as const;
 
-/**
- * What to do when the destination already has a file of that name.
- * - ask: stop that file and ask (UI dialog with "apply to all"; the CLI treats it as a usage error)
- * - overwrite: always replace
- * - if-changed: replace when the source is newer or its size differs, else skip
- * - skip: keep the destination
- * - rename: write the new file as "name (1).ext"
- * - resume: continue a partial file where it stopped (falls back to overwrite when it cannot)
- */
-
 export const FiltersSchema = z.object({
   include: z.array(z.string()).default([]),
   exclude: z.array(z.string()).default([]),

@@ -55,9 +55,10 @@ export interface CoreOptions {
    * The process exits right after close() (the CLI's one-shot commands). close() then leaves the store for
    * the exit to close: SQLite keeps its write-ahead log, and the next open reads it back, as after a crash.
    * Nothing is damaged by that; an OS crash before the kernel writes the log back (about 30 s) can lose the
-   * command's last commits, as synchronous=NORMAL already allowed between checkpoints. Closing would checkpoint it, whose fsync on ext4 waits until every dirty page of the whole
-   * file system is on disk: 0.49 s after a 1 GiB upload to a local FTP server, paid before the command could
-   * exit. Long-running faces (the app, `ferry serve`, `ferry scheduler`) close the store as before.
+   * command's last commits, as synchronous=NORMAL already allowed between checkpoints. Closing would
+   * checkpoint it, whose fsync on ext4 waits until every dirty page of the whole file system is on disk:
+   * 0.49 s after a 1 GiB upload to a local FTP server, paid before the command could exit. Long-running
+   * faces (the app, `ferry serve`, `ferry scheduler`) close the store as before.
    */
   exitAfterClose?: boolean;
 }

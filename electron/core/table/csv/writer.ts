@@ -68,13 +68,14 @@ function encoder(encoding: string): { bom: Uint8Array | null; bytes(text: string
       return { bom: Buffer.from([0xfe, 0xff]), bytes: (t) => Buffer.from(t, 'utf16le').swap16() };
     default: {
       const name = encoding === 'latin1' ? 'windows-1252' : encoding;
+      const ic = iconv();
       return {
         bom: null,
         bytes(t, row) {
-          const b = iconv().encode(t, name);
+          const b = ic.encode(t, name);
           // iconv writes '?' for what the encoding cannot hold: find it and refuse rather than lose it.
-          if (b.includes(0x3f) && iconv().decode(b, name) !== t) {
-            const back = iconv().decode(b, name);
+          if (b.includes(0x3f) && ic.decode(b, name) !== t) {
+            const back = ic.decode(b, name);
             let i = 0;
             while (i < t.length && t[i] === back[i]) i++;
             throw new FerryError('INVALID_INPUT', `${encoding} cannot hold the character ${JSON.stringify(t[i])} (U+${t.codePointAt(i)!.toString(16).toUpperCase().padStart(4, '0')}) written near row ${row}: write UTF-8 instead`, {
