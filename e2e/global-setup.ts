@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -40,10 +40,15 @@ export default async function globalSetup() {
   await writeDatabaseFixtures(pgsrv.info, local);
   execFileSync('chown', ['-R', `${ssh.info.user}:`, sftpDir, sftpPreviewDir]);
 
+  // Its debug log (each API call's method, time and outcome; never an input) goes to a file that
+  // scripts/e2e-failures.mjs prints when a test fails: what the server did is then in CI's output.
+  mkdirSync(join(root, 'test-results'), { recursive: true });
+  const serveLog = openSync(join(root, 'test-results', 'e2e-serve.log'), 'w');
   const serve: ChildProcess = spawn(process.execPath, [join(root, 'bin', 'ferry.js'), 'serve', '--port', '0'], {
-    env: { ...process.env, FERRY_HOME: home, FERRY_LOCAL_HOME: local },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, FERRY_HOME: home, FERRY_LOCAL_HOME: local, FERRY_DEBUG: '1' },
+    stdio: ['ignore', 'pipe', serveLog],
   });
+  closeSync(serveLog);
   const url = await new Promise<string>((res, rej) => {
     let out = '';
     serve.stdout!.on('data', (d) => {

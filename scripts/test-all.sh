@@ -14,7 +14,7 @@ step build; npm run -s build || { echo "build failed"; exit 1; }
 step "unit + integration (vitest, real servers)"
 bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile=test-results/vitest.json || fail=1
 step "e2e (Playwright, Chromium, ferry serve)"
-bash scripts/with-keyring.sh npx playwright test --config e2e/playwright.config.ts || fail=1
+bash scripts/with-keyring.sh npx playwright test --config e2e/playwright.config.ts || { fail=1; node scripts/e2e-failures.mjs; }
 step "conformance results"
 node scripts/conformance-table.mjs test-results/vitest.json 2>/dev/null || true
 node scripts/test-summary.mjs || fail=1

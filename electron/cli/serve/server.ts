@@ -128,7 +128,10 @@ export async function startServer(core: FerryCore, opts: ServeOptions): Promise<
         const id = (parsed as { id?: unknown } | null)?.id;
         return invalid(Number.isInteger(id) ? (id as number) : -1, 'expected {id: integer, method: string, input}');
       }
+      const started = Date.now();
       const result = await dispatch(core.handlers, req.data.method, req.data.input);
+      // Method, time and outcome only: an input may hold a secret (a profile's password).
+      core.log.debug('ferry serve: answered', { method: req.data.method, ms: Date.now() - started, ...(result.ok ? {} : { code: result.error.code, message: result.error.message }) });
       send(ws, { type: 'result', id: req.data.id, result });
     } catch (e) {
       core.log.warn('ferry serve: answering a request failed', { error: String(e) });
