@@ -43,6 +43,19 @@ describe('the CSV bytes LOAD DATA reads', () => {
     expect(r.text).toBe('1,2026-03-29 00:59:59.999999,1\n0,2026-10-25 00:30:00,-2\n1,2020-01-01 00:00:37,NULL\nNULL,2026-03-08 06:59:59,3\n');
   });
 
+  it('timestamps in MySQL\'s own shape: a UTC suffix is dropped, any other offset converted, even written with a space', async () => {
+    const types: LogicalType[] = [{ kind: 'timestamp', unit: 'us', tz: 'UTC' }, { kind: 'boolean' }];
+    const csv =
+      'at,f\n2026-03-08 01:59:59-05:00,false\n2026-03-08 01:59:59.25+0000, true\n2026-03-08 01:59:59.5z,True\n' +
+      '2026-03-08 01:59:59+00:00,false\n2026-03-08 01:59:59.123456,true\n2026-03-08 01:59:59+01,false\n';
+    for (const chunk of [1, 9, 1 << 16]) {
+      const r = await scan(csv, types, dialect(), chunk);
+      expect(r.text, `chunk ${chunk}`).toBe(
+        '2026-03-08 06:59:59,0\n2026-03-08 01:59:59.25,1\n2026-03-08 01:59:59.5,1\n2026-03-08 01:59:59,0\n2026-03-08 01:59:59.123456,1\n2026-03-08 00:59:59,0\n',
+      );
+    }
+  });
+
   it('each row keeps the line it starts on: multi-line fields, empty lines, CRLF, a BOM and a last line without a newline', async () => {
     const csv = '\uFEFFa,b\r\n1,"two\r\nlines"\r\n\r\n3,x\r\n4,\r\n5,y';
     for (const chunk of [1, 5, 1 << 16]) {
