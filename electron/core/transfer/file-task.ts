@@ -45,10 +45,10 @@ export interface TaskContext {
   /** This job's part of its temp names (names.ts writerTag): no two writers share a temp file. */
   writerTag: string;
   /**
-   * Waits for the writer lease on a destination path (one job at a time writes a path, across processes)
-   * and resolves with its release.
+   * Waits for the writer lease on a destination path (one job at a time writes a path, across processes).
+   * The job gives it back with the file's next state.
    */
-  claimPath(dstPath: string, signal: AbortSignal): Promise<() => void>;
+  claimPath(dstPath: string, signal: AbortSignal): Promise<void>;
 }
 
 export type TaskResult =
@@ -85,20 +85,16 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
     }
   }
   // The lease first, connectors after: a file waiting for another job's write holds no connection.
-  const releasePath = await ctx.claimPath(row.dstPath, ctx.signal);
+  await ctx.claimPath(row.dstPath, ctx.signal);
+  const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx));
+  let broken = false;
   try {
-    const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx));
-    let broken = false;
-    try {
-      return await transfer(row, ctx, pair);
-    } catch (e) {
-      broken = breaksConnection(e);
-      throw e;
-    } finally {
-      pair.release(broken);
-    }
+    return await transfer(row, ctx, pair);
+  } catch (e) {
+    broken = breaksConnection(e);
+    throw e;
   } finally {
-    releasePath();
+    pair.release(broken);
   }
 }
 

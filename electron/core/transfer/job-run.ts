@@ -54,6 +54,8 @@ type FileProgress = JobProgressEvent['files'][number];
 const LIST_FOLDER_AT = 16;
 /** How often a file waiting for another job's writer lease looks again (ms). */
 const LEASE_POLL_MS = 250;
+/** Writer leases taken in one commit: the file starting and the next ones in the queue. */
+const LEASES_AHEAD = 64;
 
 /**
  * One running job: takes pending files in order, at most spec.transfers at once, each with its own abort
@@ -72,6 +74,11 @@ export class JobRun {
   private readonly listedFolders = new Set<string>();
   /** The queued files' rows as read at the start (one query, not one per file); dropped when re-queued. */
   private readonly queuedRows = new Map<number, FileRow>();
+  /**
+   * Writer leases this run holds: file → its destination's lease key. Taken ahead of the file (claimPath),
+   * given back in the commit of the file's next state (setState), which only ever follows its attempt.
+   */
+  private readonly leases = new Map<number, string>();
   private readonly throttle: Throttle | null;
   private readonly rate = new RateMeter();
   private readonly runStart = Date.now();
@@ -306,16 +313,36 @@ export class JobRun {
    * The writer lease on a destination path: while another live job (here or in another process) writes it,
    * this file waits, then takes its fresh look at the destination as that job left it.
    */
-  private async claimPath(row: FileRow, path: string, signal: AbortSignal): Promise<() => void> {
-    const { store, endpoints, log, ownerStaleMs } = this.deps;
+  private async claimPath(row: FileRow, path: string, signal: AbortSignal): Promise<void> {
+    const { store, log, ownerStaleMs } = this.deps;
     const ep = this.job.spec.destination.endpoint;
-    const key = endpoints.capabilities(ep).caseInsensitive ? path.toLowerCase() : path;
+    const key = this.leaseKey(path);
+    // A retry keeps the lease its first attempt took; the file's next state gives it back.
+    if (this.leases.get(row.idx) === key) return;
+    // This file's lease and those of the next files in the queue, in one commit. Holding a lease a little
+    // early only makes another job that writes the same path wait a little longer.
+    const wants = [{ pathKey: key, idx: row.idx }];
+    for (const idx of this.queue) {
+      if (wants.length >= LEASES_AHEAD) break;
+      const next = this.queuedRows.get(idx);
+      if (next && claimsPath(next) && !this.leases.has(idx)) wants.push({ pathKey: this.leaseKey(next.dstPath), idx });
+    }
+    const busy = store.takeWriterLeases(ep, wants, this.job.id, ownerStaleMs);
+    for (const w of wants) if (!busy.has(w.idx)) this.leases.set(w.idx, w.pathKey);
     for (let said = false; ; said = true) {
+      if (this.leases.get(row.idx) === key) return;
       const holder = store.takeWriterLease(ep, key, this.job.id, row.idx, ownerStaleMs);
-      if (!holder) return () => store.releaseWriterLease(ep, key, this.job.id);
+      if (!holder) {
+        this.leases.set(row.idx, key);
+        return;
+      }
       if (!said) log.info('waiting for another job writing the same path', { jobId: this.job.id, path, writer: holder.jobId });
       await sleep(LEASE_POLL_MS, signal);
     }
+  }
+
+  private leaseKey(path: string): string {
+    return this.deps.endpoints.capabilities(this.job.spec.destination.endpoint).caseInsensitive ? path.toLowerCase() : path;
   }
 
   private complete(a: Active, r: TaskResult): void {
@@ -378,7 +405,12 @@ export class JobRun {
   }
 
   private setState(idx: number, state: FileState, patch: Partial<FileRow>, bytesDone = patch.bytesDone): void {
-    this.deps.store.updateFile(this.job.id, idx, { ...patch, state });
+    const key = this.leases.get(idx);
+    // Called only once the file's attempt is over (or before it started): its lease goes in the same commit.
+    if (key !== undefined) {
+      this.deps.store.updateFileReleasing(this.job.id, idx, { ...patch, state }, { endpoint: this.job.spec.destination.endpoint, pathKey: key });
+      this.leases.delete(idx);
+    } else this.deps.store.updateFile(this.job.id, idx, { ...patch, state });
     const a = this.active.get(idx);
     this.touched.set(idx, { jobId: this.job.id, idx, state, bytesDone: bytesDone ?? a?.bytesDone ?? 0, rate: 0 });
   }
@@ -405,6 +437,9 @@ export class JobRun {
     const { store } = this.deps;
     const id = this.job.id;
     if (this.stopReason === 'cancel') store.moveFiles(id, ['pending', 'paused', 'conflict', 'running'], 'cancelled');
+    // Leases taken ahead for files this run did not get to (stopped, paused), and any not given back yet.
+    if (this.leases.size) store.releaseJobLeases(id);
+    this.leases.clear();
     const c = store.counts(id);
     const now = new Date().toISOString();
     const activeMs = this.job.activeMs + (Date.now() - this.runStart);
@@ -457,4 +492,9 @@ const liveRows = (a: Active): Pick<FileProgress, 'rowsDone' | 'rowsTotal'> => (a
 /** Adds one task's rows to a sum; the total stays known only while every part's is. */
 function addRows(sum: RowCount | null, part: RowCount): RowCount {
   return { done: (sum?.done ?? 0) + part.done, total: sum?.total === null || part.total === null ? null : (sum?.total ?? 0) + part.total };
+}
+
+/** Whether a file's task writes its destination path (and so takes a writer lease): not a folder or a delete. */
+function claimsPath(row: FileRow): boolean {
+  return row.action !== 'mkdir' && row.action !== 'delete';
 }

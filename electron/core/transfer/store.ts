@@ -277,8 +277,36 @@ export class TransferStore {
       .immediate();
   }
 
+  /**
+   * takeWriterLease for several paths of one job in one transaction (a run takes its next files' leases
+   * ahead: one commit for many small files instead of one each). Returns the files whose path another
+   * live job holds; their leases are not taken.
+   */
+  takeWriterLeases(endpoint: string, wants: Array<{ pathKey: string; idx: number }>, jobId: string, staleMs: number): Set<number> {
+    const busy = new Set<number>();
+    this.db
+      .transaction(() => {
+        for (const w of wants) if (this.takeWriterLease(endpoint, w.pathKey, jobId, w.idx, staleMs)) busy.add(w.idx);
+      })
+      .immediate();
+    return busy;
+  }
+
   releaseWriterLease(endpoint: string, pathKey: string, jobId: string): void {
     this.sql('DELETE FROM transfer_writer_leases WHERE endpoint = ? AND path_key = ? AND job_id = ?').run(endpoint, pathKey, jobId);
+  }
+
+  /** A file's new state and the release of its writer lease, in one commit. */
+  updateFileReleasing(jobId: string, idx: number, patch: Partial<FileRow>, lease: { endpoint: string; pathKey: string }): void {
+    this.db.transaction(() => {
+      this.updateFile(jobId, idx, patch);
+      this.releaseWriterLease(lease.endpoint, lease.pathKey, jobId);
+    })();
+  }
+
+  /** Every writer lease the job holds (its run ended: none of its files is being written). */
+  releaseJobLeases(jobId: string): void {
+    this.sql('DELETE FROM transfer_writer_leases WHERE job_id = ?').run(jobId);
   }
 
   deleteJob(id: string): void {
