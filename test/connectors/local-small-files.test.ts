@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromNativePath, localManifest, type LocalConnector } from '../../electron/core/connectors/local';
-import { SYNC_MAX, syncSafe, writesSmall } from '../../electron/core/connectors/local/small-files';
+import { readSmall, SYNC_MAX, syncSafe, writesSmall } from '../../electron/core/connectors/local/small-files';
 import type { ConnectContext } from '../../electron/core/connectors/types';
 
 /**
@@ -51,5 +51,21 @@ describe('small local files', () => {
     await expect(c.write(path, Readable.from(cut()), { size: 10_000 })).rejects.toThrow(/connection reset/);
     expect(readFileSync(join(root, 'cut.bin'))).toEqual(Buffer.alloc(3000, 7));
     await expect(c.write(fromNativePath(join(root, 'gone', 'x.bin')), Readable.from([Buffer.from('x')]), { size: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('reads a small file (or a range of it) whole, streams a larger one, and refuses a folder', async () => {
+    const c = await connect();
+    const small = Buffer.from(Array.from({ length: 20_000 }, (_, i) => i % 251));
+    const big = Buffer.alloc(300 * 1024, 9);
+    writeFileSync(join(root, 'r-small.bin'), small);
+    writeFileSync(join(root, 'r-big.bin'), big);
+    mkdirSync(join(root, 'r-folder'));
+    const all = async (path: string, opts = {}) => Buffer.concat(await (await c.read(fromNativePath(join(root, path)), opts)).toArray());
+    expect(await all('r-small.bin')).toEqual(small);
+    expect(await all('r-small.bin', { start: 100, end: 150 })).toEqual(small.subarray(100, 150));
+    expect((await all('r-big.bin')).equals(big)).toBe(true); // toEqual compares 300 KiB byte by byte, slowly
+    expect(readSmall(join(root, 'r-big.bin'), '/r-big.bin', 256 * 1024)).toBeNull();
+    if (local) expect(readSmall(join(root, 'r-small.bin'), '/r-small.bin', 256 * 1024)).toEqual(small);
+    await expect(c.read(fromNativePath(join(root, 'r-folder')))).rejects.toMatchObject({ code: 'IS_A_DIRECTORY' });
   });
 });

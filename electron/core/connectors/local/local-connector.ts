@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { constants, type Stats } from 'node:fs';
+import { constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { copyFile, cp, lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { sep as nativeSep } from 'node:path';
@@ -9,7 +9,7 @@ import { basename, normalizePath } from '../../../../shared/paths';
 import { FerryError, fromNodeError } from '../../errors';
 import type { Connector, ReadOptions, WriteOptions, WriteResult } from '../types';
 import { fromNativePath, toNativePath } from './paths';
-import { renameSmall, writeSmall, writesSmall } from './small-files';
+import { readSmall, renameSmall, syncSafe, writeSmall, writesSmall } from './small-files';
 
 /** stat() calls in flight while listing (measured: 64 beats 4, 16 and 256 on 100k entries). */
 const LIST_PARALLEL = 64;
@@ -36,6 +36,7 @@ export class LocalConnector implements Connector {
     // Names as bytes: a name that is not valid UTF-8 would come back with U+FFFD in it, open nothing, and
     // the file would silently be missing from every copy. Such entries are listed with `invalidName`.
     const dirents = await fsCall(dir, () => readdir(native, { withFileTypes: true, encoding: 'buffer' }));
+    const ops = statOps(native);
     const entries: Array<Entry | undefined> = new Array(dirents.length);
     // Names from readdir are single segments: join by hand (100k entries make per-entry work count).
     const prefix = dir === '/' ? '/' : dir + '/';
@@ -50,10 +51,10 @@ export class LocalConnector implements Connector {
         const raw = d.name as unknown as Buffer;
         const name = raw.toString('utf8');
         if (isUtf8(raw)) {
-          entries[i] = await this.entryOf(prefix + name, nativePrefix + name, name, d.isSymbolicLink());
+          entries[i] = await this.entryOf(prefix + name, nativePrefix + name, name, d.isSymbolicLink(), ops);
         } else {
           nativePrefixBytes ??= Buffer.from(nativePrefix);
-          const e = await this.entryOf(prefix + name, Buffer.concat([nativePrefixBytes, raw]), name, d.isSymbolicLink());
+          const e = await this.entryOf(prefix + name, Buffer.concat([nativePrefixBytes, raw]), name, d.isSymbolicLink(), ops);
           entries[i] = e && { ...e, invalidName: escapeBytes(raw) };
         }
       }
@@ -72,6 +73,10 @@ export class LocalConnector implements Connector {
 
   async read(path: string, opts: ReadOptions = {}): Promise<Readable> {
     const p = normalizePath(path);
+    if (opts.end === undefined || opts.end > (opts.start ?? 0)) {
+      const small = readSmall(toNativePath(p), p, WHOLE_READ_MAX, opts.start, opts.end);
+      if (small) return Readable.from(small.length ? [small] : [], { objectMode: false });
+    }
     const handle = await fsCall(p, () => open(toNativePath(p), 'r'));
     let size = 0;
     try {
@@ -220,18 +225,18 @@ export class LocalConnector implements Connector {
    * The entry at `path`, following a symlink to its target; undefined when nothing is there. `isLink` (from a
    * listing; undefined for a path asked for by name) marks a link, with its resolved target.
    */
-  private async entryOf(path: string, native: string | Buffer = toNativePath(path), name?: string, isLink?: boolean): Promise<Entry | undefined> {
+  private async entryOf(path: string, native: string | Buffer = toNativePath(path), name?: string, isLink?: boolean, ops: StatOps = ASYNC_STAT): Promise<Entry | undefined> {
     try {
-      const entry = toEntry(path, await stat(native), name);
+      const entry = toEntry(path, await ops.stat(native), name);
       if (!isLink) return entry;
-      const target = await realpath(native).then(fromNativePath, () => undefined);
+      const target = await ops.realpath(native).then(fromNativePath, () => undefined);
       return { ...entry, link: true, ...(target ? { linkTarget: target } : {}) };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       // A dangling or looping symlink: show the link itself.
       if (isLink !== false && (code === 'ENOENT' || code === 'ELOOP')) {
         try {
-          const link = await lstat(native);
+          const link = await ops.lstat(native);
           if (link.isSymbolicLink()) return { ...toEntry(path, link, name), ...(isLink ? { link: true } : {}) };
         } catch (inner) {
           if ((inner as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -243,6 +248,20 @@ export class LocalConnector implements Connector {
     }
   }
 }
+
+/** The stat calls of a listing: a folder of many files on a local disk is stat'ed synchronously (small-files.ts). */
+interface StatOps {
+  stat(p: string | Buffer): Promise<Stats>;
+  lstat(p: string | Buffer): Promise<Stats>;
+  realpath(p: string | Buffer): Promise<string>;
+}
+const ASYNC_STAT: StatOps = { stat: (p) => stat(p), lstat: (p) => lstat(p), realpath: (p) => realpath(p) };
+const SYNC_STAT: StatOps = {
+  stat: async (p) => statSync(p),
+  lstat: async (p) => lstatSync(p),
+  realpath: async (p) => realpathSync(p),
+};
+const statOps = (nativeDir: string): StatOps => (syncSafe(nativeDir) ? SYNC_STAT : ASYNC_STAT);
 
 /** A name's bytes for people: printable ASCII as is, every other byte as \xNN (exact, and safe to print). */
 function escapeBytes(raw: Buffer): string {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, futimesSync, open, renameSync, statfsSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, futimesSync, open, openSync, readSync, renameSync, statfsSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { FerryError, fromNodeError } from '../../errors';
@@ -109,5 +109,39 @@ export function renameSmall(nativeFrom: string, nativeTo: string, p: string): bo
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EXDEV') return false;
     throw fromNodeError(e, { path: p });
+  }
+}
+
+/**
+ * A whole small file (up to `max` bytes from `start` to `end`, or its end), read synchronously where that
+ * is safe: opening an existing file, its fstat and one read take about 50 µs here, against four thread-pool
+ * round trips. Null when the file is larger or the folder is not on a local file system: the caller
+ * streams it. A folder is IS_A_DIRECTORY.
+ */
+export function readSmall(native: string, p: string, max: number, start = 0, end?: number): Buffer | null {
+  if (!syncSafe(dirname(native))) return null;
+  let fd: number;
+  try {
+    fd = openSync(native, 'r');
+  } catch (e) {
+    throw fromNodeError(e, { path: p });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new FerryError('IS_A_DIRECTORY', `Is a folder: ${p}`, { detail: { path: p } });
+    const stop = Math.min(end ?? st.size, st.size);
+    if (stop - start > max) return null;
+    const buf = Buffer.allocUnsafe(Math.max(0, stop - start));
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, start + got);
+      if (!n) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } catch (e) {
+    throw fromNodeError(e, { path: p });
+  } finally {
+    closeSync(fd);
   }
 }
