@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -97,23 +97,29 @@ describe('pause, resume, cancel', () => {
     expect(readTree(dst)).toEqual(Object.fromEntries(Object.entries(content).map(([k, v]) => [k, v.toString('latin1')])));
   });
 
-  it('writer leases: a run holds its queued files\' paths, gives each back with the file, and holds none once paused or done', async () => {
+  it('writer leases: a run holds its queued files\' paths; a finished file\'s path is free at once; a paused or finished run holds none', async () => {
     const content = { 'a.bin': bytes(200_000), 'b.bin': bytes(200_000), 'c.bin': bytes(200_000) };
     const { src, dst } = setup(content);
+    const other = scratch('ferry-src2-');
+    writeTree(other, { 'a.bin': 'from the second job' });
     const leases = () => h.db.prepare('SELECT path_key FROM transfer_writer_leases ORDER BY path_key').pluck().all() as string[];
-    const job = await h.engine.create({ spec: copySpec(src, dst, { transfers: 1, bwlimit: 400_000 }) });
+    const job = await h.engine.create({ spec: copySpec(src, dst, { transfers: 1, bwlimit: 300_000 }) });
     await until(() => h.engine.get(job.id).files[0].bytesDone > 50_000, 10_000, 'a.bin under way');
     // Taken in one commit with the first file: no other job writes b.bin or c.bin meanwhile.
     expect(leases()).toEqual(['a.bin', 'b.bin', 'c.bin'].map((n) => join(dst, n)));
     await until(() => h.engine.get(job.id).files[0].state === 'done', 10_000, 'a.bin done');
-    expect(leases()).not.toContain(join(dst, 'a.bin'));
+    // Another job writing a.bin does not wait for the first job to end.
+    const second = await h.engine.create({ spec: { ...copySpec(other, dst), source: { endpoint: 'other', paths: [join(other, 'a.bin')] } } });
+    expect((await h.engine.wait(second.id)).state).toBe('done');
+    expect(h.engine.get(job.id).job.state).toBe('running');
+    expect(readFileSync(join(dst, 'a.bin'), 'utf8')).toBe('from the second job');
     await h.engine.pause(job.id);
     expect(h.engine.get(job.id).job.state).toBe('paused');
     expect(leases()).toEqual([]);
     await h.engine.resume(job.id);
     expect((await h.engine.wait(job.id)).state).toBe('done');
     expect(leases()).toEqual([]);
-    expect(readTree(dst)).toEqual(Object.fromEntries(Object.entries(content).map(([k, v]) => [k, v.toString('latin1')])));
+    expect(readFileSync(join(dst, 'c.bin'))).toEqual(content['c.bin']);
   });
 
   it('cancels a job: stops at once, removes the partial file, keeps what was finished', async () => {

@@ -75,8 +75,9 @@ export class JobRun {
   /** The queued files' rows as read at the start (one query, not one per file); dropped when re-queued. */
   private readonly queuedRows = new Map<number, FileRow>();
   /**
-   * Writer leases this run holds: file → its destination's lease key. Taken ahead of the file (claimPath),
-   * given back in the commit of the file's next state (setState), which only ever follows its attempt.
+   * Writer leases this run holds: file → its destination's lease key. Taken ahead of the file (claimPath);
+   * the file's next state (setState, which only ever follows its attempt) gives it back: a lease on a file
+   * that is no longer pending is free to take (store.takeWriterLease), and the run deletes its rows at the end.
    */
   private readonly leases = new Map<number, string>();
   private readonly throttle: Throttle | null;
@@ -405,12 +406,9 @@ export class JobRun {
   }
 
   private setState(idx: number, state: FileState, patch: Partial<FileRow>, bytesDone = patch.bytesDone): void {
-    const key = this.leases.get(idx);
-    // Called only once the file's attempt is over (or before it started): its lease goes in the same commit.
-    if (key !== undefined) {
-      this.deps.store.updateFileReleasing(this.job.id, idx, { ...patch, state }, { endpoint: this.job.spec.destination.endpoint, pathKey: key });
-      this.leases.delete(idx);
-    } else this.deps.store.updateFile(this.job.id, idx, { ...patch, state });
+    this.deps.store.updateFile(this.job.id, idx, { ...patch, state });
+    // The file is no longer pending: its lease row is free to take, and a retry must take it again.
+    this.leases.delete(idx);
     const a = this.active.get(idx);
     this.touched.set(idx, { jobId: this.job.id, idx, state, bytesDone: bytesDone ?? a?.bytesDone ?? 0, rate: 0 });
   }
@@ -437,8 +435,8 @@ export class JobRun {
     const { store } = this.deps;
     const id = this.job.id;
     if (this.stopReason === 'cancel') store.moveFiles(id, ['pending', 'paused', 'conflict', 'running'], 'cancelled');
-    // Leases taken ahead for files this run did not get to (stopped, paused), and any not given back yet.
-    if (this.leases.size) store.releaseJobLeases(id);
+    // The run's lease rows: its finished files' (free already, see setState) and those it took ahead.
+    store.releaseJobLeases(id);
     this.leases.clear();
     const c = store.counts(id);
     const now = new Date().toISOString();

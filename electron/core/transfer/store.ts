@@ -254,17 +254,21 @@ export class TransferStore {
 
   /**
    * The writer lease on a destination path for one file of a job: taken when free, already this job's, or
-   * held by a job whose owner is gone (or that no longer exists). Otherwise the holder is returned and
-   * nothing changes.
+   * held by a job whose owner is gone (or that no longer exists), or for a file of that job that is no
+   * longer pending (done, failed, paused...: a file in flight is stored as pending). So a finished file's
+   * lease needs no commit of its own to be given back; a run deletes its leases when it ends. Otherwise the
+   * holder is returned and nothing changes.
    */
   takeWriterLease(endpoint: string, pathKey: string, jobId: string, idx: number, staleMs: number): LeaseHolder | null {
     return this.db
       .transaction(() => {
         const held = this.sql(
-          `SELECT l.job_id, j.owner, j.heartbeat_at, j.id AS job_exists FROM transfer_writer_leases l
-           LEFT JOIN transfer_jobs j ON j.id = l.job_id WHERE l.endpoint = ? AND l.path_key = ?`,
-        ).get(endpoint, pathKey) as { job_id: string; owner: string | null; heartbeat_at: number | null; job_exists: string | null } | undefined;
-        if (held && held.job_id !== jobId && held.job_exists && !ownerGone(held.owner, held.heartbeat_at, staleMs)) return { jobId: held.job_id, owner: held.owner };
+          `SELECT l.job_id, j.owner, j.heartbeat_at, j.id AS job_exists, f.state AS file_state FROM transfer_writer_leases l
+           LEFT JOIN transfer_jobs j ON j.id = l.job_id LEFT JOIN transfer_files f ON f.job_id = l.job_id AND f.idx = l.file_idx
+           WHERE l.endpoint = ? AND l.path_key = ?`,
+        ).get(endpoint, pathKey) as { job_id: string; owner: string | null; heartbeat_at: number | null; job_exists: string | null; file_state: FileState | null } | undefined;
+        const writing = held && held.job_exists && (held.file_state === null || held.file_state === 'pending');
+        if (held && writing && held.job_id !== jobId && !ownerGone(held.owner, held.heartbeat_at, staleMs)) return { jobId: held.job_id, owner: held.owner };
         this.sql('INSERT OR REPLACE INTO transfer_writer_leases (endpoint, path_key, job_id, file_idx, acquired_at) VALUES (?, ?, ?, ?, ?)').run(
           endpoint,
           pathKey,
@@ -294,14 +298,6 @@ export class TransferStore {
 
   releaseWriterLease(endpoint: string, pathKey: string, jobId: string): void {
     this.sql('DELETE FROM transfer_writer_leases WHERE endpoint = ? AND path_key = ? AND job_id = ?').run(endpoint, pathKey, jobId);
-  }
-
-  /** A file's new state and the release of its writer lease, in one commit. */
-  updateFileReleasing(jobId: string, idx: number, patch: Partial<FileRow>, lease: { endpoint: string; pathKey: string }): void {
-    this.db.transaction(() => {
-      this.updateFile(jobId, idx, patch);
-      this.releaseWriterLease(lease.endpoint, lease.pathKey, jobId);
-    })();
   }
 
   /** Every writer lease the job holds (its run ended: none of its files is being written). */
