@@ -3,7 +3,12 @@
  * (except the root "/"). Pure functions: shared by the core, the CLI and the renderer.
  */
 
+/** An empty, "." or ".." segment (or a trailing slash): a path without one is normal already. */
+const NOT_NORMAL = /\/\.{0,2}(?:\/|$)/;
+
 export function normalizePath(p: string): string {
+  // Most paths are normal already, and a job of many files asks for thousands: no split and join for those.
+  if (p.charCodeAt(0) === 47 && (p.length === 1 || !NOT_NORMAL.test(p))) return p;
   const parts: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.') continue;
