@@ -146,7 +146,8 @@ async function runJob(core: FerryCore, spec: JobSpecInput, json: boolean): Promi
   if (json) printJson(detail);
   const failed = detail.files.find((f) => f.error);
   if (failed?.error && !json) process.stderr.write(`ferry: ${safeText(failed.error.message)}\n`);
-  const note = detail.files.find((f) => f.reason)?.reason;
+  // A load's note ("1000 rows loaded"); an export's file reason is the plan's ("size differs"), said already.
+  const note = spec.convert?.load ? detail.files.find((f) => f.reason)?.reason : undefined;
   if (!json && note && done.state === 'done') process.stderr.write(`${safeText(note)}\n`);
   return done.state === 'done' && done.failedFiles === 0 ? 0 : EXIT_FAILURE;
 }
