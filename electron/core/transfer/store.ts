@@ -296,10 +296,6 @@ export class TransferStore {
     return busy;
   }
 
-  releaseWriterLease(endpoint: string, pathKey: string, jobId: string): void {
-    this.sql('DELETE FROM transfer_writer_leases WHERE endpoint = ? AND path_key = ? AND job_id = ?').run(endpoint, pathKey, jobId);
-  }
-
   /** Every writer lease the job holds (its run ended: none of its files is being written). */
   releaseJobLeases(jobId: string): void {
     this.sql('DELETE FROM transfer_writer_leases WHERE job_id = ?').run(jobId);

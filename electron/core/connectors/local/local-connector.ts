@@ -19,7 +19,8 @@ const WHOLE_READ_MAX = 256 * 1024;
 const WRITE_BATCH = 1024 * 1024;
 
 /**
- * The file system of this computer, over node:fs/promises. Connector paths map to native paths in
+ * The file system of this computer, over node:fs/promises; small files and listings on a local Linux disk
+ * with synchronous calls instead (small-files.ts). Connector paths map to native paths in
  * paths.ts only. Symlinks are shown as what they point to (a dangling one as 'symlink'); deleting one
  * removes the link, never its target.
  */

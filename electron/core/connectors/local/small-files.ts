@@ -8,11 +8,11 @@ import type { WriteOptions, WriteResult } from '../types';
  * Small files on a local disk, with synchronous calls. Each promise-based fs call is a round trip through
  * libuv's thread pool: a 16 KiB download took six of them (open, write, futimes, close, the verifying
  * stat, rename), and on two cores shared with the server their hand-offs were most of Ferry's CPU per
- * file. OpenSSH's sftp and rclone make the same calls directly. Only the open stays asynchronous (below).
- * A synchronous call blocks the event loop
- * for as long as the file system takes, which on a local disk is microseconds; on a network mount it can
- * be minutes, so these paths are taken only on Linux file systems known to be local (statfs), and only for
- * files up to SYNC_MAX bytes. Everything else keeps the asynchronous path.
+ * file. OpenSSH's sftp and rclone make the same calls directly. Only a write's open stays asynchronous
+ * (writeSmall). A synchronous call blocks the event loop for as long as the file system takes, which on a
+ * local disk is microseconds; on a network mount it can be minutes, so these paths are taken only on Linux
+ * file systems known to be local (statfs), and only for small files. Everything else keeps the
+ * asynchronous path.
  */
 
 /** Files up to this size (declared by the caller) are written synchronously. */
@@ -58,8 +58,7 @@ export function writesSmall(native: string, opts: WriteOptions): boolean {
 /**
  * The local write of a small file: opened through the thread pool, then each chunk written as it arrives,
  * the modification time, the size the file holds (the verifying stat, from the open file) and the close,
- * with no further thread-pool hop.
- * Bytes written before a failure stay on disk, as on the asynchronous path.
+ * with no further thread-pool hop. Bytes written before a failure stay on disk, as on the asynchronous path.
  */
 export async function writeSmall(native: string, p: string, source: Readable, opts: WriteOptions): Promise<WriteResult> {
   let fd: number;
