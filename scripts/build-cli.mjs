@@ -65,6 +65,10 @@ const result = await build({
   target: 'node20',
   format: 'esm',
   sourcemap: true,
+  // Without comments and indentation the chunks are a third smaller and ASCII only (a comment's "→" made a
+  // whole chunk a two-byte string for V8): every command loads them, 10-15 ms less per command (interleaved
+  // runs of `ls`, a 2-row load and export). Names are kept; FERRY_DEBUG maps stack traces through the maps.
+  minifyWhitespace: true,
   metafile: true,
   external: [
     ...[...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((d) => !START_UP_DEPS.has(d) && !CONNECTOR_DEPS.has(d) && !FORMAT_DEPS.has(d)),

@@ -3,6 +3,8 @@ import { FERRY_VERSION } from '../core/version';
 // `ferry --version` answers before the commands (and the core they load) are imported: it is what scripts
 // call to check for Ferry, and it should cost no more than Node's own start-up.
 const argv = process.argv.slice(2);
+// The bundle is minified (scripts/build-cli.mjs): a debug run's stack traces point into the sources instead.
+if (process.env.FERRY_DEBUG) process.setSourceMapsEnabled(true);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.stdout.write(FERRY_VERSION + '\n');
 } else {
