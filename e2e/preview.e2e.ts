@@ -248,6 +248,7 @@ test.describe.serial('table previews', () => {
     await pane('left').getByTestId('endpoint-select').selectOption({ label: 'Preview S3 (s3)' });
     await pane('left').getByTestId('path-input').fill(`/${F.bucket}/${F.parquetDir}`);
     await pane('left').getByTestId('path-input').press('Enter');
+    await expect(pane('left')).toHaveAttribute('data-path', `/${F.bucket}/${F.parquetDir}`);
     const file = pane('left').getByTestId(`row-${F.parquet}`);
     await file.click();
     await page.keyboard.press('Space');

@@ -130,8 +130,14 @@ export async function startServer(core: FerryCore, opts: ServeOptions): Promise<
       }
       const started = Date.now();
       const result = await dispatch(core.handlers, req.data.method, req.data.input);
-      // Method, time and outcome only: an input may hold a secret (a profile's password).
-      core.log.debug('ferry serve: answered', { method: req.data.method, ms: Date.now() - started, ...(result.ok ? {} : { code: result.error.code, message: result.error.message }) });
+      // Method, time and outcome, and a file call's path: another input may hold a secret (a profile's password).
+      const path = req.data.method.startsWith('fs.') ? (req.data.input as { path?: unknown } | null)?.path : undefined;
+      core.log.debug('ferry serve: answered', {
+        method: req.data.method,
+        ...(typeof path === 'string' ? { path: path.slice(0, 200) } : {}),
+        ms: Date.now() - started,
+        ...(result.ok ? {} : { code: result.error.code, message: result.error.message }),
+      });
       send(ws, { type: 'result', id: req.data.id, result });
     } catch (e) {
       core.log.warn('ferry serve: answering a request failed', { error: String(e) });
