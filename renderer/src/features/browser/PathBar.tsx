@@ -1,41 +1,34 @@
 import { Anchor, Breadcrumbs, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { joinPath, segments } from '../../../../shared/paths';
 
 /**
  * The editable path (Enter goes there, Escape undoes) above clickable breadcrumbs. What the user is typing
- * is theirs: a folder that arrives meanwhile (the endpoint's home, a listing) does not overwrite it.
+ * is theirs: a folder that arrives meanwhile (the endpoint's home, a listing) does not overwrite it. The
+ * typed text is the state itself (null: nothing typed, the field shows the path), not a copy of the path
+ * kept in step by an effect: such an effect, flushed just before the first keystroke's update, put the path
+ * back over what was typed (an e2e test's folder, typed as the endpoint's home arrived, was lost).
  */
 export function PathField({ path, onNavigate }: { path: string | null; onNavigate: (p: string) => void }) {
-  const [draft, setDraft] = useState(path ?? '');
-  const [edited, setEdited] = useState(false);
-  useEffect(() => {
-    if (!edited) setDraft(path ?? '');
-  }, [path, edited]);
-  const reset = () => {
-    setEdited(false);
-    setDraft(path ?? '');
-  };
+  const [typed, setTyped] = useState<string | null>(null);
   return (
     <TextInput
       aria-label="Folder path"
       data-testid="path-input"
       size="xs"
       style={{ flex: 1 }}
-      value={draft}
+      value={typed ?? path ?? ''}
       spellCheck={false}
-      onChange={(e) => {
-        setEdited(true);
-        setDraft(e.currentTarget.value);
-      }}
+      onChange={(e) => setTyped(e.currentTarget.value)}
       onKeyDown={(e) => {
-        if (e.key === 'Enter' && draft.trim()) {
-          setEdited(false);
-          onNavigate(draft.trim());
+        const target = e.currentTarget.value.trim();
+        if (e.key === 'Enter' && target) {
+          setTyped(null);
+          onNavigate(target);
         }
-        if (e.key === 'Escape') reset();
+        if (e.key === 'Escape') setTyped(null);
       }}
-      onBlur={reset}
+      onBlur={() => setTyped(null)}
     />
   );
 }
