@@ -69,8 +69,7 @@ export async function addProfile(page: Page, name: string, type: string, fill: (
   await expect(page.getByTestId('profile-list')).toContainText(name);
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('profiles-modal')).toBeHidden();
-  // The closed modal gives the focus back to its button once its transition ends. A test that types into a
-  // field before that loses what it typed when the focus moves (the path field resets on blur, as Escape
-  // does): a CI run's preview test typed an S3 folder, and Enter then went to the bucket list.
+  // The closed modal gives the focus back to its button once its transition ends: a test that typed into a
+  // field before that would see the focus move away (the path field drops what was typed on blur).
   await expect(page.getByTestId('open-profiles')).toBeFocused();
 }
