@@ -115,12 +115,13 @@ export class LocalConnector implements Connector {
 
   async write(path: string, source: Readable, opts: WriteOptions = {}): Promise<WriteResult> {
     const p = normalizePath(path);
-    if (writesSmall(toNativePath(p), opts)) return writeSmall(toNativePath(p), p, source, opts);
+    const native = toNativePath(p);
+    if (writesSmall(native, opts)) return writeSmall(native, p, source, opts);
     const resume = opts.offset !== undefined;
     let handle: FileHandle;
     try {
       // 'r+' keeps the bytes before the offset; 'w' creates or truncates.
-      handle = await open(toNativePath(p), resume ? 'r+' : 'w');
+      handle = await open(native, resume ? 'r+' : 'w');
     } catch (e) {
       source.destroy();
       throw fromNodeError(e, { path: p });

@@ -74,8 +74,8 @@ function encoder(encoding: string): { bom: Uint8Array | null; bytes(text: string
         bytes(t, row) {
           const b = ic.encode(t, name);
           // iconv writes '?' for what the encoding cannot hold: find it and refuse rather than lose it.
-          if (b.includes(0x3f) && ic.decode(b, name) !== t) {
-            const back = ic.decode(b, name);
+          const back = b.includes(0x3f) ? ic.decode(b, name) : t;
+          if (back !== t) {
             let i = 0;
             while (i < t.length && t[i] === back[i]) i++;
             throw new FerryError('INVALID_INPUT', `${encoding} cannot hold the character ${JSON.stringify(t[i])} (U+${t.codePointAt(i)!.toString(16).toUpperCase().padStart(4, '0')}) written near row ${row}: write UTF-8 instead`, {
