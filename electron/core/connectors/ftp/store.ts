@@ -83,7 +83,12 @@ export async function storeFile(
               ftp.socket.setTimeout(ftp.timeout);
               if (then.length && client.pipelines && replies.length === 0) {
                 thenSent = true;
-                for (const command of then) ftp.send(command);
+                // In one socket write (each write wakes the server on its own): one write less per file.
+                try {
+                  client.sendTogether(then);
+                } catch (e) {
+                  return void ftp.closeWithError(e as Error);
+                }
               }
               settle();
             };
