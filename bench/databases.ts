@@ -6,7 +6,8 @@
  * - load from a local file and from SFTP: `ferry load … --mode truncate` vs `psql -c "\copy t FROM … CSV HEADER"`;
  *   and from the local file through the checked path (`--max-errors`: every cell parsed and checked by Ferry);
  * - export to CSV: `ferry export` vs `psql -c "\copy t TO … CSV HEADER"`;
- * - export to Parquet: `ferry export` vs DuckDB's COPY … TO of the same CSV data (1 thread), reported.
+ * - export to Parquet: `ferry export` vs DuckDB's COPY … TO of the same CSV data (1 thread), reported;
+ * - the local load and the CSV export again at 5M rows (bench/postgres-scale.ts): fixed cost against per-row cost.
  * SQLite and DuckDB: bench/file-databases.ts.
  * MariaDB (bench/mariadb-load.ts): the same CSV loaded by `ferry load` and by `mariadb` LOAD DATA LOCAL INFILE.
  * Peak memory of each Ferry process (GNU time). Writes bench/databases-results.md;
@@ -22,6 +23,7 @@ import { ensureGnuTime, measureOk, run } from './exec';
 import { FerryCli } from './ferry';
 import { mariadbLoad } from './mariadb-load';
 import { fileDatabaseRows } from './file-databases';
+import { postgresScaleRows } from './postgres-scale';
 
 const REPO = join(import.meta.dirname, '..');
 const DATA = join(REPO, 'bench', '.data', 'tables');
@@ -135,6 +137,7 @@ async function main() {
       say(`  ferry ${median(f).toFixed(2)} s (peak ${peak.toFixed(0)} MB), DuckDB ${median(r).toFixed(2)} s`);
     }
 
+    rows.push(...(await postgresScaleRows({ ferry, psql, psqlEnv, run, timed, csv: CSV, data: DATA, out, runs: RUNS, say })));
     rows.push(...(await fileDatabaseRows({ ferry, csv: CSV, out, runs: RUNS, timed, say })));
   } finally {
     await ssh.stop();
