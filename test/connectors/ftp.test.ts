@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, inParallel, put, randomData, readAll, streamOf } from '../conformance/helpers';
 import { ftpManifest, type FtpConnector } from '../../electron/core/connectors/ftp';
+import { localManifest, type LocalConnector } from '../../electron/core/connectors/local';
 import type { ConnectContext } from '../../electron/core/connectors/types';
 import { FerryError } from '../../electron/core/errors';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
@@ -136,6 +137,26 @@ describe('ftp connector (vsftpd)', () => {
     }
     expect((await readAll(c, `${dir}/big.bin`)).equals(data)).toBe(true);
     expect((await c.list(dir)).map((e) => e.name)).toEqual(['big.bin']);
+  });
+
+  it('downloads into local files arrive intact while their read memory is reused (several at once)', async () => {
+    // Plain FTP reads a download into reused slabs that the local writer hands back once written
+    // (connectors/ftp/slab-reader.ts): bytes handed back too early would show up here as wrong files.
+    const dir = await fresh();
+    const files = Array.from({ length: 4 }, (_, i) => ({ name: `m${i}.bin`, data: randomData(6 * 1024 * 1024 + i * 4099) }));
+    await Promise.all(files.map((f) => put(c, `${dir}/${f.name}`, f.data)));
+    const local = (await localManifest.connect({} as ConnectContext)) as LocalConnector;
+    const into = tempDir('ferry-ftp-slabs-');
+    try {
+      for (let round = 0; round < 2; round++) {
+        await Promise.all(files.map(async (f) => local.write(`${into.path}/${round}-${f.name}`, await c.read(`${dir}/${f.name}`))));
+      }
+      for (let round = 0; round < 2; round++) {
+        for (const f of files) expect(readFileSync(join(into.path, `${round}-${f.name}`)).equals(f.data)).toBe(true);
+      }
+    } finally {
+      into.cleanup();
+    }
   });
 
   it('stops a download when the reader destroys the stream, and goes on working', async () => {

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, put, streamOf } from '../conformance/helpers';
 import { fromNativePath, localManifest, LocalConnector, toNativePath } from '../../electron/core/connectors/local';
+import { lend } from '../../electron/core/connectors/lent-chunks';
 import type { ConnectContext } from '../../electron/core/connectors/types';
 
 const root = mkdtempSync(join(tmpdir(), 'ferry-local-'));
@@ -108,6 +110,37 @@ describe('local connector', () => {
     expect(existsSync(join(d, 'shortcut'))).toBe(false);
     expect(existsSync(join(d, 'file-shortcut'))).toBe(false);
     expect(readFileSync(join(d, 'precious', 'keep.txt'), 'utf8')).toBe('keep');
+  });
+
+  it.each([
+    ['a large file', 3 * 1024 * 1024 + 12345],
+    ['a small file (the synchronous path)', 100_000],
+  ])('hands a lent chunk back only once its bytes are in the file (an FTP download reuses that memory then): %s', async (_what, size) => {
+    const d = fresh();
+    const file = join(d, 'lent.bin');
+    const data = randomBytes(size);
+    const late: number[] = [];
+    let back = 0;
+    const chunks = [];
+    for (let at = 0; at < data.length; at += 64 * 1024) {
+      const chunk = Buffer.from(data.subarray(at, at + 64 * 1024));
+      const pos = at;
+      chunks.push(
+        lend(chunk, () => {
+          back++;
+          const onDisk = Buffer.alloc(chunk.length);
+          const fd = openSync(file, 'r');
+          readSync(fd, onDisk, 0, chunk.length, pos);
+          closeSync(fd);
+          if (!onDisk.equals(chunk)) late.push(pos);
+        }),
+      );
+    }
+    // Object mode: each chunk reaches the writer as the object that was lent (a byte stream may join them).
+    await c.write(file, Readable.from(chunks), { size });
+    expect(late).toEqual([]);
+    expect(back).toBe(chunks.length);
+    expect(readFileSync(file).equals(data)).toBe(true);
   });
 
   it('refuses to resume past the end of the partial file (it would leave a hole)', async () => {

@@ -5,6 +5,7 @@ import { connectForPassiveTransfer } from 'basic-ftp/dist/transfer.js';
 import { FerryError } from '../../errors';
 import type { ConnectContext } from '../types';
 import { ftpError } from './errors';
+import type { SlabReader } from './slab-reader';
 import { guardDataConnections, tlsOptions, verifyServerCertificate } from './tls-trust';
 
 export type TlsMode = 'none' | 'explicit' | 'implicit';
@@ -36,13 +37,25 @@ export class FtpClient extends Client {
   pipelines = false;
   /** The passive-mode command the connection settled on (after its first transfer). */
   passiveMode: 'EPSV' | 'PASV' | undefined;
+  /** The next data connection reads through this (set for one RETR by read-stream.ts, taken by the socket made for it). */
+  nextDataReader: SlabReader | null = null;
   private readonly dataHooks: Array<(socket: Socket) => void> = [];
   private onceDataHooks: Array<(socket: Socket) => void> = [];
 
   constructor(timeoutMs: number) {
     super(timeoutMs);
     // Commands and handshakes are small writes that wait for an answer: Nagle's algorithm only delays them.
-    this.ftp._newSocket = () => new Socket().setNoDelay(true);
+    // A download's plain data connection reads through its SlabReader (slab-reader.ts); under TLS the raw
+    // socket only carries the handshake's records for tls.connect, so it reads as usual.
+    this.ftp._newSocket = () => {
+      const reader = this.nextDataReader;
+      this.nextDataReader = null;
+      if (!reader || this.ftp.socket instanceof TLSSocket) return new Socket().setNoDelay(true);
+      // Node's Socket constructor takes `onread` (net.connect passes its options on to it); @types/node lists it for connect() only.
+      const socket = new Socket({ onread: reader.onread } as ConstructorParameters<typeof Socket>[0]);
+      reader.socket = socket;
+      return socket;
+    };
     // basic-ftp formats a stack trace for every command it sends (to report a misuse nobody here makes);
     // measured, that was a tenth of the client's CPU per small file.
     const handle = this.ftp.handle.bind(this.ftp);

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { FTPError, type FTPResponse } from 'basic-ftp';
 import type { Socket } from 'node:net';
 import type { FtpClient } from './connect';
+import { handBack } from '../lent-chunks';
+import { SlabReader } from './slab-reader';
 import { startTransfer } from './transfer-start';
 
 /**
@@ -131,8 +133,9 @@ export function retrieve(
         }
         lastSeen = seen;
       }, Math.max(ftp.timeout, 1000));
-      socket.on('data', (chunk: Buffer) => {
-        if (stopping) return;
+      const onChunk = (chunk: Buffer) => {
+        if (stopping) return void handBack(chunk);
+        // A part is a view of the chunk: never handed back, so the chunk's memory is never reused.
         const part = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
         remaining -= part.length;
         const more = output.push(part);
@@ -141,7 +144,13 @@ export function retrieve(
           output.push(null);
           stop();
         } else if (!more) socket.pause();
-      });
+      };
+      if (reader?.socket === socket) {
+        socket.once('close', () => reader.close());
+        reader.start(onChunk);
+        // The reader held the socket paused for chunks that came before the 150; the output may want more.
+        if (output.readableLength < output.readableHighWaterMark) socket.resume();
+      } else socket.on('data', onChunk);
       const onEnd = () => {
         clearInterval(watchdog);
         if (stopping) return;
@@ -168,6 +177,9 @@ export function retrieve(
     };
 
     signal?.addEventListener('abort', onAbort, { once: true });
+    // A plain data connection reads into reused memory (slab-reader.ts); the socket made for this RETR takes it.
+    const reader = new SlabReader();
+    client.nextDataReader = reader;
     (async () => {
       let began = false;
       const task = startTransfer(client, `RETR ${path}`, start, (res, t) => {
@@ -186,7 +198,9 @@ export function retrieve(
         finalReply = res;
         t.resolve(res);
       });
-      await task;
+      await task.finally(() => {
+        if (client.nextDataReader === reader) client.nextDataReader = null;
+      });
       if (!began && !(finalReply instanceof FTPError)) throw new Error(`The server answered RETR without opening a transfer (${finalReply?.message})`);
       if (!began) throw finalReply;
       tryFinish();

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { Capabilities, Entry } from '../../../../shared/connectors';
 import { basename, normalizePath } from '../../../../shared/paths';
 import { FerryError, fromNodeError } from '../../errors';
+import { handBack } from '../lent-chunks';
 import type { Connector, ReadOptions, WriteOptions, WriteResult } from '../types';
 import { fromNativePath, toNativePath } from './paths';
 import { readSmall, renameSmall, syncSafe, writeSmall, writesSmall } from './small-files';
@@ -138,7 +139,8 @@ export class LocalConnector implements Connector {
       position += batchBytes;
       batch = [];
       batchBytes = 0;
-      writing = writeAll(handle, bufs, at);
+      // Written: a chunk whose memory its reader lent (an FTP download's) can be reused.
+      writing = writeAll(handle, bufs, at).then(() => bufs.forEach(handBack));
       writing.catch(() => {});
     };
     try {

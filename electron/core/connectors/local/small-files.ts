@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, futimesSync, open, openSync, readSync, renameSync, statfsSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
+import { handBack } from '../lent-chunks';
 import { FerryError, fromNodeError } from '../../errors';
 import type { WriteOptions, WriteResult } from '../types';
 
@@ -82,6 +83,8 @@ export async function writeSmall(native: string, p: string, source: Readable, op
         done += n;
         position += n;
       }
+      // Written: a chunk whose memory its reader lent (an FTP download's) can be reused.
+      handBack(chunk as Buffer);
     }
     if (opts.modified) futimesSync(fd, new Date(), opts.modified);
     const storedSize = fstatSync(fd).size;
