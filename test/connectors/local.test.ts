@@ -9,6 +9,7 @@ import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, put, streamOf } from '../conformance/helpers';
 import { fromNativePath, localManifest, LocalConnector, toNativePath } from '../../electron/core/connectors/local';
 import { lend } from '../../electron/core/connectors/lent-chunks';
+import { wroteSlowly } from '../../electron/core/connectors/local/small-files';
 import type { ConnectContext } from '../../electron/core/connectors/types';
 
 const root = mkdtempSync(join(tmpdir(), 'ferry-local-'));
@@ -113,10 +114,12 @@ describe('local connector', () => {
   });
 
   it.each([
-    ['a large file', 3 * 1024 * 1024 + 12345],
-    ['a small file (the synchronous path)', 100_000],
-  ])('hands a lent chunk back only once its bytes are in the file (an FTP download reuses that memory then): %s', async (_what, size) => {
+    ['a large file, written in place', 3 * 1024 * 1024 + 12345, false],
+    ['a large file where in-place writes were slow (asynchronous writes)', 3 * 1024 * 1024 + 12345, true],
+    ['a small file (the synchronous path)', 100_000, false],
+  ])('hands a lent chunk back only once its bytes are in the file (an FTP download reuses that memory then): %s', async (_what, size, slow) => {
     const d = fresh();
+    if (slow) wroteSlowly(d);
     const file = join(d, 'lent.bin');
     const data = randomBytes(size);
     const late: number[] = [];

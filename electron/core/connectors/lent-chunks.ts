@@ -17,6 +17,11 @@ export function lend<T extends Uint8Array>(chunk: T, onBack: () => void): T {
   return chunk;
 }
 
+/** Whether `chunk`'s reader wants its memory back (a consumer that can finish with it at once should). */
+export function isLent(chunk: Uint8Array): boolean {
+  return lenders.has(chunk);
+}
+
 /** The consumer no longer needs `chunk`'s bytes: its memory may be reused (a chunk not lent: nothing happens). */
 export function handBack(chunk: Uint8Array): void {
   const onBack = lenders.get(chunk);
