@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, inParallel, put, randomData, readAll, streamOf } from '../conformance/helpers';
 import { ftpManifest, type FtpConnector } from '../../electron/core/connectors/ftp';
+import { lend } from '../../electron/core/connectors/lent-chunks';
 import { localManifest, type LocalConnector } from '../../electron/core/connectors/local';
 import type { ConnectContext } from '../../electron/core/connectors/types';
 import { FerryError } from '../../electron/core/errors';
@@ -157,6 +158,22 @@ describe('ftp connector (vsftpd)', () => {
     } finally {
       into.cleanup();
     }
+  });
+
+  it('an upload hands a lent chunk back only once the socket took it (memory scribbled then never reaches the server)', async () => {
+    const dir = await fresh();
+    const data = randomData(12 * 1024 * 1024 + 321);
+    const chunks: Buffer[] = [];
+    let back = 0;
+    for (let at = 0; at < data.length; at += 1024 * 1024) {
+      const chunk = Buffer.from(data.subarray(at, at + 1024 * 1024));
+      // Reused memory, as a local read's next chunk would overwrite it: had the store handed it back before
+      // the socket copied it, the server's file would hold these bytes.
+      chunks.push(lend(chunk, () => (back++, chunk.fill(0x5a))));
+    }
+    await c.write(`${dir}/lent.bin`, Readable.from(chunks));
+    expect(back).toBe(chunks.length);
+    expect((await readAll(c, `${dir}/lent.bin`)).equals(data)).toBe(true);
   });
 
   it('stops a download when the reader destroys the stream, and goes on working', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, put, streamOf } from '../conformance/helpers';
 import { fromNativePath, localManifest, LocalConnector, toNativePath } from '../../electron/core/connectors/local';
-import { lend } from '../../electron/core/connectors/lent-chunks';
+import { handBack, lend } from '../../electron/core/connectors/lent-chunks';
 import { wroteSlowly } from '../../electron/core/connectors/local/small-files';
 import type { ConnectContext } from '../../electron/core/connectors/types';
 
@@ -144,6 +144,28 @@ describe('local connector', () => {
     expect(late).toEqual([]);
     expect(back).toBe(chunks.length);
     expect(readFileSync(file).equals(data)).toBe(true);
+  });
+
+  it('reads a large file into lent buffers: handed back they are reused, held they keep their bytes', async () => {
+    const d = fresh();
+    const file = join(d, 'read.bin');
+    const data = randomBytes(9 * 1024 * 1024 + 777);
+    writeFileSync(file, data);
+    // A consumer that hands each chunk back after copying it: the next reads reuse the memory.
+    const copies: Buffer[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    for await (const chunk of await c.read(file)) {
+      memory.add((chunk as Buffer).buffer);
+      copies.push(Buffer.from(chunk as Buffer));
+      handBack(chunk as Buffer);
+    }
+    expect(Buffer.concat(copies).equals(data)).toBe(true);
+    expect(copies.length).toBeGreaterThanOrEqual(9);
+    expect(memory.size).toBeLessThan(4);
+    // One that holds every chunk: none is reused under it, so they still hold the file when read at the end.
+    const held: Buffer[] = [];
+    for await (const chunk of await c.read(file, { start: 1000, end: data.length - 5 })) held.push(chunk as Buffer);
+    expect(Buffer.concat(held).equals(data.subarray(1000, data.length - 5))).toBe(true);
   });
 
   it('refuses to resume past the end of the partial file (it would leave a hole)', async () => {

@@ -57,6 +57,8 @@ async function* ordered(o: SegmentedReadOptions, extra: Lease[]): AsyncGenerator
   const inFlight: Array<Promise<Buffer[]>> = [];
   let launched = 0;
   let handedOn = 0;
+  /** The first segment's failure: it stopped the others. */
+  let cause: unknown = null;
 
   const readSegment = async (c: Connector, k: number): Promise<Buffer[]> => {
     const from = o.start + k * size;
@@ -85,7 +87,10 @@ async function* ordered(o: SegmentedReadOptions, extra: Lease[]): AsyncGenerator
   function launch(): void {
     while (!ac.signal.aborted && free.length && launched < count && launched - handedOn <= extra.length + 1) {
       const p = readSegment(free.pop() as Connector, launched++);
-      p.catch(() => ac.abort());
+      p.catch((e: unknown) => {
+        cause ??= e;
+        ac.abort();
+      });
       inFlight.push(p);
     }
   }
@@ -93,7 +98,11 @@ async function* ordered(o: SegmentedReadOptions, extra: Lease[]): AsyncGenerator
   try {
     launch();
     while (handedOn < count) {
-      const chunks = await (inFlight.shift() as Promise<Buffer[]>);
+      // A segment before the one that failed may have been stopped by that failure (CANCELLED): the failure
+      // itself is what the file's try reports (a dropped connection is retried, a cancel is not).
+      const chunks = await (inFlight.shift() as Promise<Buffer[]>).catch((e: unknown) => {
+        throw cause && !o.signal.aborted ? cause : e;
+      });
       handedOn++;
       launch();
       yield* chunks;

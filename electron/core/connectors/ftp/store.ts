@@ -4,6 +4,7 @@ import { TLSSocket } from 'node:tls';
 import { FTPError, type FTPResponse } from 'basic-ftp';
 import type { FtpClient, Reply } from './connect';
 import { startTransfer } from './transfer-start';
+import { handBack, isLent } from '../lent-chunks';
 
 export interface Stored {
   /** The STOR's final reply (226). */
@@ -43,6 +44,7 @@ export async function storeFile(
   const onData = (chunk: Buffer) => {
     written += chunk.length;
   };
+  let pump: ((chunk: Buffer) => void) | undefined;
   const onClose = () => {
     if (!ended) ftp.closeWithError(new Error('The source stream closed before its end'));
   };
@@ -104,7 +106,17 @@ export async function storeFile(
               else data.end();
             });
             source.once('close', onClose);
-            source.pipe(data, { end: false });
+            // By hand rather than source.pipe(data): a chunk whose memory its reader lent (a local file's,
+            // ../lent-chunks.ts) is handed back once the socket has taken it (the write's callback).
+            pump = (chunk: Buffer) => {
+              const lent = isLent(chunk);
+              const more = data.write(chunk, lent ? (err) => err || handBack(chunk) : undefined);
+              if (!more) {
+                source.pause();
+                data.once('drain', () => source.resume());
+              }
+            };
+            source.on('data', pump);
           };
           // Over TLS nothing may be written before the data connection's handshake ended.
           if (data instanceof TLSSocket && !data.getCipher()) data.once('secureConnect', send);
@@ -123,6 +135,7 @@ export async function storeFile(
     clearInterval(watchdog);
     source.removeListener('error', onSourceError);
     source.removeListener('data', onData);
+    if (pump) source.removeListener('data', pump);
     source.removeListener('close', onClose);
     if (!ftp.closed) ftp.dataSocket = undefined;
   }
