@@ -115,21 +115,30 @@ export class LocalConnector implements Connector {
     if (end - start <= WHOLE_READ_MAX) return readWhole(handle, p, start, end);
     // Without an end the file is read to its end as it is then (it may have grown since the stat).
     const last = opts.end ?? Infinity;
-    // A generator re-throws read errors as FerryErrors; destroying the result closes the file.
+    const readAt = async (pos: number) => {
+      const want = Math.min(READ_CHUNK, last - pos);
+      const buf = takeReadBuffer(want);
+      return { buf, n: (await handle.read(buf, 0, want, pos)).bytesRead };
+    };
+    // One read ahead: the next chunk comes off the disk while the consumer sends this one (an SFTP upload
+    // encrypts on this thread). A generator re-throws read errors as FerryErrors; destroying the result
+    // closes the file once the read ahead settled.
     async function* bytes() {
+      let next: ReturnType<typeof readAt> | null = start < last ? readAt(start) : null;
       try {
-        for (let pos = start; pos < last; ) {
+        for (let pos = start; next; ) {
+          const { buf, n } = await next;
+          next = null;
+          if (!n) return void keepReadBuffer(buf);
+          pos += n;
           if (opts.signal?.aborted) throw new FerryError('CANCELLED', `Reading cancelled: ${p}`);
-          const want = Math.min(READ_CHUNK, last - pos);
-          const buf = takeReadBuffer(want);
-          const { bytesRead } = await handle.read(buf, 0, want, pos);
-          if (!bytesRead) return void keepReadBuffer(buf);
-          pos += bytesRead;
-          yield lend(buf.subarray(0, bytesRead), () => keepReadBuffer(buf));
+          if (pos < last) next = readAt(pos);
+          yield lend(buf.subarray(0, n), () => keepReadBuffer(buf));
         }
       } catch (e) {
         throw fromNodeError(e, { path: p });
       } finally {
+        await next?.then(({ buf }) => keepReadBuffer(buf), () => {});
         await handle.close();
       }
     }
