@@ -26,6 +26,7 @@ import { CORE_MIGRATIONS } from './store/core-migrations';
 import { ProfilesRepo } from './store/profiles-repo';
 import { TRANSFER_MIGRATIONS } from './transfer/schema';
 import { TransferEngine } from './transfer/engine';
+import { sleep } from './transfer/retry';
 import { systemClock } from './scheduler/clock';
 import { EngineRunner } from './scheduler/runner';
 import { TASK_MIGRATIONS } from './scheduler/schema';
@@ -36,6 +37,9 @@ import { FileTrustStore } from './trust/file-trust-store';
 import { FERRY_VERSION } from './version';
 
 export { FERRY_VERSION };
+
+/** The pause before a saved secret that read as none is read once more (see connectContext). */
+const SECRET_REREAD_MS = 200;
 
 export interface CoreOptions {
   home?: string;
@@ -165,7 +169,14 @@ export class FerryCore {
         // The early read once; a second ask (after a prompt) reads again.
         const pending = early.get(name);
         early.delete(name);
-        const v = await (pending ?? this.vault.get(profile.id, name));
+        let v = await (pending ?? this.vault.get(profile.id, name));
+        if (v === undefined && this.savedSecret(profile.id, name)) {
+          // No answer for a secret that was saved: a Secret Service daemon that restarts in the middle of a
+          // read answers it with "none" (seen when gnome-keyring-daemon aborted, docs/testing.md). Connecting
+          // without the password would fail as a wrong one; one more read, a moment later, finds it.
+          await sleep(SECRET_REREAD_MS);
+          v = await this.vault.get(profile.id, name);
+        }
         if (v !== undefined || !this.opts.promptSecret || o?.prompt === false) return v;
         const p = this.profiles.get(profile.id);
         const spec = manifestFor(p.type).options.find((o) => o.name === name);
@@ -174,6 +185,15 @@ export class FerryCore {
         return typed;
       },
     };
+  }
+
+  /** Whether the profile's record says this secret was saved in the keychain (a profile not in the store: no). */
+  private savedSecret(profileId: string, name: string): boolean {
+    try {
+      return this.profiles.get(profileId).secretsSet.includes(name);
+    } catch {
+      return false;
+    }
   }
 
   /**

@@ -94,6 +94,23 @@ describe('profiles and secrets', () => {
     expect(await core.handlers['profiles.list']({})).toEqual([]);
   });
 
+  it('a saved secret the keychain answers as none is read again (a Secret Service restarting mid-read answers so)', async () => {
+    const p = await core.handlers['profiles.create']({ name: 'flaky', type: 'sftp', options: { host: 'h', user: 'u', auth: 'password' }, secrets: { password: SECRET } });
+    // The first read finds nothing (as when gnome-keyring-daemon aborted during it); right after it answered,
+    // the secret is there again (the restarted daemon, on the same unlocked keyring).
+    await new SecretVault().delete(p.id, 'password');
+    const read = core.vault.get.bind(core.vault);
+    const answers: Array<string | undefined> = [];
+    core.vault.get = async (id, name) => {
+      const v = await read(id, name);
+      if (answers.push(v) === 1) await new SecretVault().set(p.id, 'password', SECRET);
+      return v;
+    };
+    const ctx = (core as unknown as { connectContext(p: unknown): { secret(n: string, o?: { prompt?: boolean }): Promise<string | undefined> } }).connectContext(p);
+    expect(await ctx.secret('password', { prompt: false })).toBe(SECRET);
+    expect(answers).toEqual([undefined, SECRET]);
+  });
+
   it('refuses a duplicate profile name', async () => {
     await core.handlers['profiles.create']({ name: 'dup', type: 'sftp', options: { host: 'h', user: 'u', auth: 'agent' } });
     await expect(core.handlers['profiles.create']({ name: 'DUP', type: 'sftp', options: { host: 'h', user: 'u', auth: 'agent' } })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
