@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { Measured } from './exec';
 import type { FerryCli } from './ferry';
 import type { DbRow } from './mariadb-load';
+import { median } from './report';
 
 const TIMES = 5;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export interface ScaleContext {
   ferry: FerryCli;

@@ -35,8 +35,7 @@ async function sender(data: Buffer, piece = 256 * 1024): Promise<number> {
 /** Connects through a SlabReader; `consume` gets each chunk, `startAfterMs` delays the sink (chunks come early). */
 function receive(port: number, consume: (chunk: Buffer, socket: Socket) => void, startAfterMs = 0): Promise<void> {
   const reader = new SlabReader();
-  const socket = new Socket({ onread: reader.onread } as ConstructorParameters<typeof Socket>[0]);
-  reader.socket = socket;
+  const socket = reader.newSocket();
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.once('close', () => {

@@ -51,10 +51,7 @@ export class FtpClient extends Client {
       const reader = this.nextDataReader;
       this.nextDataReader = null;
       if (!reader || this.ftp.socket instanceof TLSSocket) return new Socket().setNoDelay(true);
-      // Node's Socket constructor takes `onread` (net.connect passes its options on to it); @types/node lists it for connect() only.
-      const socket = new Socket({ onread: reader.onread } as ConstructorParameters<typeof Socket>[0]);
-      reader.socket = socket;
-      return socket;
+      return reader.newSocket();
     };
     // basic-ftp formats a stack trace for every command it sends (to report a misuse nobody here makes);
     // measured, that was a tenth of the client's CPU per small file.

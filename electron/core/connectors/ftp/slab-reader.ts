@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { lend } from '../lent-chunks';
 
 /**
@@ -42,7 +42,7 @@ function reuseIfFree(s: Slab): void {
 }
 
 export class SlabReader {
-  /** The data connection reading through this (set by whoever creates it with `onread`). */
+  /** The data connection reading through this (made by newSocket). */
   socket: Socket | null = null;
   /** Taken at the connection's first read (a reader whose socket is never made, or is TLS, takes none). */
   private slab: Slab | null = null;
@@ -51,10 +51,17 @@ export class SlabReader {
   private closed = false;
 
   /** net.Socket's `onread` option: where each read goes, and what to do with what it read. */
-  readonly onread = {
+  private readonly onread = {
     buffer: (): Uint8Array => this.room(),
     callback: (n: number, buf: Uint8Array): void => this.got(n, buf),
   };
+
+  /** A socket (not yet connected) that reads through this. */
+  newSocket(): Socket {
+    // Node's Socket constructor takes `onread` (net.connect passes its options on to it); @types/node lists it for connect() only.
+    this.socket = new Socket({ onread: this.onread } as ConstructorParameters<typeof Socket>[0]);
+    return this.socket;
+  }
 
   /** From now on chunks go to `sink`, those that came before it first (the socket was held paused meanwhile). */
   start(sink: (chunk: Buffer) => void): void {

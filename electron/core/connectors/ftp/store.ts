@@ -41,9 +41,6 @@ export async function storeFile(
   let watchdog: NodeJS.Timeout | undefined;
   let written = 0;
   let ended = false;
-  const onData = (chunk: Buffer) => {
-    written += chunk.length;
-  };
   let pump: ((chunk: Buffer) => void) | undefined;
   const onClose = () => {
     if (!ended) ftp.closeWithError(new Error('The source stream closed before its end'));
@@ -94,21 +91,14 @@ export async function storeFile(
               }
               settle();
             };
-            // pipe() and counting on 'data', not stream.pipeline and a counting Transform: per small file
-            // those cost two more stream hops and an AbortController (with its DOMException) each.
+            // Writing and counting on 'data', not stream.pipeline and a counting Transform: per small file
+            // those cost two more stream hops and an AbortController (with its DOMException) each. Not
+            // pipe() either: a chunk whose memory its reader lent (a local file's, ../lent-chunks.ts) is
+            // handed back once the socket has taken it (the write's callback).
             // Errors need no wiring here: a source error closes the connection (above), and basic-ftp does
             // the same for the data socket's.
-            source.on('data', onData);
-            source.once('end', () => {
-              ended = true;
-              data.once('finish', onFinish);
-              if (written === 0 && emptyEndAfter) void emptyEndAfter.then(() => data.end());
-              else data.end();
-            });
-            source.once('close', onClose);
-            // By hand rather than source.pipe(data): a chunk whose memory its reader lent (a local file's,
-            // ../lent-chunks.ts) is handed back once the socket has taken it (the write's callback).
             pump = (chunk: Buffer) => {
+              written += chunk.length;
               const lent = isLent(chunk);
               const more = data.write(chunk, lent ? (err) => err || handBack(chunk) : undefined);
               if (!more) {
@@ -117,6 +107,13 @@ export async function storeFile(
               }
             };
             source.on('data', pump);
+            source.once('end', () => {
+              ended = true;
+              data.once('finish', onFinish);
+              if (written === 0 && emptyEndAfter) void emptyEndAfter.then(() => data.end());
+              else data.end();
+            });
+            source.once('close', onClose);
           };
           // Over TLS nothing may be written before the data connection's handshake ended.
           if (data instanceof TLSSocket && !data.getCipher()) data.once('secureConnect', send);
@@ -134,7 +131,6 @@ export async function storeFile(
   } finally {
     clearInterval(watchdog);
     source.removeListener('error', onSourceError);
-    source.removeListener('data', onData);
     if (pump) source.removeListener('data', pump);
     source.removeListener('close', onClose);
     if (!ftp.closed) ftp.dataSocket = undefined;
