@@ -300,6 +300,7 @@ export class TransferEngine {
     this.closed = true;
     await Promise.all([...this.runs.values()].map((r) => r.stop('shutdown')));
     for (const id of this.admitted) this.store.releaseJob(id);
+    this.store.commitFinished();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     clearInterval(this.heartbeatTimer);
@@ -399,6 +400,7 @@ export class TransferEngine {
       return;
     }
     const job = this.store.job(id);
+    const ranBefore = job.startedAt !== null;
     Object.assign(job, { state: 'running', startedAt: job.startedAt ?? new Date().toISOString(), finishedAt: null, error: null });
     this.store.updateJob(id, job);
     const run: JobRun = new JobRun(job, {
@@ -409,6 +411,7 @@ export class TransferEngine {
       retry: this.retryOpts,
       segments: { ...DEFAULT_SEGMENTS, ...this.opts.segments },
       ownerStaleMs: this.staleMs,
+      ranBefore,
       changed: (j) => {
         // The run's last progress (its final file states) goes out before the job says it is over.
         if (!run.running) this.emitProgress([run]);

@@ -13,7 +13,7 @@ import { convertFile, loadIntoTable, loadNote } from './convert-task';
 import { Meter, type Throttle } from './meter';
 import { isPartialOf, renamedName, tempPathFor } from './names';
 import { canResumeBetween } from './planner';
-import { decide, type FileFacts } from './policy';
+import { decide, sameFile, type FileFacts } from './policy';
 import { segmentedRead, type SegmentSettings } from './segmented-read';
 import { asFerryError, breaksConnection } from './retry';
 import type { FileRow } from './store';
@@ -35,6 +35,8 @@ export interface TaskContext {
   listsFolder(dir: string): boolean;
   /** With spec.streams > 1, large files from a source that declares parallelReads are read in segments. */
   segments: SegmentSettings;
+  /** The job ran before this run (interrupted, paused or retried): its files may be at their destinations already. */
+  ranBefore: boolean;
   /** The conflict policy for this file: the user's answer, "apply to all", or the job's. */
   policy: ConflictPolicy;
   /** Called as bytes reach the destination: the file's bytes done so far, and how many were just sent. */
@@ -180,6 +182,10 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
   let reason: string | undefined;
   if (action === 'conflict' || (action === 'copy' && ctx.policy !== 'overwrite')) {
     const existing = ctx.listsFolder(dirname(row.dstPath)) ? await listedEntry(dst, row.dstPath, ctx) : await statOrNull(dst, row.dstPath);
+    const tolerance = Math.max(srcCaps.modTime.precisionMs, dstCaps.modTime.precisionMs, 1);
+    if (existing?.type === 'file' && finishedEarlier(row, ctx, dstCaps.modTime.settable) && sameFile(srcFacts, existing, tolerance)) {
+      return { state: 'done', action: 'copy', dstPath, size: existing.size, sent: 0, verified: 'size', resumedFrom: 0, note: 'finished by an earlier run of this job' };
+    }
     const partial = ctx.policy === 'resume' && !dstCaps.atomicWrite ? await partialFile(dst, row.dstPath, ctx) : null;
     const d = decide({
       kind,
@@ -188,7 +194,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
       dst: existing,
       partialSize: partial?.size ?? null,
       canResume,
-      toleranceMs: Math.max(srcCaps.modTime.precisionMs, dstCaps.modTime.precisionMs, 1),
+      toleranceMs: tolerance,
     });
     if (d.action === 'conflict') return { state: 'conflict', reason: d.reason ?? 'exists' };
     if (d.action === 'skip') return { state: 'skipped', action: 'skip', dstPath, reason: d.reason ?? 'exists' };
@@ -309,6 +315,16 @@ async function recheckSource(row: FileRow, pair: LeasePair, writePath: string, s
   await dst.remove(writePath).catch(() => {});
   const detail = { path: srcPath, sourceChanged: true, size: now?.size ?? null, modified: now?.modified ?? null };
   throw new FerryError('CONFLICT', `Source changed during copy: ${srcPath} (${what}); the copy was removed`, { detail });
+}
+
+/**
+ * Whether a file found at its destination may be this job's own finished copy: the job ran before (a run
+ * killed between a file's rename and its state's commit leaves it pending, store.finishFile), the plan found
+ * nothing there, the writer set the copy's modification time, and the source stays (a move must still
+ * delete it, so it copies again).
+ */
+function finishedEarlier(row: FileRow, ctx: TaskContext, timeSettable: boolean): boolean {
+  return ctx.ranBefore && row.action === 'copy' && timeSettable && ctx.spec.kind !== 'move' && ctx.spec.kind !== 'convert';
 }
 
 /** Where a run continues: the size of a partial temp file this job (or, with "resume", an earlier one) left. */

@@ -25,6 +25,8 @@ export interface RunDeps {
   log: Logger;
   retry: RetryOptions;
   segments: SegmentSettings;
+  /** The job ran before this run (see TaskContext.ranBefore). */
+  ranBefore: boolean;
   /** When a writer lease's holder counts as gone (owner.ts). */
   ownerStaleMs: number;
   /** The job's state changed (already persisted). */
@@ -253,6 +255,7 @@ export class JobRun {
           listings: this.listings,
           listsFolder: (dir) => this.listedFolders.has(dir),
           segments: this.deps.segments,
+          ranBefore: this.deps.ranBefore,
           policy: a.row.policy ?? this.job.conflictOverride ?? this.job.spec.conflict,
           log,
           writerTag: writerTag(this.job.id),
@@ -406,7 +409,8 @@ export class JobRun {
   }
 
   private setState(idx: number, state: FileState, patch: Partial<FileRow>, bytesDone = patch.bytesDone): void {
-    this.deps.store.updateFile(this.job.id, idx, { ...patch, state });
+    if (state === 'done') this.deps.store.finishFile(this.job.id, idx, { ...patch, state });
+    else this.deps.store.updateFile(this.job.id, idx, { ...patch, state });
     // The file is no longer pending: its lease row is free to take, and a retry must take it again.
     this.leases.delete(idx);
     const a = this.active.get(idx);

@@ -42,6 +42,16 @@ export function changeReason(src: FileFacts, dst: FileFacts, toleranceMs: number
 }
 
 /**
+ * Whether the destination is the same file as the source by what both sides report: size, a modification
+ * time within the tolerance either way (a copy whose time the writer set), and every hash both know.
+ */
+export function sameFile(src: FileFacts, dst: FileFacts, toleranceMs: number): boolean {
+  if (src.size !== dst.size || !src.modified || !dst.modified) return false;
+  if (Math.abs(Date.parse(src.modified) - Date.parse(dst.modified)) > toleranceMs) return false;
+  return Object.entries(src.hashes ?? {}).every(([type, value]) => !dst.hashes?.[type] || dst.hashes[type].toLowerCase() === value.toLowerCase());
+}
+
+/**
  * The one place the conflict policy becomes an action, used when planning, when the destination changed
  * between plan and run, and when the user resolves a conflict. Sync copies only new and changed files; its
  * policy then says what to do with a changed one.

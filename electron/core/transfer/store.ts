@@ -106,6 +106,9 @@ export function publicFile(f: FileRow): JobFile {
   return { ...file, ...(reason ? { reason } : {}), ...(verified ? { verified } : {}), ...(rows ? { rows } : {}) };
 }
 
+/** How long a finished file's state may wait to share a commit with others (finishFile). */
+export const FINISH_COMMIT_MS = 100;
+
 /** The state a plan item starts in as a job file. */
 function initialState(i: PlannedItem): FileState {
   if (i.error) return 'failed';
@@ -117,11 +120,16 @@ function initialState(i: PlannedItem): FileState {
 /** Plans, jobs and job files in SQLite. Every write is one statement or one transaction. */
 export class TransferStore {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Finished files' states waiting for their shared commit (finishFile), by job and index. */
+  private readonly finished = new Map<string, { jobId: string; idx: number; patch: Partial<FileRow> }>();
+  private finishTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {}
 
   /** Prepared once per SQL text: a job of many small files runs the same few statements thousands of times. */
   private sql(text: string): Database.Statement {
+    // Every read and write goes through here, so each sees the finished states as if they were committed.
+    if (this.finished.size) this.commitFinished();
     let st = this.statements.get(text);
     if (!st) this.statements.set(text, (st = this.db.prepare(text)));
     return st;
@@ -343,6 +351,28 @@ export class TransferStore {
     const keys = Object.keys(cols);
     if (!keys.length) return;
     this.sql(`UPDATE transfer_files SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE job_id = ? AND idx = ?`).run(...keys.map((k) => cols[k]), jobId, idx);
+  }
+
+  /**
+   * A file's finished state, committed together with the others that finish within FINISH_COMMIT_MS: one
+   * commit per file was the store's largest cost on jobs of many small files (about 0.1 ms each, measured
+   * in docs/benchmarks.md). A process killed in that window leaves those files pending while they are at
+   * their final names; the next run finds them there, unchanged since this job copied them
+   * (file-task.ts, finishedEarlier), and counts them done instead of copying them again.
+   */
+  finishFile(jobId: string, idx: number, patch: Partial<FileRow>): void {
+    this.finished.set(`${jobId}\0${idx}`, { jobId, idx, patch });
+    this.finishTimer ??= setTimeout(() => this.commitFinished(), FINISH_COMMIT_MS).unref();
+  }
+
+  /** Commits the finished states finishFile holds, in one transaction. */
+  commitFinished(): void {
+    if (this.finishTimer) clearTimeout(this.finishTimer);
+    this.finishTimer = null;
+    if (!this.finished.size) return;
+    const rows = [...this.finished.values()];
+    this.finished.clear();
+    this.db.transaction(() => rows.forEach((r) => this.updateFile(r.jobId, r.idx, r.patch)))();
   }
 
   /** Progress of many files in one transaction (the periodic flush). */
