@@ -33,6 +33,12 @@ const LOCAL_PROFILE = { id: LOCAL_ENDPOINT, name: 'local', type: 'local', option
  */
 export class EndpointPool implements EndpointProvider {
   private readonly pools = new Map<string, Pool>();
+  /**
+   * Profiles as last read, per endpoint (again at each connect, and after reset()): the engine asks an
+   * endpoint's capabilities several times per file, and reading the row each time was 120 ms of a
+   * 2,000-file upload's main thread.
+   */
+  private readonly profiles = new Map<string, Pick<Profile, 'id' | 'name' | 'type' | 'options'>>();
   private readonly idleMs: number;
   private readonly timer: NodeJS.Timeout;
 
@@ -43,7 +49,10 @@ export class EndpointPool implements EndpointProvider {
   }
 
   profileOf(endpoint: string): Pick<Profile, 'id' | 'name' | 'type' | 'options'> {
-    return endpoint === LOCAL_ENDPOINT ? LOCAL_PROFILE : this.deps.profile(endpoint);
+    if (endpoint === LOCAL_ENDPOINT) return LOCAL_PROFILE;
+    let profile = this.profiles.get(endpoint);
+    if (!profile) this.profiles.set(endpoint, (profile = this.deps.profile(endpoint)));
+    return profile;
   }
 
   /** The manifest's capabilities, with the connection bound this endpoint really has (a profile may lower it). */
@@ -96,8 +105,9 @@ export class EndpointPool implements EndpointProvider {
     return this.acquire(endpoint, signal);
   }
 
-  /** Drops idle connectors of an endpoint (after its profile changed) and forgets its pool size. */
+  /** Drops idle connectors of an endpoint (after its profile changed) and forgets its profile and pool size. */
   async reset(endpoint: string): Promise<void> {
+    this.profiles.delete(endpoint);
     const pool = this.pools.get(endpoint);
     if (!pool) return;
     this.pools.delete(endpoint);
@@ -133,6 +143,8 @@ export class EndpointPool implements EndpointProvider {
   }
 
   private async connect(endpoint: string, signal?: AbortSignal): Promise<Connector> {
+    // Read afresh: another process (the CLI beside the app) may have edited the profile since.
+    if (endpoint !== LOCAL_ENDPOINT) this.profiles.delete(endpoint);
     const profile = this.profileOf(endpoint);
     const manifest = this.deps.manifest(profile.type);
     // The pool bounds connections by how many connectors it lends; each holds one.

@@ -87,6 +87,8 @@ export class ProfileService {
     await this.pool.reset(id);
     for (const s of p.secretsSet) await this.vault.delete(id, s);
     this.repo.remove(id);
+    // Again: a connect while the secrets were being deleted may have read the profile back into the pool.
+    await this.pool.reset(id);
   }
 
   /** Connects and lists the home folder; reports each step and a plain-words error. */

@@ -85,7 +85,10 @@ export class LocalConnector implements Connector {
 
   async stat(path: string): Promise<Entry> {
     const p = normalizePath(path);
-    const entry = await this.entryOf(p);
+    // Synchronous on a local disk like a listing's stats: an upload's source re-check stats every file, and
+    // 2,000 stats through the thread pool held the main thread 0.25 s.
+    const native = toNativePath(p);
+    const entry = await this.entryOf(p, native, undefined, undefined, statOps(dirname(native)));
     if (!entry) throw new FerryError('NOT_FOUND', `Not found: ${p}`, { detail: { path: p } });
     return entry;
   }
