@@ -111,6 +111,24 @@ describe('profiles and secrets', () => {
     expect(answers).toEqual([undefined, SECRET]);
   });
 
+  it('connections opened together read a secret from the keychain once; a secret saved again is read anew', async () => {
+    const p = await core.handlers['profiles.create']({ name: 'many', type: 'sftp', options: { host: 'h', user: 'u', auth: 'password' }, secrets: { password: SECRET } });
+    const vault = new SecretVault();
+    const keychain = vault as unknown as { readKeychain(key: string): Promise<string | undefined> };
+    const readKeychain = keychain.readKeychain.bind(vault);
+    let reads = 0;
+    keychain.readKeychain = (key) => (reads++, readKeychain(key));
+    // As a 16-transfer job's connections to one endpoint, then one more a moment later.
+    expect(await Promise.all(Array.from({ length: 16 }, () => vault.get(p.id, 'password')))).toEqual(Array(16).fill(SECRET));
+    expect(await vault.get(p.id, 'password')).toBe(SECRET);
+    expect(reads).toBe(1);
+    await vault.set(p.id, 'password', 'the-new-one');
+    expect(await vault.get(p.id, 'password')).toBe('the-new-one');
+    await vault.delete(p.id, 'password');
+    expect(await vault.get(p.id, 'password')).toBeUndefined();
+    expect(reads).toBe(3);
+  });
+
   it('refuses a duplicate profile name', async () => {
     await core.handlers['profiles.create']({ name: 'dup', type: 'sftp', options: { host: 'h', user: 'u', auth: 'agent' } });
     await expect(core.handlers['profiles.create']({ name: 'DUP', type: 'sftp', options: { host: 'h', user: 'u', auth: 'agent' } })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });

@@ -8,6 +8,8 @@ export interface KeychainStatus {
 }
 
 const SERVICE = 'Ferry';
+/** How long a secret read from the keychain answers the same process's next reads (SecretVault.shared). */
+const SHARE_READ_MS = 5000;
 const account = (profileId: string, name: string) => `${profileId}/${name}`;
 
 /**
@@ -28,6 +30,13 @@ async function entry(name: string) {
  */
 export class SecretVault {
   private readonly memory = new Map<string, string>();
+  /**
+   * Keychain reads still going, and secrets found in the last SHARE_READ_MS, by account: a job opens its
+   * connections to an endpoint together (4 to 16 of them), each reading the same secrets, and each read
+   * held the main thread about 13 ms (making the Secret Service entry): 190 ms before the first file of a
+   * 16-transfer S3 copy. An answer of "none" is not kept, so a read again (app.ts) asks the keychain.
+   */
+  private readonly shared = new Map<string, { value: Promise<string | undefined>; at: number }>();
   private statusCache: Promise<KeychainStatus> | null = null;
   /** Keychain calls not answered yet (see settle). */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -68,11 +77,30 @@ export class SecretVault {
     const mem = this.memory.get(account(profileId, name));
     if (mem !== undefined) return mem;
     if (this.opts.disableKeychain) return undefined;
+    const key = account(profileId, name);
+    const recent = this.shared.get(key);
+    // at 0: still going.
+    if (recent && (recent.at === 0 || Date.now() - recent.at < SHARE_READ_MS)) return recent.value;
+    const value = this.readKeychain(key);
+    const read = { value, at: 0 };
+    this.shared.set(key, read);
+    value.then(
+      (v) => (v === undefined || this.shared.get(key) !== read ? this.forget(key, read) : (read.at = Date.now())),
+      () => this.forget(key, read),
+    );
+    return value;
+  }
+
+  private forget(key: string, read: { value: Promise<string | undefined> }): void {
+    if (this.shared.get(key) === read) this.shared.delete(key);
+  }
+
+  private async readKeychain(key: string): Promise<string | undefined> {
     // Read first, probe only if the read fails: an answer (a secret, or none) is the same whether or not a
     // keychain stands behind it, and the probe (a write and a delete) cost every command that connects
     // about 35 ms. A failed read is an error only where the probe finds a keychain.
     try {
-      return (await this.track(entry(account(profileId, name)).then((e) => e.getPassword()))) ?? undefined;
+      return (await this.track(entry(key).then((e) => e.getPassword()))) ?? undefined;
     } catch (e) {
       if (!(await this.status()).available) return undefined;
       throw keychainError('read', e);
@@ -81,6 +109,7 @@ export class SecretVault {
 
   /** Stores in the keychain, or in memory for this session when there is none (says which). */
   async set(profileId: string, name: string, value: string): Promise<'keychain' | 'memory'> {
+    this.shared.delete(account(profileId, name));
     if (!(await this.status()).available) {
       this.memory.set(account(profileId, name), value);
       return 'memory';
@@ -101,6 +130,7 @@ export class SecretVault {
 
   async delete(profileId: string, name: string): Promise<void> {
     this.memory.delete(account(profileId, name));
+    this.shared.delete(account(profileId, name));
     if (!(await this.status()).available) return;
     try {
       await this.track(entry(account(profileId, name)).then((e) => e.deletePassword()));
