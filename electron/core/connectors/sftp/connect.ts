@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
-import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthHandlerMiddleware, ConnectConfig, ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, Client, ConnectConfig, ParsedKey } from 'ssh2';
 import type { OptionValues } from '../../../../shared/profiles';
 import { FerryError, fromNodeError } from '../../errors';
 import { verifyHostKey } from '../../trust/verify';
 import type { ConnectContext } from '../types';
 import { fromConnectError } from './errors';
 import { expandHome } from './home-path';
+import { loadSsh2 } from './load-ssh2';
 import { SftpSession } from './session';
 
 export const AUTH_METHODS = ['password', 'key', 'agent', 'keyboard-interactive'] as const;
@@ -72,10 +72,11 @@ async function loadKey(ctx: ConnectContext, file: string): Promise<ParsedKey> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw invalid('keyFile', `The key file ${file} does not exist.`);
     throw fromNodeError(e, { path: file });
   }
-  let parsed = ssh2.utils.parseKey(data);
+  const { utils } = loadSsh2();
+  let parsed = utils.parseKey(data);
   if (parsed instanceof Error && /no passphrase given/i.test(parsed.message)) {
     const passphrase = await secretOrThrow(ctx, 'passphrase', `The passphrase of the key file ${file}`);
-    parsed = ssh2.utils.parseKey(data, passphrase);
+    parsed = utils.parseKey(data, passphrase);
     if (parsed instanceof Error) {
       throw new FerryError('AUTH_FAILED', `Could not decrypt key file ${file}: wrong passphrase.`, { detail: { keyFile: file } });
     }
@@ -159,10 +160,10 @@ export function openSession(ctx: ConnectContext, s: SftpSettings): Promise<SftpS
 export function connectSsh<T>(
   ctx: ConnectContext,
   s: SftpSettings,
-  afterLogin: (client: ssh2.Client, done: (err: FerryError | null, value?: T) => void) => void,
+  afterLogin: (client: Client, done: (err: FerryError | null, value?: T) => void) => void,
 ): Promise<T> {
   const where = { host: s.host, port: s.port };
-  const client = new ssh2.Client();
+  const client = new (loadSsh2().Client)();
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let hostKeyVerdict: FerryError | undefined;
