@@ -15,7 +15,9 @@ export function pooledRandomFill(real: typeof crypto.randomFillSync): typeof cry
   const pool = Buffer.alloc(POOL_BYTES);
   let at = POOL_BYTES;
   const fill = (buf: NodeJS.ArrayBufferView, offset?: number, size?: number) => {
-    if (!Buffer.isBuffer(buf) || offset === undefined || size === undefined || size > POOLED_MAX || offset < 0 || offset + size > buf.length) {
+    // Anything but a plainly valid, small range of a Buffer goes to the real one (which throws the usual
+    // errors for a bad range).
+    if (!Buffer.isBuffer(buf) || !isCount(offset) || !isCount(size) || size > POOLED_MAX || offset + size > buf.length) {
       return real(buf, offset, size);
     }
     if (at + size > POOL_BYTES) {
@@ -29,6 +31,8 @@ export function pooledRandomFill(real: typeof crypto.randomFillSync): typeof cry
   };
   return fill as typeof crypto.randomFillSync;
 }
+
+const isCount = (n: number | undefined): n is number => Number.isInteger(n) && (n as number) >= 0;
 
 let loaded: typeof Ssh2 | undefined;
 
