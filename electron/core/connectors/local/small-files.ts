@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, futimesSync, open, openSync, readSync, renameSync, statfsSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, futimesSync, openSync, readSync, renameSync, statfsSync, writeSync, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { handBack } from '../lent-chunks';
@@ -9,8 +9,7 @@ import type { WriteOptions, WriteResult } from '../types';
  * Small files on a local disk, with synchronous calls. Each promise-based fs call is a round trip through
  * libuv's thread pool: a 16 KiB download took six of them (open, write, futimes, close, the verifying
  * stat, rename), and on two cores shared with the server their hand-offs were most of Ferry's CPU per
- * file. OpenSSH's sftp and rclone make the same calls directly. Only a write's open stays asynchronous
- * (writeSmall). A synchronous call blocks the event loop for as long as the file system takes, which on a
+ * file. OpenSSH's sftp and rclone make the same calls directly. A synchronous call blocks the event loop for as long as the file system takes, which on a
  * local disk is microseconds; on a network mount it can be minutes, so these paths are taken only on Linux
  * file systems known to be local (statfs), and only for small files. Everything else keeps the
  * asynchronous path.
@@ -95,16 +94,17 @@ export function writesSmall(native: string, opts: WriteOptions): boolean {
 }
 
 /**
- * The local write of a small file: opened through the thread pool, then each chunk written as it arrives,
- * the modification time, the size the file holds (the verifying stat, from the open file) and the close,
- * with no further thread-pool hop. Bytes written before a failure stay on disk, as on the asynchronous path.
+ * The local write of a small file: the open, each chunk written as it arrives, the modification time, the
+ * size the file holds (the verifying stat, from the open file) and the close, with no thread-pool hop. Bytes
+ * written before a failure stay on disk, as on the asynchronous path.
  */
 export async function writeSmall(native: string, p: string, source: Readable, opts: WriteOptions): Promise<WriteResult> {
   let fd: number;
   try {
-    // The open alone goes through the thread pool: creating a file can take a quarter of a millisecond
-    // (measured on these VMs), and several files' opens then overlap instead of holding up the loop.
-    fd = await new Promise<number>((resolve, reject) => open(native, 'w', (e, n) => (e ? reject(e) : resolve(n))));
+    // Synchronous too: creating a file takes 0.2-0.4 ms on these VMs, and the hand-off to the thread pool and
+    // back cost more than several creates overlapping there saved (S3 2,000 small downloads 6.14 -> 5.42 s
+    // with 4 transfers, 5.34 -> 5.19 s with 16; SFTP 3.91 -> 3.72 s; docs/benchmarks.md).
+    fd = openSync(native, 'w');
   } catch (e) {
     source.destroy();
     throw fromNodeError(e, { path: p });
