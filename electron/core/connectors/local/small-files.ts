@@ -9,10 +9,10 @@ import type { WriteOptions, WriteResult } from '../types';
  * Small files on a local disk, with synchronous calls. Each promise-based fs call is a round trip through
  * libuv's thread pool: a 16 KiB download took six of them (open, write, futimes, close, the verifying
  * stat, rename), and on two cores shared with the server their hand-offs were most of Ferry's CPU per
- * file. OpenSSH's sftp and rclone make the same calls directly. A synchronous call blocks the event loop for as long as the file system takes, which on a
- * local disk is microseconds; on a network mount it can be minutes, so these paths are taken only on Linux
- * file systems known to be local (statfs), and only for small files. Everything else keeps the
- * asynchronous path.
+ * file. OpenSSH's sftp and rclone make the same calls directly. A synchronous call blocks the event loop
+ * for as long as the file system takes, which on a local disk is microseconds; on a network mount it can be
+ * minutes, so these paths are taken only on Linux file systems known to be local (statfs), and only for
+ * small files. Everything else keeps the asynchronous path.
  */
 
 /** Files up to this size (declared by the caller) are written synchronously. */
