@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, put, randomData, readAll, sha256 } from '../conformance/helpers';
+import { handBack, isLent } from '../../electron/core/connectors/lent-chunks';
 import { parseSshConfigHosts, sftpManifest, type SftpConnector } from '../../electron/core/connectors/sftp';
 import type { ConnectContext } from '../../electron/core/connectors/types';
 import { FerryError } from '../../electron/core/errors';
@@ -483,6 +484,57 @@ describe('sftp: file system details', () => {
     const [start, end] = [65_535, 3 * 1024 * 1024 + 7];
     expect((await readAll(c, `${dir}/large.bin`, { start, end })).equals(data.subarray(start, end))).toBe(true);
     expect((await readAll(c, `${dir}/large.bin`, { start: data.length + 10 })).length).toBe(0);
+  });
+
+  it('reuses a download\'s read memory once its chunks are handed back, and never before (lent chunks)', async () => {
+    const data = randomData(24 * 1024 * 1024 + 5);
+    await put(c, `${dir}/lent.bin`, data);
+    // A consumer like the local writer: copies each chunk ("writes" it), then hands it back.
+    // Chunks as they come ('data', as the engine's pipe takes them; an async iterator may join buffered ones).
+    const flow = async (path: string, each: (chunk: Buffer) => void) => {
+      const stream = await c.read(path);
+      await new Promise<void>((resolve, reject) => stream.on('data', each).once('end', resolve).once('error', reject));
+    };
+    const copies: Buffer[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    let lent = 0;
+    await flow(`${dir}/lent.bin`, (chunk) => {
+      if (isLent(chunk)) lent++;
+      memory.add(chunk.buffer);
+      copies.push(Buffer.from(chunk));
+      handBack(chunk);
+    });
+    expect(lent).toBe(copies.length);
+    expect(sha256(Buffer.concat(copies))).toBe(sha256(data));
+    // 24 MiB in slabs of 16 answers (512 KiB): 48 blocks if nothing were reused.
+    expect(memory.size).toBeLessThan(16);
+
+    // A consumer that keeps every chunk and hands none back: what it holds stays as it arrived.
+    const held: Buffer[] = [];
+    await flow(`${dir}/lent.bin`, (chunk) => held.push(chunk));
+    expect(sha256(Buffer.concat(held))).toBe(sha256(data));
+    expect(new Set(held.map((h) => h.buffer)).size).toBeGreaterThanOrEqual(48);
+
+    // One that hands chunks back while holding on to the latest few, as a writer does with a batch it is
+    // still writing: those few must not change under it.
+    const window: Array<{ chunk: Buffer; copy: Buffer }> = [];
+    const seen: Buffer[] = [];
+    let changed = 0;
+    await flow(`${dir}/lent.bin`, (chunk) => {
+      window.push({ chunk, copy: Buffer.from(chunk) });
+      if (window.length > 6) {
+        const old = window.shift()!;
+        if (!old.chunk.equals(old.copy)) changed++;
+        seen.push(old.copy);
+        handBack(old.chunk);
+      }
+    });
+    expect(changed).toBe(0);
+    for (const w of window) {
+      expect(w.chunk.equals(w.copy)).toBe(true);
+      seen.push(w.copy);
+    }
+    expect(sha256(Buffer.concat(seen))).toBe(sha256(data));
   });
 
   it('writes a source that yields chunks of uneven sizes byte for byte (requests cut across chunk boundaries)', async () => {

@@ -1,7 +1,8 @@
 /**
  * Chunks whose memory their reader lends rather than gives: a plain FTP download reads its data connection
- * into reused slabs (ftp/slab-reader.ts), because a fresh buffer per socket read costs more than the bytes
- * (page faults and garbage collection: a 1 GiB download spent more time there than moving data).
+ * into reused slabs (ftp/slab-reader.ts), and an SFTP download its READ answers (sftp/pipelined-reader.ts),
+ * because fresh memory per read costs more than the bytes (page faults and garbage collection: a 1 GiB
+ * download spent more time there than moving data).
  *
  * The one consumer that knows when it is done with a chunk's bytes (the local file writer, once they are
  * on disk) hands it back with `handBack`. A chunk nobody hands back is garbage collected like any other,

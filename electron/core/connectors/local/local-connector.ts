@@ -164,8 +164,8 @@ export class LocalConnector implements Connector {
     let position = opts.offset ?? 0;
     // Chunks are gathered into writes of about 1 MiB: a write per 64 KiB network chunk, awaited in turn,
     // held a 1 GiB download to under 200 MB/s. One write is on its way while the next gathers, in order, so
-    // the file is always a prefix of the source (what a resume continues after). Lent chunks (an FTP
-    // download's, ../lent-chunks.ts) are written in place on a local disk while that is quick
+    // the file is always a prefix of the source (what a resume continues after). Lent chunks (an FTP or
+    // SFTP download's, ../lent-chunks.ts) are written in place on a local disk while that is quick
     // (small-files.ts writesInPlace), and handed back at once.
     const folder = dirname(native);
     let inPlace = writesInPlace(folder);

@@ -51,11 +51,13 @@ export function syncSafe(nativeDir: string): boolean {
 }
 
 /**
- * A large file's batches of lent chunks (an FTP download's, local-connector.ts write) are written in place
- * too where syncSafe holds, as long as that is quick: a page-cache write of 1 MiB takes well under a
+ * A large file's batches of lent chunks (an FTP or SFTP download's, local-connector.ts write) are written in
+ * place too where syncSafe holds, as long as that is quick: a page-cache write of 1 MiB takes well under a
  * millisecond, and the thread pool's round trip per batch held a 1 GiB FTP download at 1.25-1.36 s against
- * 1.08-1.19 s written in place (interleaved, 6 runs each). Other sources keep asynchronous writes: an S3
- * download written in place was no faster and five of ten runs took 5.5-7.3 s instead of at most 4.6 s.
+ * 1.08-1.19 s written in place (interleaved, 6 runs each); an SFTP one, with its read memory reused too,
+ * went from medians of 3.76 and 3.99 s to 3.26 and 3.65 s (two sets of 5 interleaved runs). Other sources
+ * keep asynchronous writes: an S3 download written in place was no faster and five of ten runs took
+ * 5.5-7.3 s instead of at most 4.6 s.
  * A device slower than the network (a USB stick) makes the kernel throttle the writer; a batch that blocks
  * longer than SLOW_WRITE_MS sends the folder back to asynchronous writes for the rest of the process, so
  * the event loop (progress, cancel, the app's API) stalls once, not for the whole file.

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { FerryError } from '../../errors';
+import { lend } from '../lent-chunks';
 import type { SftpSession } from './session';
 
 export interface PipelineShape {
@@ -11,21 +12,32 @@ export interface PipelineShape {
 
 /** Answers per slab, the buffer answers are read into: 16 x 32 KiB, so the consumer gets 512 KiB chunks. */
 const SLAB_ANSWERS = 16;
+/** Free slabs a reader keeps: what is in flight (depth answers, 4 slabs at 64) and being written, with room. */
+const SPARES_KEPT = 8;
+
+/** A slab and what still holds it: requests whose answers land in it, and pushed chunks not handed back. */
+interface Slab {
+  buf: Buffer;
+  holds: number;
+  /** No request will be cut from it any more (the next one went to a new slab). */
+  retired: boolean;
+}
 
 interface Slot {
   pos: number;
   len: number;
   /** Where the answer goes: cut from a slab, right after the previous request's buffer when it could be. */
   buf: Buffer;
+  slab: Slab;
   done: boolean;
   /** Bytes the server sent (a short answer is allowed). */
   got?: number;
   error?: unknown;
 }
 
-/** Whether `b` starts where `a` ends in the same memory. */
-function adjacent(a: Buffer, b: Buffer): boolean {
-  return a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset;
+/** Whether `b`'s answer lands right after `a`'s in the same slab (small slabs may sit side by side in Node's pool). */
+function joins(a: Slot, b: Slot): boolean {
+  return a.slab === b.slab && a.buf.byteOffset + a.buf.length === b.buf.byteOffset;
 }
 
 /**
@@ -41,8 +53,16 @@ export class PipelinedReader extends Readable {
   private wanted = false;
   private handleClosed = false;
   private eof = false;
-  private slab?: Buffer;
+  private slab?: Slab;
   private slabUsed = 0;
+  /**
+   * Full-size slabs free for reuse: every chunk cut from them was handed back (../lent-chunks.ts) and no
+   * answer can land in them. A local file written in place hands each chunk back once it is on disk, so a
+   * 1 GiB download cycles through a few slabs instead of allocating 2,048 of 512 KiB for the collector.
+   */
+  private readonly spares: Buffer[] = [];
+  /** Requests were dropped with answers possibly still to come (end of file, destroy): no slab is reused. */
+  private abandoned = false;
 
   constructor(
     private readonly session: SftpSession,
@@ -70,6 +90,7 @@ export class PipelinedReader extends Readable {
   }
 
   _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.abandon();
     // The close goes out behind (requests on one channel are handled in order), unawaited: a reader
     // destroyed because the server stopped answering (a timeout) must report that now, not when it answers.
     this.closeHandle().catch(() => {});
@@ -87,7 +108,9 @@ export class PipelinedReader extends Readable {
 
   private request(pos: number, len: number, index: number): void {
     const buf = this.carve(len, this.end - pos);
-    const slot: Slot = { pos, len, buf, done: false };
+    const slab = this.slab!;
+    slab.holds++;
+    const slot: Slot = { pos, len, buf, slab, done: false };
     this.slots.splice(index, 0, slot);
     this.session
       .call<number>('read', this.path, (cb) => this.session.sftp.read(this.handle, buf, 0, len, pos, (err, n) => cb(err, n)))
@@ -111,14 +134,42 @@ export class PipelinedReader extends Readable {
    * instead of one per request. A pushed slice is never written again.
    */
   private carve(len: number, left: number): Buffer {
-    if (!this.slab || this.slab.length - this.slabUsed < len) {
+    if (!this.slab || this.slab.buf.length - this.slabUsed < len) {
+      if (this.slab) this.retire(this.slab);
       // Never more than the rest of the range: a small file gets a buffer of its size.
-      this.slab = Buffer.allocUnsafe(Math.max(len, Math.min(this.shape.chunkSize * SLAB_ANSWERS, left)));
+      const bytes = Math.max(len, Math.min(this.slabBytes, left));
+      const spare = bytes === this.slabBytes ? this.spares.pop() : undefined;
+      this.slab = { buf: spare ?? Buffer.allocUnsafe(bytes), holds: 0, retired: false };
       this.slabUsed = 0;
     }
-    const buf = this.slab.subarray(this.slabUsed, this.slabUsed + len);
+    const buf = this.slab.buf.subarray(this.slabUsed, this.slabUsed + len);
     this.slabUsed += len;
     return buf;
+  }
+
+  private get slabBytes(): number {
+    return this.shape.chunkSize * SLAB_ANSWERS;
+  }
+
+  private retire(slab: Slab): void {
+    slab.retired = true;
+    this.reuseIfFree(slab);
+  }
+
+  private release(slab: Slab): void {
+    slab.holds--;
+    this.reuseIfFree(slab);
+  }
+
+  private reuseIfFree(slab: Slab): void {
+    if (this.abandoned || !slab.retired || slab.holds > 0 || slab.buf.length !== this.slabBytes) return;
+    if (this.spares.length < SPARES_KEPT) this.spares.push(slab.buf);
+  }
+
+  /** Answers may still land in the memory of requests dropped unanswered: from now on every slab is new. */
+  private abandon(): void {
+    this.abandoned = true;
+    this.spares.length = 0;
   }
 
   /**
@@ -135,12 +186,13 @@ export class PipelinedReader extends Readable {
         // End of file before `end`: the file shrank. Stop asking; what is still in flight is dropped.
         this.eof = true;
         this.slots.length = 0;
+        this.abandon();
         break;
       }
       let taken = 1;
       let bytes = head.got!;
       let last = head;
-      while (last.got === last.len && taken < this.slots.length && adjacent(last.buf, this.slots[taken].buf)) {
+      while (last.got === last.len && taken < this.slots.length && joins(last, this.slots[taken])) {
         const next = this.slots[taken];
         if (!next.done) break;
         if (next.error || next.got === 0) break;
@@ -150,11 +202,15 @@ export class PipelinedReader extends Readable {
       }
       const more = this.slots[taken];
       // The slab is not filled yet and its next answer is on its way: wait for it.
-      if (last.got === last.len && more && !more.done && adjacent(last.buf, more.buf)) break;
+      if (last.got === last.len && more && !more.done && joins(last, more)) break;
       this.slots.splice(0, taken);
       // A short answer: ask for the rest of it before anything after it.
       if (last.got! < last.len) this.request(last.pos + last.got!, last.len - last.got!, 0);
-      this.wanted = this.push(Buffer.from(head.buf.buffer, head.buf.byteOffset, bytes));
+      // The taken slots' holds on their slab pass to the chunk, lent until its consumer hands it back.
+      const slab = head.slab;
+      slab.holds -= taken - 1;
+      const chunk = lend(Buffer.from(head.buf.buffer, head.buf.byteOffset, bytes), () => this.release(slab));
+      this.wanted = this.push(chunk);
     }
     if (this.slots.length === 0 && (this.eof || this.next >= this.end)) this.finish();
     else this.fill();
