@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, put, randomData, readAll, sha256 } from '../conformance/helpers';
-import { handBack, isLent } from '../../electron/core/connectors/lent-chunks';
+import { handBack, isLent, lend } from '../../electron/core/connectors/lent-chunks';
 import { parseSshConfigHosts, sftpManifest, type SftpConnector } from '../../electron/core/connectors/sftp';
 import type { ConnectContext } from '../../electron/core/connectors/types';
 import { FerryError } from '../../electron/core/errors';
@@ -550,6 +550,31 @@ describe('sftp: file system details', () => {
     const result = await c.write(`${dir}/uneven.bin`, Readable.from(chunks));
     expect(result.size).toBe(data.length);
     expect(sha256(readFileSync(`${dir}/uneven.bin`))).toBe(sha256(data));
+  });
+
+  it('hands an upload\'s lent chunks back once their bytes are sent, and not before (their memory is reused)', async () => {
+    const data = randomData(6 * 1024 * 1024 + 321);
+    // Like the local reader: chunks of 1 MiB (and a few odd sizes) whose memory is scribbled over as soon as
+    // they come back, as a reused read buffer would be. Had any byte been sent after that, the file would differ.
+    const sizes = [1024 * 1024, 7, 1024 * 1024, 65_000, 1024 * 1024 + 3];
+    let handedBack = 0;
+    let served = 0;
+    async function* lentChunks() {
+      for (let at = 0, i = 0; at < data.length; i++) {
+        const n = Math.min(sizes[i % sizes.length], data.length - at);
+        const chunk = Buffer.from(data.subarray(at, at + n));
+        at += n;
+        served++;
+        yield lend(chunk, () => {
+          handedBack++;
+          chunk.fill(0xee);
+        });
+      }
+    }
+    const result = await c.write(`${dir}/lent-up.bin`, Readable.from(lentChunks(), { objectMode: false, highWaterMark: 1 }));
+    expect(result.size).toBe(data.length);
+    expect(sha256(readFileSync(`${dir}/lent-up.bin`))).toBe(sha256(data));
+    expect(handedBack).toBe(served);
   });
 
   it('stops a read when its signal aborts (CANCELLED)', async () => {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { FerryError, fromNodeError } from '../../errors';
+import { handBack } from '../lent-chunks';
 import type { PipelineShape } from './pipelined-reader';
 import type { SftpSession } from './session';
 
@@ -49,21 +50,26 @@ export class PipelinedWriter {
           const n = buf.copy(carry, carried, 0, this.piece - carried);
           carried += n;
           at = n;
-          if (carried < this.piece) continue;
-          this.write(carry);
-          carry = undefined;
-          await this.room();
+          if (carried === this.piece) {
+            this.write(carry);
+            carry = undefined;
+            await this.room();
+          }
         }
         while (buf.length - at >= this.piece && !this.failure) {
           this.write(buf.subarray(at, at + this.piece));
           at += this.piece;
           await this.room();
         }
-        if (at < buf.length && !this.failure) {
+        if (at < buf.length && !carry && !this.failure) {
           // A fresh buffer: the one just sent may still be referenced by a request in flight.
           carry = Buffer.allocUnsafe(this.piece);
           carried = buf.copy(carry, 0, at);
         }
+        // Every byte of the chunk is in ssh2's own request buffers now (sftp.write copies what it sends, and
+        // no request is longer than the server's limit, which would make ssh2 keep it for a second write):
+        // a local file's read buffer (lent, ../lent-chunks.ts) goes back for its next read.
+        handBack(chunk as Buffer);
       }
       if (carry && !this.failure) this.write(carry.subarray(0, carried));
     } catch (e) {
