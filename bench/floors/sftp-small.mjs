@@ -1,0 +1,48 @@
+// The floor of ssh2 (the SSH library Ferry uses) for 2,000 small SFTP downloads, with no engine, store or
+// stream layers: four connections (aes128-gcm, as Ferry picks), per file OPEN, READ, CLOSE, and the bytes
+// written with synchronous calls under a temp name, the file's time set, then renamed. "safe" adds the
+// source's STAT after the transfer, as Ferry re-checks it.
+//   SSH_PORT=… SSH_USER=… SSH_KEY=… [SSH_HOST=127.0.0.1] node bench/floors/sftp-small.mjs REMOTE_DIR DEST [safe]
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+
+const { Client } = createRequire(import.meta.url)('ssh2');
+const { SSH_HOST = '127.0.0.1', SSH_PORT, SSH_USER, SSH_KEY } = process.env;
+const [remote, dest, mode] = process.argv.slice(2);
+fs.mkdirSync(dest, { recursive: true });
+const t0 = performance.now();
+
+const cipher = { remove: ['aes128-gcm@openssh.com'], prepend: ['aes128-gcm@openssh.com'] };
+const connect = () =>
+  new Promise((resolve, reject) => {
+    const c = new Client();
+    c.on('ready', () => c.sftp((e, sftp) => (e ? reject(e) : resolve({ c, sftp })))).on('error', reject);
+    // The bench's own server on 127.0.0.1: its host key is not what this measures.
+    c.connect({ host: SSH_HOST, port: Number(SSH_PORT), username: SSH_USER, privateKey: fs.readFileSync(SSH_KEY), hostVerifier: () => true, algorithms: { cipher } });
+  });
+const call = (f) => new Promise((resolve, reject) => f((e, v) => (e ? reject(e) : resolve(v))));
+
+const conns = await Promise.all([connect(), connect(), connect(), connect()]);
+const names = (await call((cb) => conns[0].sftp.readdir(remote, cb))).map((e) => e.filename).sort();
+let next = 0;
+await Promise.all(
+  conns.map(async ({ sftp }) => {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    while (next < names.length) {
+      const name = names[next++];
+      const handle = await call((cb) => sftp.open(`${remote}/${name}`, 'r', cb));
+      let pos = 0;
+      for (let n; (n = await call((cb) => sftp.read(handle, buf, pos, 32768, pos, (e, got) => cb(e, got)))); ) pos += n;
+      await call((cb) => sftp.close(handle, cb));
+      if (mode === 'safe') await call((cb) => sftp.stat(`${remote}/${name}`, cb));
+      const tmp = `${dest}/.${name}.tmp`;
+      const fd = fs.openSync(tmp, 'w');
+      fs.writeSync(fd, buf, 0, pos, 0);
+      fs.futimesSync(fd, 1e9, 1e9);
+      fs.closeSync(fd);
+      fs.renameSync(tmp, `${dest}/${name}`);
+    }
+  }),
+);
+for (const { c } of conns) c.end();
+console.log(`${names.length} files in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
