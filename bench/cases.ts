@@ -38,7 +38,7 @@ function both(site: Site, what: What, make: (direction: Direction) => Omit<Case,
 
 export function sftpCases(site: Site): Case[] {
   const ferry = site.ferry(DEFAULT_TRANSFERS);
-  const { sftp, sftpGcm, rclone } = site.refs;
+  const { sftp, sftpGcm, rclone, floor } = site.refs;
   return [
     ...both(site, 'big', () => ({
       ferry,
@@ -48,9 +48,10 @@ export function sftpCases(site: Site): Case[] {
         { against: ['sftpGcm'], maxRatio: 1, text: 'no slower than sftp, same cipher (stricter)' },
       ],
     })),
-    ...both(site, 'small', () => ({
+    ...both(site, 'small', (direction) => ({
       ferry,
-      refs: { sftp, rclone },
+      // The floor (for information): where Ferry's per-file overhead begins; it has a download only.
+      refs: direction === 'down' ? { sftp, rclone, floor } : ({ sftp, rclone } as Record<string, Tool>),
       targets: [
         { against: ['sftp'], maxRatio: 1, text: 'no slower than OpenSSH sftp' },
         { against: ['rclone'], maxRatio: 1 / 1.5, text: '>= 1.5x rclone files/s' },
@@ -64,7 +65,11 @@ export function ftpCases(site: Site): Case[] {
   const refs = { lftp: site.refs.lftp, rclone: site.refs.rclone };
   return [
     ...both(site, 'big', () => ({ ferry, refs, targets: [{ against: ['lftp', 'rclone'], maxRatio: 1.1, text: 'within 1.1x of the faster of lftp/rclone' }] })),
-    ...both(site, 'small', () => ({ ferry, refs, targets: [{ against: ['lftp', 'rclone'], maxRatio: 1, text: 'no slower than the faster of lftp/rclone' }] })),
+    ...both(site, 'small', (direction) => ({
+      ferry,
+      refs: direction === 'down' ? { ...refs, floor: site.refs.floor } : refs,
+      targets: [{ against: ['lftp', 'rclone'], maxRatio: 1, text: 'no slower than the faster of lftp/rclone' }],
+    })),
   ];
 }
 

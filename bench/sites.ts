@@ -7,6 +7,9 @@ import { BIG_NAME, compareListing, SMALL_DIR, verifyLocal, type FileFact, type M
 import { run } from './exec';
 import type { FerryCli } from './ferry';
 
+/** Bare scripts for a case's floor: its work with none of Ferry around it (docs/benchmarks.md, "Floors"). */
+const FLOORS = join(import.meta.dirname, 'floors');
+
 export type Direction = 'up' | 'down';
 export type What = 'big' | 'small';
 
@@ -147,6 +150,18 @@ export function sftpSite(info: SshdInfo, ctx: SiteContext): Site {
     },
   });
 
+  // The floor (bench/floors): ssh2 alone doing a small-file download's minimum plus Ferry's per-file guarantees.
+  const floor: Tool = {
+    name: 'floor: ssh2 alone (bench/floors)',
+    settings: '4 connections, aes128-gcm, temp name + time + re-check STAT + rename per file',
+    ferry: false,
+    command(op) {
+      if (op.direction !== 'down' || op.what !== 'small') throw new Error('the SFTP floor measures small-file downloads only');
+      const env = { ...process.env, SSH_HOST: info.host, SSH_PORT: String(info.port), SSH_USER: info.user, SSH_KEY: info.keys.ed25519.path };
+      return { cmd: process.execPath, args: [join(FLOORS, 'sftp-small.mjs'), `${op.remoteSrc}/${SMALL_DIR}`, join(op.localDst, SMALL_DIR), 'safe'], env };
+    },
+  };
+
   const conf = join(ctx.workDir, 'rclone-sftp.conf');
   writeFileSync(conf, `[bsftp]\ntype = sftp\nhost = ${info.host}\nport = ${info.port}\nuser = ${info.user}\nkey_file = ${info.keys.ed25519.path}\nshell_type = none\n`);
 
@@ -167,6 +182,7 @@ export function sftpSite(info: SshdInfo, ctx: SiteContext): Site {
       sftp: sftp('OpenSSH sftp'),
       sftpGcm: sftp('OpenSSH sftp -c aes128-gcm', 'aes128-gcm@openssh.com'),
       rclone: rcloneTool(conf, (p) => `bsftp:${p}`, { settings: 'shell_type none (no remote hashes)' }),
+      floor,
     },
   };
 }
@@ -203,6 +219,18 @@ export function ftpSite(info: FtpServerInfo, ctx: SiteContext): Site {
   };
   lftp.settings = 'big: put / pget -n 4; small: mirror [-R] --parallel=4';
 
+  // The floor (bench/floors): plain Node doing a small-file download's minimum plus Ferry's per-file guarantees.
+  const floor: Tool = {
+    name: 'floor: plain Node (bench/floors)',
+    settings: '4 connections, EPSV+RETR per file, temp name + time + SIZE/MDTM re-check + rename',
+    ferry: false,
+    command(op) {
+      if (op.direction !== 'down' || op.what !== 'small') throw new Error('the FTP floor measures small-file downloads only');
+      const env = { ...process.env, FTP_HOST: info.host, FTP_PORT: String(info.port), FTP_USER: info.user, FTP_PASS: info.password };
+      return { cmd: process.execPath, args: [join(FLOORS, 'ftp-small.mjs'), `${op.remoteSrc}/${SMALL_DIR}`, join(op.localDst, SMALL_DIR), 'safe'], env };
+    },
+  };
+
   const conf = join(ctx.workDir, 'rclone-ftp.conf');
   const obscured = run('rclone', ['obscure', info.password]).trim();
   writeFileSync(conf, `[bftp]\ntype = ftp\nhost = ${info.host}\nport = ${info.port}\nuser = ${info.user}\npass = ${obscured}\n`);
@@ -225,6 +253,7 @@ export function ftpSite(info: FtpServerInfo, ctx: SiteContext): Site {
       // rclone 1.60's default 4-stream download of one file fails against vsftpd (426, corrupt file; see
       // verified.md): one stream, as a user would have to set it.
       rclone: rcloneTool(conf, (p) => `bftp:${p}`, { extra: (op) => (op.direction === 'down' ? ['--multi-thread-streams', '0'] : []), settings: 'downloads --multi-thread-streams 0' }),
+      floor,
     },
   };
 }
