@@ -22,9 +22,9 @@ const WRITE_BATCH = 1024 * 1024;
 /**
  * Read buffers of READ_CHUNK bytes that came back from a consumer (lent, ../lent-chunks.ts: an FTP upload
  * hands each chunk back once its socket took it, an SFTP upload once ssh2 copied it into its requests), for
- * the next reads of any file. A fresh buffer per read
- * cost a 1 GiB upload some 40 garbage collections (each started by the buffers' external memory) and
- * 60,000 page faults. A read with no spare and less to read than READ_CHUNK gets a buffer its own size.
+ * the next reads of any file. A fresh buffer per read cost a 1 GiB upload some 40 garbage collections (each
+ * started by the buffers' external memory) and 60,000 page faults. A read with no spare and less to read
+ * than READ_CHUNK gets a buffer its own size.
  */
 const spareReadBuffers: Buffer[] = [];
 const SPARE_READ_BUFFERS = 8;
