@@ -51,7 +51,7 @@ export function sftpCases(site: Site): Case[] {
     ...both(site, 'small', (direction) => ({
       ferry,
       // The floor (for information): where Ferry's per-file overhead begins; it has a download only.
-      refs: direction === 'down' ? { sftp, rclone, floor } : ({ sftp, rclone } as Record<string, Tool>),
+      refs: { sftp, rclone, ...(direction === 'down' ? { floor } : {}) },
       targets: [
         { against: ['sftp'], maxRatio: 1, text: 'no slower than OpenSSH sftp' },
         { against: ['rclone'], maxRatio: 1 / 1.5, text: '>= 1.5x rclone files/s' },
@@ -67,7 +67,7 @@ export function ftpCases(site: Site): Case[] {
     ...both(site, 'big', () => ({ ferry, refs, targets: [{ against: ['lftp', 'rclone'], maxRatio: 1.1, text: 'within 1.1x of the faster of lftp/rclone' }] })),
     ...both(site, 'small', (direction) => ({
       ferry,
-      refs: direction === 'down' ? { ...refs, floor: site.refs.floor } : refs,
+      refs: { ...refs, ...(direction === 'down' ? { floor: site.refs.floor } : {}) },
       targets: [{ against: ['lftp', 'rclone'], maxRatio: 1, text: 'no slower than the faster of lftp/rclone' }],
     })),
   ];

@@ -108,6 +108,22 @@ function rcloneTool(conf: string, remote: (p: string) => string, opts: { transfe
   };
 }
 
+/**
+ * A floor (bench/floors): a bare script doing a small-file download's minimum plus Ferry's per-file
+ * guarantees, given the remote folder, the local one and its server's address in `env`.
+ */
+function floorTool(name: string, settings: string, script: string, env: NodeJS.ProcessEnv): Tool {
+  return {
+    name,
+    settings,
+    ferry: false,
+    command(op) {
+      if (op.direction !== 'down' || op.what !== 'small') throw new Error(`${name} measures small-file downloads only`);
+      return { cmd: process.execPath, args: [join(FLOORS, script), `${op.remoteSrc}/${SMALL_DIR}`, join(op.localDst, SMALL_DIR), 'safe'], env: { ...process.env, ...env } };
+    },
+  };
+}
+
 function owner(path: string): { uid: number; gid: number } {
   const s = statSync(path);
   return { uid: s.uid, gid: s.gid };
@@ -150,17 +166,12 @@ export function sftpSite(info: SshdInfo, ctx: SiteContext): Site {
     },
   });
 
-  // The floor (bench/floors): ssh2 alone doing a small-file download's minimum plus Ferry's per-file guarantees.
-  const floor: Tool = {
-    name: 'floor: ssh2 alone (bench/floors)',
-    settings: '4 connections, aes128-gcm, temp name + time + re-check STAT + rename per file',
-    ferry: false,
-    command(op) {
-      if (op.direction !== 'down' || op.what !== 'small') throw new Error('the SFTP floor measures small-file downloads only');
-      const env = { ...process.env, SSH_HOST: info.host, SSH_PORT: String(info.port), SSH_USER: info.user, SSH_KEY: info.keys.ed25519.path };
-      return { cmd: process.execPath, args: [join(FLOORS, 'sftp-small.mjs'), `${op.remoteSrc}/${SMALL_DIR}`, join(op.localDst, SMALL_DIR), 'safe'], env };
-    },
-  };
+  const floor = floorTool('floor: ssh2 alone (bench/floors)', '4 connections, aes128-gcm, temp name + time + re-check STAT + rename per file', 'sftp-small.mjs', {
+    SSH_HOST: info.host,
+    SSH_PORT: String(info.port),
+    SSH_USER: info.user,
+    SSH_KEY: info.keys.ed25519.path,
+  });
 
   const conf = join(ctx.workDir, 'rclone-sftp.conf');
   writeFileSync(conf, `[bsftp]\ntype = sftp\nhost = ${info.host}\nport = ${info.port}\nuser = ${info.user}\nkey_file = ${info.keys.ed25519.path}\nshell_type = none\n`);
@@ -219,17 +230,12 @@ export function ftpSite(info: FtpServerInfo, ctx: SiteContext): Site {
   };
   lftp.settings = 'big: put / pget -n 4; small: mirror [-R] --parallel=4';
 
-  // The floor (bench/floors): plain Node doing a small-file download's minimum plus Ferry's per-file guarantees.
-  const floor: Tool = {
-    name: 'floor: plain Node (bench/floors)',
-    settings: '4 connections, EPSV+RETR per file, temp name + time + SIZE/MDTM re-check + rename',
-    ferry: false,
-    command(op) {
-      if (op.direction !== 'down' || op.what !== 'small') throw new Error('the FTP floor measures small-file downloads only');
-      const env = { ...process.env, FTP_HOST: info.host, FTP_PORT: String(info.port), FTP_USER: info.user, FTP_PASS: info.password };
-      return { cmd: process.execPath, args: [join(FLOORS, 'ftp-small.mjs'), `${op.remoteSrc}/${SMALL_DIR}`, join(op.localDst, SMALL_DIR), 'safe'], env };
-    },
-  };
+  const floor = floorTool('floor: plain Node (bench/floors)', '4 connections, EPSV+RETR per file, temp name + time + SIZE/MDTM re-check + rename', 'ftp-small.mjs', {
+    FTP_HOST: info.host,
+    FTP_PORT: String(info.port),
+    FTP_USER: info.user,
+    FTP_PASS: info.password,
+  });
 
   const conf = join(ctx.workDir, 'rclone-ftp.conf');
   const obscured = run('rclone', ['obscure', info.password]).trim();

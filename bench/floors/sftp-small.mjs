@@ -4,25 +4,15 @@
 // source's STAT after the transfer, as Ferry re-checks it.
 //   SSH_PORT=… SSH_USER=… SSH_KEY=… [SSH_HOST=127.0.0.1] node bench/floors/sftp-small.mjs REMOTE_DIR DEST [safe]
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { connectSftp } from './ssh2-connect.mjs';
 
-const { Client } = createRequire(import.meta.url)('ssh2');
-const { SSH_HOST = '127.0.0.1', SSH_PORT, SSH_USER, SSH_KEY } = process.env;
 const [remote, dest, mode] = process.argv.slice(2);
 fs.mkdirSync(dest, { recursive: true });
 const t0 = performance.now();
 
-const cipher = { remove: ['aes128-gcm@openssh.com'], prepend: ['aes128-gcm@openssh.com'] };
-const connect = () =>
-  new Promise((resolve, reject) => {
-    const c = new Client();
-    c.on('ready', () => c.sftp((e, sftp) => (e ? reject(e) : resolve({ c, sftp })))).on('error', reject);
-    // The bench's own server on 127.0.0.1: its host key is not what this measures.
-    c.connect({ host: SSH_HOST, port: Number(SSH_PORT), username: SSH_USER, privateKey: fs.readFileSync(SSH_KEY), hostVerifier: () => true, algorithms: { cipher } });
-  });
 const call = (f) => new Promise((resolve, reject) => f((e, v) => (e ? reject(e) : resolve(v))));
 
-const conns = await Promise.all([connect(), connect(), connect(), connect()]);
+const conns = await Promise.all([connectSftp(), connectSftp(), connectSftp(), connectSftp()]);
 const names = (await call((cb) => conns[0].sftp.readdir(remote, cb))).map((e) => e.filename).sort();
 let next = 0;
 await Promise.all(

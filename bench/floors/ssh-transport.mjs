@@ -6,18 +6,11 @@
 //   SSH_PORT=… SSH_USER=… SSH_KEY=… [SSH_HOST=127.0.0.1] node bench/floors/ssh-transport.mjs down REMOTE_FILE DEST|-
 //   SSH_PORT=… SSH_USER=… SSH_KEY=… [SSH_HOST=127.0.0.1] node bench/floors/ssh-transport.mjs up LOCAL_FILE
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
+import { connect } from './ssh2-connect.mjs';
 
-const { Client } = createRequire(import.meta.url)('ssh2');
-const { SSH_HOST = '127.0.0.1', SSH_PORT, SSH_USER, SSH_KEY } = process.env;
 const [direction, file, dest] = process.argv.slice(2);
 const t0 = performance.now();
-const c = new Client();
-await new Promise((resolve, reject) => {
-  c.on('ready', resolve).on('error', reject);
-  const cipher = { remove: ['aes128-gcm@openssh.com'], prepend: ['aes128-gcm@openssh.com'] };
-  c.connect({ host: SSH_HOST, port: Number(SSH_PORT), username: SSH_USER, privateKey: fs.readFileSync(SSH_KEY), hostVerifier: () => true, algorithms: { cipher } });
-});
+const c = await connect();
 const connected = performance.now();
 let bytes = 0;
 await new Promise((resolve, reject) =>
