@@ -98,12 +98,18 @@ export class SecretVault {
   private async readKeychain(key: string): Promise<string | undefined> {
     // Read first, probe only if the read fails: an answer (a secret, or none) is the same whether or not a
     // keychain stands behind it, and the probe (a write and a delete) cost every command that connects
-    // about 35 ms. A failed read is an error only where the probe finds a keychain.
+    // about 35 ms. A failed read is an error only where the probe finds a keychain, and then only if a
+    // second read fails too (againOnce says why).
+    const read = () => this.track(entry(key).then((e) => e.getPassword()));
     try {
-      return (await this.track(entry(key).then((e) => e.getPassword()))) ?? undefined;
-    } catch (e) {
+      return (await read()) ?? undefined;
+    } catch {
       if (!(await this.status()).available) return undefined;
-      throw keychainError('read', e);
+      try {
+        return (await read()) ?? undefined;
+      } catch (e) {
+        throw keychainError('read', e);
+      }
     }
   }
 
@@ -115,7 +121,7 @@ export class SecretVault {
       return 'memory';
     }
     try {
-      await this.track(entry(account(profileId, name)).then((e) => e.setPassword(value)));
+      await this.track(againOnce(() => entry(account(profileId, name)).then((e) => e.setPassword(value))));
       this.memory.delete(account(profileId, name));
       return 'keychain';
     } catch (e) {
@@ -133,7 +139,7 @@ export class SecretVault {
     this.shared.delete(account(profileId, name));
     if (!(await this.status()).available) return;
     try {
-      await this.track(entry(account(profileId, name)).then((e) => e.deletePassword()));
+      await this.track(againOnce(() => entry(account(profileId, name)).then((e) => e.deletePassword())));
     } catch (e) {
       throw keychainError('delete', e);
     }
@@ -146,7 +152,7 @@ export class SecretVault {
       // A write, not a read: without a Secret Service a read of a missing item can still answer null.
       // One item per process, so two Ferry processes probing at once cannot delete each other's.
       const probe = await entry(`__ferry_probe__/${process.pid}-${randomUUID()}`);
-      await this.track(probe.setPassword('probe'));
+      await this.track(againOnce(() => probe.setPassword('probe')));
       await this.track(probe.deletePassword()).catch(() => {});
       return { available: true, backend };
     } catch (e) {
@@ -157,6 +163,26 @@ export class SecretVault {
         reason: `no ${backend} is reachable (${why.split('\n')[0]}); secrets are kept in memory for this session only`,
       };
     }
+  }
+}
+
+/** How long a keychain call that failed waits before its one more try. */
+const AGAIN_AFTER_MS = 100;
+
+/**
+ * A keychain call once more after a failure, unless the keychain said no on purpose (locked, a prompt
+ * dismissed). A Secret Service that exits mid-call fails every call then in flight with "Couldn't access
+ * platform storage" (measured: kill -9 of gnome-keyring-daemon during writes), and the session bus starts
+ * it again on the next call; gnome-keyring aborts that way on a client race (upstream GNOME/gnome-keyring
+ * #196), a likely cause of a `ferry profile add` that exited 1 in CI. One try more is what makes a restart invisible.
+ */
+async function againOnce<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (/locked|dismissed|prompt/i.test(e instanceof Error ? e.message : String(e))) throw e;
+    await new Promise((r) => setTimeout(r, AGAIN_AFTER_MS));
+    return call();
   }
 }
 
