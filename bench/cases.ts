@@ -74,10 +74,14 @@ export function ftpCases(site: Site): Case[] {
 }
 
 export function s3Cases(site: Site): Case[] {
-  const { rclone, rclone16 } = site.refs;
+  const { rclone, rclone16, floor } = site.refs;
   return [
     ...both(site, 'big', () => ({ ferry: site.ferry(DEFAULT_TRANSFERS), refs: { rclone }, targets: [{ against: ['rclone'], maxRatio: 1, text: 'no slower than rclone' }] })),
-    ...both(site, 'small', () => ({ ferry: site.ferry(DEFAULT_TRANSFERS), refs: { rclone }, targets: [{ against: ['rclone'], maxRatio: 1, text: 'no slower than rclone' }] })),
+    ...both(site, 'small', (direction) => ({
+      ferry: site.ferry(DEFAULT_TRANSFERS),
+      refs: { rclone, ...(direction === 'down' ? { floor } : {}) },
+      targets: [{ against: ['rclone'], maxRatio: 1, text: 'no slower than rclone' }],
+    })),
     // anchors.md's target for many small objects is rclone with 16 transfers; Ferry gets the same 16.
     ...both(
       site,

@@ -315,6 +315,13 @@ export function s3Site(info: S3ServerInfo, ctx: SiteContext): Site {
     refs: {
       rclone: rcloneTool(conf, remote, { env, settings: '5 MiB chunks, 4 in parallel (defaults)' }),
       rclone16: rcloneTool(conf, remote, { env, transfers: 16 }),
+      floor: floorTool('floor: Node http + SignatureV4 (bench/floors)', '4 at a time, each a signed GET as Ferry sends it; temp name + md5 vs ETag + time + rename per file', 's3-small.mjs', {
+        S3_ENDPOINT: info.endpoint,
+        S3_REGION: info.region,
+        S3_KEY: info.accessKeyId,
+        S3_SECRET: info.secretAccessKey,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      }),
     },
   };
 }
