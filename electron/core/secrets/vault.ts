@@ -174,7 +174,8 @@ const AGAIN_AFTER_MS = 100;
  * dismissed). A Secret Service that exits mid-call fails every call then in flight with "Couldn't access
  * platform storage" (measured: kill -9 of gnome-keyring-daemon during writes), and the session bus starts
  * it again on the next call; gnome-keyring aborts that way on a client race (upstream GNOME/gnome-keyring
- * #196), a likely cause of a `ferry profile add` that exited 1 in CI. One try more is what makes a restart invisible.
+ * #196), a likely cause of a `ferry profile add` that exited 1 in CI. One try more makes such a restart
+ * invisible. Both calls are safe to repeat: a write replaces the item, a delete of a missing item succeeds.
  */
 async function againOnce<T>(call: () => Promise<T>): Promise<T> {
   try {
