@@ -1,7 +1,7 @@
 // The floor of ssh2 (the SSH library Ferry uses) for 2,000 small SFTP downloads, with no engine, store or
 // stream layers: four connections (aes128-gcm, as Ferry picks), per file OPEN, READ, CLOSE, and the bytes
 // written with synchronous calls under a temp name, the file's time set, then renamed. "safe" adds the
-// source's STAT after the transfer, as Ferry re-checks it.
+// source's re-check as Ferry makes it: an FSTAT of the handle after the last READ, sent with the CLOSE.
 //   SSH_PORT=… SSH_USER=… SSH_KEY=… [SSH_HOST=127.0.0.1] node bench/floors/sftp-small.mjs REMOTE_DIR DEST [safe]
 import fs from 'node:fs';
 import { connectSftp } from './ssh2-connect.mjs';
@@ -23,8 +23,8 @@ await Promise.all(
       const handle = await call((cb) => sftp.open(`${remote}/${name}`, 'r', cb));
       let pos = 0;
       for (let n; (n = await call((cb) => sftp.read(handle, buf, pos, 32768, pos, (e, got) => cb(e, got)))); ) pos += n;
-      await call((cb) => sftp.close(handle, cb));
-      if (mode === 'safe') await call((cb) => sftp.stat(`${remote}/${name}`, cb));
+      const facts = mode === 'safe' ? call((cb) => sftp.fstat(handle, cb)) : null;
+      await Promise.all([facts, call((cb) => sftp.close(handle, cb))]);
       const tmp = `${dest}/.${name}.tmp`;
       const fd = fs.openSync(tmp, 'w');
       fs.writeSync(fd, buf, 0, pos, 0);

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, chownSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sftpManifest } from '../../electron/core/connectors/sftp';
+import type { ConnectorManifest } from '../../electron/core/connectors/types';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
 import { cutSessions, startPrivateSshd, type SshdInfo } from '../servers/sshd';
 import { server } from '../support/servers';
@@ -41,11 +42,11 @@ afterEach(async () => {
   cleanup(...dirs.splice(0));
 });
 
-function harness(password: string): Harness {
+function harness(password: string, manifest: ConnectorManifest = sftpManifest): Harness {
   const s = sshd.info;
   const trust = new FileTrustStore(trustDir, null);
   trust.pin({ kind: 'ssh', host: s.host, port: s.port, keyType: 'ssh-ed25519', fingerprint: s.hostKeyFingerprints.ed25519, key: s.hostKeys.ed25519 });
-  const profile = { manifest: sftpManifest, options: { host: s.host, port: s.port, user: s.user, auth: 'password' }, secrets: { password } };
+  const profile = { manifest, options: { host: s.host, port: s.port, user: s.user, auth: 'password' }, secrets: { password } };
   return makeHarness({ extra: { sftp: profile }, trust });
 }
 
@@ -145,6 +146,63 @@ describe('transfers against a real SFTP server', () => {
     expect(f.resumedFrom).toBeGreaterThan(500_000);
     expect(f.verified).toBe('size');
     expect(readFileSync(join(dst, 'big.bin')).equals(content)).toBe(true);
+  });
+});
+
+/**
+ * The SFTP connector, with a hook that changes the remote file (on the server's disk) as the first bytes of
+ * its first read arrive, as a program still saving it would. The file is several times the connector's
+ * read-ahead (64 READs of 32 KiB), so most of it is read after the change.
+ */
+function changingSftp(change: (path: string) => void): ConnectorManifest {
+  let reads = 0;
+  return {
+    ...sftpManifest,
+    connect: async (ctx) => {
+      const c = await sftpManifest.connect(ctx);
+      const read = c.read.bind(c);
+      c.read = async (path, opts) => {
+        const stream = await read(path, opts);
+        if (++reads === 1) stream.once('data', () => change(path));
+        return stream;
+      };
+      return c;
+    },
+  };
+}
+
+describe('the source re-check of SFTP downloads (its facts come with the last READ, no stat of their own)', () => {
+  const download = async (name: string, content: Buffer, change: (path: string) => void) => {
+    h = harness(sshd.info.password, changingSftp(change));
+    const from = join(remote, name);
+    mkdirSync(from);
+    writeTree(from, { 'f.bin': content });
+    const dst = tmp('ferry-dst-');
+    dirs.push(dst);
+    const job = await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'sftp', paths: [join(from, 'f.bin')] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite' } });
+    const done = await h.engine.wait(job.id);
+    return { done, file: h.engine.get(job.id).files[0], local: join(dst, 'f.bin') };
+  };
+
+  it('a source that grows while it downloads fails that try ("source changed during copy"); the next try copies it whole', async () => {
+    const original = bytes(8_000_000);
+    const tail = bytes(300_000);
+    const { done, file, local } = await download('grows', original, (p) => appendFileSync(p, tail));
+    expect(done.state).toBe('done');
+    expect(file).toMatchObject({ state: 'done', attempts: 1, size: 8_300_000 });
+    expect(readFileSync(local).equals(Buffer.concat([original, tail]))).toBe(true);
+  });
+
+  it('a source rewritten in place (same size, a new time) is never delivered as a mix of the two versions', async () => {
+    const next = bytes(8_000_000).map((b) => b ^ 0xff);
+    const { done, file, local } = await download('rewritten', bytes(8_000_000), (p) => {
+      writeFileSync(p, next);
+      const later = new Date(Date.now() + 120_000);
+      utimesSync(p, later, later);
+    });
+    expect(done.state).toBe('done');
+    expect(file).toMatchObject({ state: 'done', attempts: 1, size: 8_000_000 });
+    expect(readFileSync(local).equals(next)).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Capabilities, Entry } from '../../../shared/connectors';
 import { basename, dirname, joinPath } from '../../../shared/paths';
 import { formatFromName } from '../../../shared/table-formats';
 import type { ConflictPolicy, JobSpec, PlanAction } from '../../../shared/transfers';
+import { finalFacts } from '../connectors/final-facts';
 import type { Connector, Logger, WriteResult } from '../connectors/types';
 import type { EndpointProvider } from '../endpoints';
 import { FerryError, isFerryError } from '../errors';
@@ -270,7 +271,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
     ctx.onBytes(st.size, 0);
     return { state: 'done', action, dstPath, size: st.size, sent: 0, verified: 'size', resumedFrom: 0 };
   }
-  let written: { size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number; storedSize?: number };
+  let written: Written;
   if (same && dst.copy) {
     await dst.copy(srcPath, writePath);
     const st = await dst.stat(writePath);
@@ -278,7 +279,7 @@ async function transfer(row: FileRow, ctx: TaskContext, pair: LeasePair): Promis
     written = { size: st.size, digest: null, dstMd5: st.hashes?.md5 ?? null, offset: 0, sent: 0 };
   } else {
     written = await streamCopy(row, ctx, pair, { srcPath, writePath, action, canResume, dstPath });
-    if (changesInPlace(srcCaps)) await recheckSource(row, pair, writePath, written.size);
+    if (changesInPlace(srcCaps)) await recheckSource(row, pair, writePath, written);
   }
 
   const verified = await verify(row, ctx, pair, writePath, written);
@@ -298,11 +299,18 @@ const changesInPlace = (caps: Capabilities) => !caps.atomicWrite;
  * during the copy fails ("source changed during copy") instead of being delivered as a mix of two versions.
  * Compared with what the plan saw (a listing's facts; stat and listing agree on these file systems) and with
  * the bytes streamed. What was written is removed; the file gets one more try (sourceChanged).
+ *
+ * Where the source's reader reported the file's facts after its last byte was read (SFTP: an FSTAT of the
+ * open handle behind the last READ, ../connectors/final-facts.ts), those are used and no stat is sent. They
+ * describe the file that was read, so a file deleted or replaced (renamed over) after it was opened passes:
+ * what was delivered is that file whole, one version, as read.
  */
-async function recheckSource(row: FileRow, pair: LeasePair, writePath: string, streamed: number): Promise<void> {
+async function recheckSource(row: FileRow, pair: LeasePair, writePath: string, written: Written): Promise<void> {
   const { src, dst } = pair;
   const srcPath = row.srcPath as string;
-  const now = await statOrNull(src, srcPath);
+  const streamed = written.size;
+  const reported = written.sourceAfter ? await written.sourceAfter.catch(() => undefined) : undefined;
+  const now = reported ?? (await statOrNull(src, srcPath));
   const tolerance = Math.max(src.capabilities.modTime.precisionMs, 1);
   const what = !now
     ? 'it was deleted'
@@ -377,12 +385,24 @@ async function listedSource(src: Connector, path: string, signal: AbortSignal): 
   return entries.find((e) => e.path === path || e.name === basename(path)) ?? null;
 }
 
+/** What a file's write produced, for its verification and the source's re-check. */
+interface Written {
+  size: number;
+  digest: string | null;
+  dstMd5: string | null;
+  offset: number;
+  sent: number;
+  storedSize?: number;
+  /** The source as its reader saw it after the last byte (../connectors/final-facts.ts), where it said. */
+  sourceAfter?: Promise<Entry>;
+}
+
 async function streamCopy(
   row: FileRow,
   ctx: TaskContext,
   pair: LeasePair,
   p: { srcPath: string; writePath: string; action: PlanAction; canResume: boolean; dstPath: string },
-): Promise<{ size: number; digest: string | null; dstMd5: string | null; offset: number; sent: number; storedSize?: number }> {
+): Promise<Written> {
   const { src, dst } = pair;
   const offset = await resumeOffset(row, ctx, pair, p);
   // Ferry's md5 of the bytes it streams is worth its CPU only when a side can give one to compare it with.
@@ -405,7 +425,15 @@ async function streamCopy(
       signal: ctx.signal,
     }),
   );
-  return { size: offset + meter.bytes, digest: hash ? hash.digest('hex') : null, dstMd5: result.hashes?.md5 ?? null, offset, sent: meter.bytes, storedSize: result.storedSize };
+  return {
+    size: offset + meter.bytes,
+    digest: hash ? hash.digest('hex') : null,
+    dstMd5: result.hashes?.md5 ?? null,
+    offset,
+    sent: meter.bytes,
+    storedSize: result.storedSize,
+    sourceAfter: finalFacts(source),
+  };
 }
 
 /**

@@ -166,7 +166,9 @@ export class SftpConnector implements Connector {
     const size = stated.value.size;
     const start = Math.max(0, opts.start ?? 0);
     const end = Math.max(start, Math.min(opts.end ?? size, size));
-    return new PipelinedReader(this.s, handle, path, start, end, readShape(this.s), opts.signal);
+    // A read to the end tells the engine's source re-check what the file looks like after it (../final-facts.ts).
+    const statAfterLast = end === size ? () => this.s.call<Stats>('stat', path, (cb) => this.s.sftp.fstat(handle, cb)).then((a) => entryOf(path, a)) : undefined;
+    return new PipelinedReader(this.s, handle, path, start, end, readShape(this.s), opts.signal, statAfterLast);
   }
 
   async write(path: string, source: Readable, opts: WriteOptions = {}): Promise<WriteResult> {

@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
+import type { Entry } from '../../../../shared/connectors';
 import { FerryError } from '../../errors';
+import { reportFinalFacts } from '../final-facts';
 import { lend } from '../lent-chunks';
 import type { SftpSession } from './session';
 
@@ -72,6 +74,11 @@ export class PipelinedReader extends Readable {
     private readonly end: number,
     private readonly shape: PipelineShape,
     signal?: AbortSignal,
+    /**
+     * Asks the server for the open file's attributes (FSTAT), sent right behind each request that reads up to
+     * `end`: the answer describes the file after the last byte was read (../final-facts.ts).
+     */
+    private readonly statAfterLast?: () => Promise<Entry>,
   ) {
     super({ highWaterMark: shape.chunkSize });
     this.next = start;
@@ -126,6 +133,8 @@ export class PipelinedReader extends Readable {
         slot.done = true;
         this.deliver();
       });
+    // Same tick, so the same socket write; a short answer's rest is asked for later and sends its own.
+    if (this.statAfterLast && pos + len === this.end) reportFinalFacts(this, this.statAfterLast());
   }
 
   /**
