@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import type { OptionValues } from '../../shared/profiles';
 import { freePort } from '../support/ports';
 import { server } from '../support/servers';
 import { tempDir } from '../support/temp';
+import { until } from '../transfer/support';
 import { cutSessions, replaceHostKeys, restartSshd, startPrivateSshd, type SshdInfo } from '../servers/sshd';
 
 const info = () => {
@@ -57,6 +58,28 @@ function context(options: OptionValues, secrets: Record<string, string> = {}, ex
 }
 
 const base = (s: SshdInfo = info(), extra: OptionValues = {}): OptionValues => ({ host: s.host, port: s.port, user: s.user, ...extra });
+/** How many descriptors of any process on this machine point at a file under `dir` (the server's open files there). */
+function openOnServer(dir: string): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // the process ended, or is not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(`${dir}/`)) n++;
+      } catch {
+        // closed while scanning
+      }
+    }
+  }
+  return n;
+}
+
 const connectWith = (ctx: ConnectContext) => sftpManifest.connect(ctx) as Promise<SftpConnector>;
 const withPassword = (s: SshdInfo = info(), extra: Partial<ConnectContext> = {}) => connectWith(context(base(s), { password: s.password }, extra));
 
@@ -455,6 +478,21 @@ describe('sftp: file system details', () => {
     expect(new Set(entries.map((e) => e.name)).size).toBe(count);
     rmSync(d, { recursive: true, force: true });
   }, 120_000);
+
+  it('closes every file it read on the server, the last one too (a read\'s close waits moments at most for a request to go with)', async () => {
+    const d = `${dir}/closed`;
+    mkdirSync(d);
+    for (let i = 0; i < 30; i++) writeFileSync(`${d}/f${i}.bin`, randomData(5000 + i));
+    for (let i = 0; i < 30; i++) expect((await readAll(c, `${d}/f${i}.bin`)).length).toBe(5000 + i);
+    // The server's files open under `d` (sftp-server's descriptors; the tests run as root): the last read's
+    // close has no request to go with, so it goes alone.
+    await until(() => openOnServer(d) === 0, 2000, 'no file under the folder left open on the server');
+    // Never more than the one close pending; the next request on the connection takes it along.
+    await readAll(c, `${d}/f0.bin`);
+    expect(openOnServer(d)).toBeLessThanOrEqual(1);
+    await c.stat(d);
+    expect(openOnServer(d)).toBe(0);
+  });
 
   it('maps a folder the user may not read to PERMISSION_DENIED', async () => {
     mkdirSync(`${dir}/locked`, { mode: 0o700 }); // owned by root; the SFTP user is not root

@@ -225,10 +225,14 @@ export class PipelinedReader extends Readable {
     else this.fill();
   }
 
-  /** Ends the stream at once; the handle's close goes out behind it (its answer changes nothing for a read). */
+  /**
+   * Ends the stream at once; the handle's close goes out with the session's next request (its answer
+   * changes nothing for a read that has all its bytes).
+   */
   private finish(): void {
     if (this.handleClosed) return;
-    this.closeHandle().catch(() => {});
+    this.handleClosed = true;
+    this.session.closeSoon(this.handle);
     this.push(null);
   }
 

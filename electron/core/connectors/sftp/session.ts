@@ -16,6 +16,9 @@ export class SftpSession {
   private readonly pending = new Set<(e: FerryError) => void>();
   private closing = false;
   private corked = false;
+  /** Handles whose CLOSE waits for the next request, to share its socket write (closeSoon). */
+  private closes: Buffer[] = [];
+  private closeTimer?: NodeJS.Timeout;
 
   constructor(
     readonly client: Client,
@@ -74,11 +77,38 @@ export class SftpSession {
       };
       try {
         this.corkUntilNextTick();
+        if (this.closes.length) this.sendCloses();
         send(done);
       } catch (e) {
         done(e as Error);
       }
     });
+  }
+
+  /**
+   * Closes `handle` with the next request this session sends (it is in the same socket write), or within
+   * CLOSE_WAIT_MS if none comes. For a handle whose close answer nobody needs (a read that has all its
+   * bytes): a download of many small files sent a write of its own per file for it, and each write wakes the
+   * server. The server handles requests in order, so the close still comes before whatever follows it.
+   */
+  closeSoon(handle: Buffer): void {
+    if (this.lost) return; // the server closed every handle with the connection
+    this.closes.push(handle);
+    this.closeTimer ??= setTimeout(() => {
+      this.closeTimer = undefined;
+      if (!this.closes.length || this.lost) return;
+      this.corkUntilNextTick();
+      this.sendCloses();
+    }, CLOSE_WAIT_MS);
+  }
+
+  private sendCloses(): void {
+    const handles = this.closes;
+    this.closes = [];
+    clearTimeout(this.closeTimer);
+    this.closeTimer = undefined;
+    // Nobody waits for these answers: an error (the handle already gone) changes nothing.
+    for (const h of handles) this.sftp.close(h, () => {});
   }
 
   /**
@@ -101,6 +131,7 @@ export class SftpSession {
   close(): Promise<void> {
     if (this.closing) return Promise.resolve();
     this.closing = true;
+    clearTimeout(this.closeTimer);
     this.markLost();
     return new Promise<void>((resolve) => {
       const sock = (this.client as unknown as { _sock?: { destroyed?: boolean } })._sock;
@@ -124,3 +155,9 @@ export class SftpSession {
     this.pending.clear();
   }
 }
+
+/**
+ * How long a handle's close may wait for another request to go out with (closeSoon): a download's next
+ * file on the same connection asks within about a millisecond.
+ */
+const CLOSE_WAIT_MS = 5;
