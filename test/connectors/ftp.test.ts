@@ -1,10 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, inParallel, put, randomData, readAll, streamOf } from '../conformance/helpers';
 import { ftpManifest, type FtpConnector } from '../../electron/core/connectors/ftp';
+import { finalFacts } from '../../electron/core/connectors/final-facts';
 import { lend } from '../../electron/core/connectors/lent-chunks';
 import { localManifest, type LocalConnector } from '../../electron/core/connectors/local';
 import type { ConnectContext } from '../../electron/core/connectors/types';
@@ -195,6 +196,21 @@ describe('ftp connector (vsftpd)', () => {
     const back = await Promise.all(files.map((f) => readAll(c, `${dir}/${f.name}`)));
     back.forEach((b, i) => expect(b.equals(files[i].data)).toBe(true));
     expect((await c.list(dir)).length).toBe(files.length);
+  });
+
+  it('a whole read says what the file is once the server has read all of it (SIZE and MDTM before the last reply); a range says nothing', async () => {
+    const dir = await fresh();
+    await put(c, `${dir}/f.bin`, randomData(3_000_000));
+    const stream = await c.read(`${dir}/f.bin`);
+    stream.once('data', () => appendFileSync(join(info().root, dir, 'f.bin'), 'tail'));
+    await collect(stream);
+    expect(await finalFacts(stream)).toMatchObject({ type: 'file', size: 3_000_004, path: `${dir}/f.bin` });
+    expect((await finalFacts(stream))!.modified).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const range = await c.read(`${dir}/f.bin`, { start: 0, end: 100 });
+    expect((await collect(range)).length).toBe(100);
+    expect(finalFacts(range)).toBeUndefined();
+    // The control connections are in step: each reply was taken by the command it answers.
+    for (let i = 0; i < 3; i++) expect((await c.stat(`${dir}/f.bin`)).size).toBe(3_000_004);
   });
 
   it('resumes a write at an offset with REST+STOR', async () => {

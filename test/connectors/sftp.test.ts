@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, put, randomData, readAll, sha256 } from '../conformance/helpers';
+import { finalFacts } from '../../electron/core/connectors/final-facts';
 import { handBack, isLent, lend } from '../../electron/core/connectors/lent-chunks';
 import { parseSshConfigHosts, sftpManifest, type SftpConnector } from '../../electron/core/connectors/sftp';
 import type { ConnectContext } from '../../electron/core/connectors/types';
@@ -478,6 +479,20 @@ describe('sftp: file system details', () => {
     expect(new Set(entries.map((e) => e.name)).size).toBe(count);
     rmSync(d, { recursive: true, force: true });
   }, 120_000);
+
+  it('a whole read says what the file is after its last READ (an FSTAT sent with it); a range says nothing', async () => {
+    const d = `${dir}/facts`;
+    mkdirSync(d);
+    writeFileSync(`${d}/f.bin`, randomData(8_000_000));
+    const stream = await c.read(`${d}/f.bin`);
+    // Past the read-ahead (64 READs of 32 KiB): the last READ goes out after this.
+    stream.once('data', () => writeFileSync(`${d}/f.bin`, 'tail', { flag: 'a' }));
+    expect((await collect(stream)).length).toBe(8_000_000);
+    expect(await finalFacts(stream)).toMatchObject({ type: 'file', size: 8_000_004, path: `${d}/f.bin` });
+    const range = await c.read(`${d}/f.bin`, { start: 0, end: 100 });
+    expect((await collect(range)).length).toBe(100);
+    expect(finalFacts(range)).toBeUndefined();
+  });
 
   it('closes every file it read on the server, the last one too (a read\'s close waits moments at most for a request to go with)', async () => {
     const d = `${dir}/closed`;

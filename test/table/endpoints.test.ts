@@ -15,7 +15,7 @@ import type { S3ServerInfo } from '../servers/s3';
 import { createBucket, testClient } from '../servers/s3';
 import type { SshdInfo } from '../servers/sshd';
 import { server } from '../support/servers';
-import { cleanup, makeHarness, tmp, until, type Harness } from '../transfer/support';
+import { cleanup, makeHarness, tmp, until, withReads, type Harness } from '../transfer/support';
 
 /**
  * The table layer over real servers: previews of CSV, xlsx, Parquet and JSON on the local disk, OpenSSH's
@@ -27,20 +27,12 @@ const served: Record<string, number> = { sftp: 0, s3: 0 };
 
 /** The real connector, with every byte its reads hand out counted (what the server served). */
 function counting(manifest: ConnectorManifest, key: string): ConnectorManifest {
-  return {
-    ...manifest,
-    connect: async (ctx) => {
-      const c = await manifest.connect(ctx);
-      const read = c.read.bind(c);
-      // Counted as they pass, with backpressure kept (a 'data' listener would make the stream flow on its own).
-      c.read = async (path, opts) => {
-        const t = new Transform({ transform: (b: Buffer, _e, cb) => ((served[key] += b.length), cb(null, b)) });
-        pipeline(await read(path, opts), t, () => {});
-        return t;
-      };
-      return c;
-    },
-  };
+  // Counted as they pass, with backpressure kept (a 'data' listener would make the stream flow on its own).
+  return withReads(manifest, (stream) => {
+    const t = new Transform({ transform: (b: Buffer, _e, cb) => ((served[key] += b.length), cb(null, b)) });
+    pipeline(stream, t, () => {});
+    return t;
+  });
 }
 
 let h: Harness;

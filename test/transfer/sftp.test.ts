@@ -7,7 +7,7 @@ import type { ConnectorManifest } from '../../electron/core/connectors/types';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
 import { cutSessions, startPrivateSshd, type SshdInfo } from '../servers/sshd';
 import { server } from '../support/servers';
-import { bytes, cleanup, makeHarness, tempOf, tmp, until, writeTree, type Harness } from './support';
+import { bytes, changingOnFirstRead, cleanup, makeHarness, tempOf, tmp, until, writeTree, type Harness } from './support';
 
 /**
  * The engine against a real OpenSSH server of its own (startPrivateSshd: its log and its sessions are this
@@ -149,31 +149,10 @@ describe('transfers against a real SFTP server', () => {
   });
 });
 
-/**
- * The SFTP connector, with a hook that changes the remote file (on the server's disk) as the first bytes of
- * its first read arrive, as a program still saving it would. The file is several times the connector's
- * read-ahead (64 READs of 32 KiB), so most of it is read after the change.
- */
-function changingSftp(change: (path: string) => void): ConnectorManifest {
-  let reads = 0;
-  return {
-    ...sftpManifest,
-    connect: async (ctx) => {
-      const c = await sftpManifest.connect(ctx);
-      const read = c.read.bind(c);
-      c.read = async (path, opts) => {
-        const stream = await read(path, opts);
-        if (++reads === 1) stream.once('data', () => change(path));
-        return stream;
-      };
-      return c;
-    },
-  };
-}
-
+// The file is several times the connector's read-ahead (64 READs of 32 KiB), so most of it is read after the change.
 describe('the source re-check of SFTP downloads (its facts come with the last READ, no stat of their own)', () => {
   const download = async (name: string, content: Buffer, change: (path: string) => void) => {
-    h = harness(sshd.info.password, changingSftp(change));
+    h = harness(sshd.info.password, changingOnFirstRead(sftpManifest, change));
     const from = join(remote, name);
     mkdirSync(from);
     writeTree(from, { 'f.bin': content });

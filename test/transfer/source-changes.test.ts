@@ -1,10 +1,13 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ftpManifest } from '../../electron/core/connectors/ftp';
 import { LocalConnector, localManifest } from '../../electron/core/connectors/local';
 import type { ConnectorManifest, ReadOptions } from '../../electron/core/connectors/types';
-import { bytes, cleanup, makeHarness, readTree, tmp, writeTree, type Harness } from './support';
+import type { FtpServerInfo } from '../servers/ftp';
+import { server } from '../support/servers';
+import { bytes, changingOnFirstRead, cleanup, makeHarness, readTree, tmp, writeTree, type Harness } from './support';
 
 let h: Harness | undefined;
 const dirs: string[] = [];
@@ -84,6 +87,52 @@ describe('source re-check after the copy', () => {
     expect((await h.engine.wait(job.id)).state).toBe('failed');
     expect(h.engine.get(job.id).files[0].error?.message).toContain(`its modification time went from`);
     expect(readdirSync(dst)).toEqual([]);
+  });
+});
+
+describe('the source re-check of FTP downloads (SIZE and MDTM asked before the transfer\'s last reply)', () => {
+  const download = async (name: string, content: Buffer, change: (local: string) => void) => {
+    const info = server<FtpServerInfo>('ftp');
+    if (!info) throw new Error('the ftp test server (vsftpd) did not start');
+    const remote = join(info.root, name);
+    writeTree(info.root, { [name]: content });
+    const owner = statSync(info.root);
+    chownSync(remote, owner.uid, owner.gid);
+    dirs.push(remote);
+    const manifest = changingOnFirstRead(ftpManifest, (p) => change(join(info.root, p)));
+    h = makeHarness({ extra: { ftp: { manifest, options: { host: info.host, port: info.port, user: info.user }, secrets: { password: info.password } } } });
+    const dst = scratch('ferry-dst-');
+    const job = await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'ftp', paths: [`/${name}`] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite' } });
+    const done = await h.engine.wait(job.id);
+    // Each try ends on the same pooled control connection: the facts' replies were all taken, or the
+    // next command would have read one of them as its own.
+    const lease = await h.endpoints.acquire('ftp');
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await lease.connector.stat(`/${name}`)).toMatchObject({ type: 'file', size: statSync(remote).size });
+        expect((await lease.connector.list('/')).map((e) => e.name)).toContain(name);
+      }
+    } finally {
+      lease.release(false);
+    }
+    return { done, file: h.engine.get(job.id).files[0], local: join(dst, name) };
+  };
+
+  it('a source that grows while it downloads fails that try; the next try copies it whole', async () => {
+    const original = bytes(4_000_000);
+    const tail = bytes(300_000);
+    const { done, file, local } = await download(`grows-${process.pid}.bin`, original, (p) => appendFileSync(p, tail));
+    expect(done.state).toBe('done');
+    expect(file).toMatchObject({ state: 'done', attempts: 1, size: 4_300_000 });
+    expect(readFileSync(local).equals(Buffer.concat([original, tail]))).toBe(true);
+  });
+
+  it('an unchanged source downloads in one try, its re-check passed', async () => {
+    const content = bytes(1_000_000);
+    const { done, file, local } = await download(`same-${process.pid}.bin`, content, () => {});
+    expect(done.state).toBe('done');
+    expect(file).toMatchObject({ state: 'done', attempts: 0, size: 1_000_000 });
+    expect(readFileSync(local).equals(content)).toBe(true);
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { ConnectorManifest, Logger } from '../../electron/core/connectors/types';
 import { LocalConnector, localManifest } from '../../electron/core/connectors/local';
 import { EndpointPool } from '../../electron/core/endpoint-pool';
@@ -150,4 +151,29 @@ export async function until<T>(fn: () => T | Promise<T>, ms = 10_000, what = 'co
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** `manifest`'s connector, with each stream its reads return passed through `onRead` (which returns what the caller gets). */
+export function withReads(manifest: ConnectorManifest, onRead: (stream: Readable, path: string) => Readable): ConnectorManifest {
+  return {
+    ...manifest,
+    connect: async (ctx) => {
+      const c = await manifest.connect(ctx);
+      const read = c.read.bind(c);
+      c.read = async (path, opts) => onRead(await read(path, opts), path);
+      return c;
+    },
+  };
+}
+
+/**
+ * `manifest`'s connector, with `change(path)` run as the first bytes of its first read arrive, as a program
+ * still saving the file would change it (the source re-check's tests against real servers).
+ */
+export function changingOnFirstRead(manifest: ConnectorManifest, change: (path: string) => void): ConnectorManifest {
+  let reads = 0;
+  return withReads(manifest, (stream, path) => {
+    if (++reads === 1) stream.once('data', () => change(path));
+    return stream;
+  });
 }

@@ -95,7 +95,15 @@ export class FtpConnector implements Connector {
       if (kind === 'missing') return notFound(client, p, where);
       return ftpError(e, where).code === 'NOT_FOUND' ? failure('PERMISSION_DENIED', String((e as Error).message), p, where) : ftpError(e, where);
     };
-    return retrieve(client, p, start, limit, explain, done, opts.signal, () => cancelled(where));
+    // The source's re-check after a whole read (../final-facts.ts): asked before the transfer's last reply.
+    const factsAfter = {
+      commands: [`SIZE ${p}`, `MDTM ${p}`],
+      parse: ([size, mdtm]: Reply[]): Entry => {
+        if (size.code !== 213) throw new Error(`SIZE: ${size.code} ${size.message}`);
+        return { name: basename(p), path: p, type: 'file', size: parseSize(size), modified: parseModTime(mdtm) };
+      },
+    };
+    return retrieve(client, p, start, limit, explain, done, opts.signal, () => cancelled(where), factsAfter);
   }
 
   async write(path: string, source: Readable, opts: WriteOptions = {}): Promise<WriteResult> {

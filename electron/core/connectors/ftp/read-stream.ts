@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { FTPError, type FTPResponse } from 'basic-ftp';
 import type { Socket } from 'node:net';
-import type { FtpClient } from './connect';
+import type { Entry } from '../../../../shared/connectors';
+import type { FtpClient, Reply } from './connect';
+import { reportFinalFacts } from '../final-facts';
 import { handBack } from '../lent-chunks';
 import { SlabReader } from './slab-reader';
 import { startTransfer } from './transfer-start';
@@ -25,6 +27,16 @@ import { startTransfer } from './transfer-start';
  * host, the path and what was awaited; when the caller already has all its bytes, only the connection
  * is dropped.
  */
+/**
+ * The file's facts asked for once all of its data has come (SIZE and MDTM): sent before the RETR's final
+ * reply on a server that reads one command at a time (client.pipelines), so they are answered right after
+ * it, describing the file as it was when the server had read all of it (../final-facts.ts).
+ */
+export interface FactsAfter {
+  commands: string[];
+  parse(replies: Reply[]): Entry;
+}
+
 export function retrieve(
   client: FtpClient,
   path: string,
@@ -34,6 +46,7 @@ export function retrieve(
   done: (discard: boolean) => void,
   signal?: AbortSignal,
   cancelled?: () => Error,
+  factsAfter?: FactsAfter,
 ): Promise<Readable> {
   const ftp = client.ftp;
   return new Promise<Readable>((resolve, reject) => {
@@ -47,10 +60,15 @@ export function retrieve(
     let settled = false;
     let failing = false;
     let ended = false; // the caller was given the end of the stream
+    /** The facts' commands went out: their replies follow the RETR's final reply, and the task waits for them. */
+    let factsSent = false;
+    const factReplies: Reply[] = [];
+    let facts: { resolve(e: Entry): void; reject(e: Error): void } | undefined;
 
     const finish = (discard: boolean) => {
       if (settled) return;
       settled = true;
+      facts?.reject(new Error('no answer to the facts asked after the transfer')); // the caller stats instead
       clearInterval(watchdog);
       clearTimeout(deadline);
       signal?.removeEventListener('abort', onAbort);
@@ -156,6 +174,7 @@ export function retrieve(
         if (stopping) return;
         awaitFinalReply();
         dataEnded = true;
+        askFacts();
         tryFinish();
       };
       // An empty file's data connection can have ended (and said so) before the server's 150 arrived.
@@ -163,10 +182,41 @@ export function retrieve(
       else socket.once('end', onEnd);
     };
 
+    /**
+     * All the data came and the RETR's final reply has not: the facts' commands go out now, so the task
+     * (still open) sees their replies. Not after that reply, when no task would be there to take them.
+     */
+    const askFacts = () => {
+      if (!factsAfter || finalReply || !client.pipelines || limit !== Infinity || settled) return;
+      try {
+        client.sendTogether(factsAfter.commands);
+      } catch {
+        return;
+      }
+      factsSent = true;
+      reportFinalFacts(
+        output,
+        new Promise<Entry>((resolve, reject) => {
+          facts = { resolve, reject };
+        }),
+      );
+    };
+    const takeFact = (res: FTPResponse | FTPError) => {
+      factReplies.push({ code: res.code, message: res.message });
+      if (factReplies.length < factsAfter!.commands.length) return false;
+      try {
+        facts?.resolve(factsAfter!.parse(factReplies));
+      } catch (e) {
+        facts?.reject(e as Error);
+      }
+      facts = undefined;
+      return true;
+    };
+
     let dataEnded = false;
     let finalReply: FTPResponse | FTPError | undefined;
     const tryFinish = () => {
-      if (!finalReply || settled) return;
+      if (!finalReply || settled || facts) return;
       if (stopping) return void finish(false);
       if (finalReply instanceof FTPError) return void fail(finalReply);
       if (!dataEnded) return;
@@ -194,9 +244,11 @@ export function retrieve(
           return;
         }
         if (res.code < 200) return;
+        // After the final reply, the facts' replies (askFacts): the task ends with the last of them.
+        if (finalReply) return void (takeFact(res) && t.resolve(finalReply as FTPResponse));
         // The RETR's final reply (or a refusal before any data).
         finalReply = res;
-        t.resolve(res);
+        if (!factsSent) t.resolve(res);
       });
       await task.finally(() => {
         if (client.nextDataReader === reader) client.nextDataReader = null;
