@@ -166,7 +166,7 @@ export function sftpSite(info: SshdInfo, ctx: SiteContext): Site {
     },
   });
 
-  const floor = floorTool('floor: ssh2 alone (bench/floors)', '4 connections, aes128-gcm, temp name + time + re-check STAT + rename per file', 'sftp-small.mjs', {
+  const floor = floorTool('floor: ssh2 alone (bench/floors)', '4 connections, aes128-gcm, temp name + time + re-check FSTAT + rename per file', 'sftp-small.mjs', {
     SSH_HOST: info.host,
     SSH_PORT: String(info.port),
     SSH_USER: info.user,

@@ -53,6 +53,12 @@ export const CapabilitiesSchema = z.object({
    * them together on one lease, instead of one after another.
    */
   sharedReads: z.boolean(),
+  /**
+   * Small files one connection carries at once (absent: 1). SFTP multiplexes requests on its channel, so
+   * several small files on one connection cost less CPU, on both ends, than a connection each
+   * (docs/benchmarks.md); a large file still gets a connection of its own.
+   */
+  sharedTransfers: z.number().int().positive().optional(),
 });
 export type Capabilities = z.infer<typeof CapabilitiesSchema>;
 

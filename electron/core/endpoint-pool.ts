@@ -2,15 +2,26 @@ import type { Capabilities } from '../../shared/connectors';
 import { LOCAL_ENDPOINT } from '../../shared/endpoints';
 import type { Profile } from '../../shared/profiles';
 import type { ConnectContext, Connector, ConnectorManifest, Logger } from './connectors/types';
-import type { EndpointProvider, Lease } from './endpoints';
+import type { AcquireOptions, EndpointProvider, Lease } from './endpoints';
 import { FerryError } from './errors';
 import { withTimeouts, type ConnectorTimeouts } from './connectors/timeouts';
 
 interface Pool {
   idle: Array<{ connector: Connector; since: number }>;
+  /** Connectors lent out, a shared one counted once: never more than `max`. */
   busy: number;
   max: number;
-  waiters: Array<{ resolve(l: Lease): void; reject(e: unknown): void; signal?: AbortSignal }>;
+  waiters: Array<{ resolve(l: Lease): void; reject(e: unknown): void; signal?: AbortSignal; opts: AcquireOptions }>;
+  /** Connectors lent to several small-file holders at once (AcquireOptions.share). */
+  shared: Shared[];
+}
+
+interface Shared {
+  /** The connector, or its connect still under way (holders joining it wait for it too). */
+  ready: Promise<Connector>;
+  holders: number;
+  /** A holder found the connection broken: it is closed, and nobody joins it any more. */
+  broken: boolean;
 }
 
 export interface EndpointPoolDeps {
@@ -69,16 +80,23 @@ export class EndpointPool implements EndpointProvider {
     return this.profileOf(endpoint).name;
   }
 
-  async acquire(endpoint: string, signal?: AbortSignal): Promise<Lease> {
+  async acquire(endpoint: string, signal?: AbortSignal, opts: AcquireOptions = {}): Promise<Lease> {
     const pool = this.pool(endpoint);
     signal?.throwIfAborted();
+    const per = opts.share ? (this.deps.manifest(this.profileOf(endpoint).type).capabilities.sharedTransfers ?? 1) : 1;
+    if (per > 1) {
+      // Not ahead of someone waiting for a connection of their own: a shared one drains for them.
+      const room = pool.shared.find((s) => !s.broken && s.holders < per);
+      if (room && !pool.waiters.some((w) => !w.opts.share)) return this.join(endpoint, pool, room);
+    }
     const idle = pool.idle.pop();
     if (idle) {
       pool.busy++;
-      return this.lease(endpoint, pool, idle.connector);
+      return per > 1 ? this.join(endpoint, pool, this.share(endpoint, pool, Promise.resolve(idle.connector))) : this.lease(endpoint, pool, idle.connector);
     }
     if (pool.busy < pool.max) {
       pool.busy++;
+      if (per > 1) return this.join(endpoint, pool, this.share(endpoint, pool, this.connect(endpoint, signal)));
       try {
         return this.lease(endpoint, pool, await this.connect(endpoint, signal));
       } catch (e) {
@@ -88,7 +106,7 @@ export class EndpointPool implements EndpointProvider {
       }
     }
     return new Promise<Lease>((resolve, reject) => {
-      const waiter = { resolve, reject, signal };
+      const waiter = { resolve, reject, signal, opts };
       pool.waiters.push(waiter);
       signal?.addEventListener('abort', () => {
         const i = pool.waiters.indexOf(waiter);
@@ -98,6 +116,7 @@ export class EndpointPool implements EndpointProvider {
     });
   }
 
+  /** A connector of its own (never shared): for a segment of a large file, read beside its first. */
   async tryAcquire(endpoint: string, signal?: AbortSignal): Promise<Lease | null> {
     const pool = this.pool(endpoint);
     // Never ahead of someone already waiting for this endpoint.
@@ -136,7 +155,7 @@ export class EndpointPool implements EndpointProvider {
       const profile = this.profileOf(endpoint);
       const declared = this.deps.manifest(profile.type).capabilities.maxConnections;
       const opt = Number(profile.options.maxConnections);
-      pool = { idle: [], busy: 0, max: Number.isFinite(opt) && opt > 0 ? opt : declared, waiters: [] };
+      pool = { idle: [], busy: 0, max: Number.isFinite(opt) && opt > 0 ? opt : declared, waiters: [], shared: [] };
       this.pools.set(endpoint, pool);
     }
     return pool;
@@ -160,18 +179,69 @@ export class EndpointPool implements EndpointProvider {
       release: (broken = false) => {
         if (released) return;
         released = true;
-        pool.busy--;
-        if (broken || this.pools.get(endpoint) !== pool) connector.close().catch(() => {});
-        else pool.idle.push({ connector, since: Date.now() });
+        this.giveBack(endpoint, pool, connector, broken);
         this.wakeNext(endpoint, pool);
       },
     };
   }
 
+  /** A connector no longer lent: idle for the next holder, or closed (broken, or its pool was reset). */
+  private giveBack(endpoint: string, pool: Pool, connector: Connector, broken: boolean): void {
+    pool.busy--;
+    if (broken || this.pools.get(endpoint) !== pool) connector.close().catch(() => {});
+    else pool.idle.push({ connector, since: Date.now() });
+  }
+
+  /** A connector (counted in `busy` by the caller) becomes one that small-file holders share. */
+  private share(endpoint: string, pool: Pool, connecting: Promise<Connector>): Shared {
+    const entry: Shared = { ready: connecting, holders: 0, broken: false };
+    pool.shared.push(entry);
+    connecting.catch(() => {
+      // Each holder that joined gets the connect's error from `ready`; the slot is free again.
+      pool.shared.splice(pool.shared.indexOf(entry), 1);
+      pool.busy--;
+      this.wakeNext(endpoint, pool);
+    });
+    return entry;
+  }
+
+  private async join(endpoint: string, pool: Pool, entry: Shared): Promise<Lease> {
+    entry.holders++;
+    let connector: Connector;
+    try {
+      connector = await entry.ready;
+    } catch (e) {
+      entry.holders--;
+      throw e;
+    }
+    let released = false;
+    return {
+      connector,
+      release: (broken = false) => {
+        if (released) return;
+        released = true;
+        entry.holders--;
+        if (broken && !entry.broken) {
+          // The others on it fail as this one did, and are retried on another connection.
+          entry.broken = true;
+          connector.close().catch(() => {});
+        }
+        if (entry.holders === 0) {
+          pool.shared.splice(pool.shared.indexOf(entry), 1);
+          if (entry.broken) pool.busy--; // closed already
+          else this.giveBack(endpoint, pool, connector, false);
+        }
+        this.wakeNext(endpoint, pool);
+      },
+    };
+  }
+
+  /** Wakes a waiter: one that wants a connection of its own first (holders sharing one can join others). */
   private wakeNext(endpoint: string, pool: Pool): void {
-    const waiter = pool.waiters.shift();
+    const own = pool.waiters.findIndex((w) => !w.opts.share);
+    const [waiter] = pool.waiters.splice(own >= 0 ? own : 0, 1);
     if (!waiter) return;
-    this.acquire(endpoint, waiter.signal).then(waiter.resolve, waiter.reject);
+    this.acquire(endpoint, waiter.signal, waiter.opts).then(waiter.resolve, waiter.reject);
   }
 
   private reap(): void {

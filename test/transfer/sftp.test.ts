@@ -7,7 +7,7 @@ import type { ConnectorManifest } from '../../electron/core/connectors/types';
 import { FileTrustStore } from '../../electron/core/trust/file-trust-store';
 import { cutSessions, startPrivateSshd, type SshdInfo } from '../servers/sshd';
 import { server } from '../support/servers';
-import { bytes, changingOnFirstRead, cleanup, makeHarness, tempOf, tmp, until, writeTree, type Harness } from './support';
+import { bytes, changingOnFirstRead, cleanup, makeHarness, readTree, tempOf, tmp, until, writeTree, type Harness } from './support';
 
 /**
  * The engine against a real OpenSSH server of its own (startPrivateSshd: its log and its sessions are this
@@ -182,6 +182,79 @@ describe('the source re-check of SFTP downloads (its facts come with the last RE
     expect(done.state).toBe('done');
     expect(file).toMatchObject({ state: 'done', attempts: 1, size: 8_000_000 });
     expect(readFileSync(local).equals(next)).toBe(true);
+  });
+});
+
+const logins = () => (readFileSync(sshd.info.logPath, 'utf8').match(/Accepted password for/g) ?? []).length;
+
+describe('small files share SSH connections (capabilities.sharedTransfers), large ones get their own', () => {
+  const remoteTree = (name: string, files: Record<string, Buffer>) => {
+    const from = join(remote, name);
+    mkdirSync(from);
+    writeTree(from, files);
+    return from;
+  };
+  const copyFrom = async (from: string, extra: { bwlimit?: number } = {}) => {
+    const dst = tmp('ferry-dst-');
+    dirs.push(dst);
+    const job = await h!.engine.create({ spec: { kind: 'copy', source: { endpoint: 'sftp', paths: [from] }, destination: { endpoint: 'local', path: dst }, conflict: 'overwrite', recursive: true, transfers: 4, ...extra } });
+    return { job, dst };
+  };
+
+  it('a download of 40 small files with 4 transfers logs in once: the four files in flight share that connection', async () => {
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}.bin`, bytes(20_000 + i)]));
+    const from = remoteTree('shared-down', files);
+    h = harness(sshd.info.password);
+    const before = logins();
+    const { job, dst } = await copyFrom(from);
+    expect(await h.engine.wait(job.id)).toMatchObject({ state: 'done', doneFiles: 40 });
+    const got = readTree(join(dst, 'shared-down'));
+    expect(Object.keys(got).sort()).toEqual(Object.keys(files).sort());
+    for (const [n, b] of Object.entries(files)) expect(Buffer.from(got[n], 'latin1').equals(b)).toBe(true);
+    // The plan's listing and all 40 files: one connection (with one each, it was four).
+    expect(logins() - before).toBe(1);
+  });
+
+  it('files over 4 MiB get a connection of their own, beside the shared one', async () => {
+    const files = { 'a.bin': bytes(5_000_000), 'b.bin': bytes(5_000_001), 's1.bin': bytes(1000), 's2.bin': bytes(2000) };
+    const from = remoteTree('own-conn', files);
+    h = harness(sshd.info.password);
+    const before = logins();
+    const { job, dst } = await copyFrom(from);
+    expect(await h.engine.wait(job.id)).toMatchObject({ state: 'done', doneFiles: 4 });
+    const got = readTree(join(dst, 'own-conn'));
+    for (const [n, b] of Object.entries(files)) expect(Buffer.from(got[n], 'latin1').equals(b)).toBe(true);
+    expect(logins() - before).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a connection cut while several files share it loses none and duplicates none: they are retried and each lands once', async () => {
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}.bin`, bytes(150_000 + i)]));
+    const from = remoteTree('shared-cut', files);
+    h = harness(sshd.info.password);
+    const { job, dst } = await copyFrom(from, { bwlimit: 2_000_000 });
+    await until(() => h!.engine.get(job.id).files.filter((f) => f.state === 'done').length >= 4, 15_000, 'the first files done');
+    cutSessions(sshd.info);
+    expect(await h.engine.wait(job.id)).toMatchObject({ state: 'done', doneFiles: 40, failedFiles: 0 });
+    const rows = h.engine.get(job.id).files;
+    expect(rows.some((f) => f.attempts > 0)).toBe(true);
+    const got = readTree(join(dst, 'shared-cut'));
+    // Exactly the 40 names: no renamed second copy, no temp file left.
+    expect(Object.keys(got).sort()).toEqual(Object.keys(files).sort());
+    for (const [n, b] of Object.entries(files)) expect(Buffer.from(got[n], 'latin1').equals(b)).toBe(true);
+  });
+
+  it('an upload of small files shares too, and stores each exactly once', async () => {
+    const src = tmp('ferry-src-');
+    dirs.push(src);
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`u${i}.txt`, `upload ${i}`.repeat(50 + i)]));
+    writeTree(src, files);
+    h = harness(sshd.info.password);
+    const before = logins();
+    const to = join(remote, 'shared-up');
+    const job = await h.engine.create({ spec: { kind: 'copy', source: { endpoint: 'local', paths: [join(src, '*')] }, destination: { endpoint: 'sftp', path: to }, conflict: 'overwrite', transfers: 4 } });
+    expect(await h.engine.wait(job.id)).toMatchObject({ state: 'done', doneFiles: 30 });
+    expect(readTree(to)).toEqual(files);
+    expect(logins() - before).toBe(1);
   });
 });
 

@@ -89,7 +89,7 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
   }
   // The lease first, connectors after: a file waiting for another job's write holds no connection.
   await ctx.claimPath(row.dstPath, ctx.signal);
-  const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx));
+  const pair = await ctx.broker.pair(ctx.spec.source.endpoint, dstEp, ctx.signal, onServer(ctx), { share: row.size <= SHARED_FILE_BYTES });
   let broken = false;
   try {
     return await transfer(row, ctx, pair);
@@ -100,6 +100,12 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
     pair.release(broken);
   }
 }
+
+/**
+ * Files up to this size may share a connection with other small files where the endpoint allows it
+ * (capabilities.sharedTransfers: SFTP); a larger file gets a connection of its own.
+ */
+const SHARED_FILE_BYTES = 4 * 1024 * 1024;
 
 /** Within one endpoint that copies (or, for a move, renames) on the server, one connection does both sides. */
 function onServer(ctx: TaskContext): boolean {

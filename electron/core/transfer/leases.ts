@@ -1,5 +1,5 @@
 import type { Connector } from '../connectors/types';
-import type { EndpointProvider, Lease } from '../endpoints';
+import type { AcquireOptions, EndpointProvider, Lease } from '../endpoints';
 import { FerryError } from '../errors';
 import { breaksConnection } from './retry';
 
@@ -72,7 +72,7 @@ export class LeaseBroker {
 
   constructor(private readonly endpoints: EndpointProvider) {}
 
-  async pair(srcEndpoint: string, dstEndpoint: string, signal?: AbortSignal, oneSuffices = false): Promise<LeasePair> {
+  async pair(srcEndpoint: string, dstEndpoint: string, signal?: AbortSignal, oneSuffices = false, opts: AcquireOptions = {}): Promise<LeasePair> {
     if (srcEndpoint === dstEndpoint) {
       if (oneSuffices || this.endpoints.capabilities(srcEndpoint).maxConnections < 2) {
         const one = await this.endpoints.acquire(srcEndpoint, signal);
@@ -82,14 +82,14 @@ export class LeaseBroker {
       if (!mutex) this.sameEndpointLocks.set(srcEndpoint, (mutex = new Mutex()));
       const unlock = await mutex.lock(signal);
       try {
-        const [a, b] = await this.takeTwo(srcEndpoint, srcEndpoint, signal);
+        const [a, b] = await this.takeTwo(srcEndpoint, srcEndpoint, signal, opts);
         return { src: a.connector, dst: b.connector, release: (broken) => (a.release(broken), b.release(broken)) };
       } finally {
         unlock();
       }
     }
     const ordered = srcEndpoint < dstEndpoint;
-    const [first, second] = await this.takeTwo(ordered ? srcEndpoint : dstEndpoint, ordered ? dstEndpoint : srcEndpoint, signal);
+    const [first, second] = await this.takeTwo(ordered ? srcEndpoint : dstEndpoint, ordered ? dstEndpoint : srcEndpoint, signal, opts);
     const [s, d] = ordered ? [first, second] : [second, first];
     return { src: s.connector, dst: d.connector, release: (broken) => (s.release(broken), d.release(broken)) };
   }
@@ -99,10 +99,10 @@ export class LeaseBroker {
     return this.endpoints.acquire(endpoint, signal);
   }
 
-  private async takeTwo(a: string, b: string, signal?: AbortSignal): Promise<[Lease, Lease]> {
-    const first = await this.endpoints.acquire(a, signal);
+  private async takeTwo(a: string, b: string, signal?: AbortSignal, opts: AcquireOptions = {}): Promise<[Lease, Lease]> {
+    const first = await this.endpoints.acquire(a, signal, opts);
     try {
-      return [first, await this.endpoints.acquire(b, signal)];
+      return [first, await this.endpoints.acquire(b, signal, opts)];
     } catch (e) {
       first.release(false);
       throw e;
