@@ -6,7 +6,8 @@ import type { Entry } from '../../../shared/connectors';
  * stream asked for. The engine re-checks a source that can change in place after copying it (file-task.ts,
  * recheckSource): a source that can say this in the same round trip as its last read spares that check a
  * round trip of its own. SFTP sends an FSTAT of the open handle behind its last READ; the server answers
- * requests on a channel in order, so the answer describes the file after that READ was served.
+ * requests on a handle as if in order, so the answer describes the file after that READ was served. FTP
+ * sends SIZE and MDTM once the data has come, answered right after the transfer's last reply.
  *
  * A stream may report again (a short last answer asks once more for the rest): the latest report counts.
  */

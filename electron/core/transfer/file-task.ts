@@ -306,10 +306,11 @@ const changesInPlace = (caps: Capabilities) => !caps.atomicWrite;
  * Compared with what the plan saw (a listing's facts; stat and listing agree on these file systems) and with
  * the bytes streamed. What was written is removed; the file gets one more try (sourceChanged).
  *
- * Where the source's reader reported the file's facts after its last byte was read (SFTP: an FSTAT of the
- * open handle behind the last READ, ../connectors/final-facts.ts), those are used and no stat is sent. They
- * describe the file that was read, so a file deleted or replaced (renamed over) after it was opened passes:
- * what was delivered is that file whole, one version, as read.
+ * Where the source's reader reported the file's facts after its last byte was read (../connectors/final-facts.ts),
+ * those are used and no stat is sent. SFTP's come from an FSTAT of the open handle behind the last READ: they
+ * describe the file that was read, so a file deleted or replaced (renamed over) after it was opened passes,
+ * delivered whole, one version, as read. FTP's are a SIZE and an MDTM of the path, answered right after the
+ * transfer's last reply.
  */
 async function recheckSource(row: FileRow, pair: LeasePair, writePath: string, written: Written): Promise<void> {
   const { src, dst } = pair;

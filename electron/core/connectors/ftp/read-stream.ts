@@ -9,6 +9,16 @@ import { SlabReader } from './slab-reader';
 import { startTransfer } from './transfer-start';
 
 /**
+ * The file's facts asked for once all of its data has come (SIZE and MDTM): sent before the RETR's final
+ * reply on a server that reads one command at a time (client.pipelines), so they are answered right after
+ * it, describing the file as it was when the server had read all of it (../final-facts.ts).
+ */
+export interface FactsAfter {
+  commands: string[];
+  parse(replies: Reply[]): Entry;
+}
+
+/**
  * Streams one RETR (from `start` via REST) into a Readable the caller owns, reading the data connection
  * directly (no intermediate Writable): bytes go from the socket to the caller, and the socket is paused
  * while the caller is not reading. Resolves once the server opened the transfer (150), so a missing file
@@ -27,16 +37,6 @@ import { startTransfer } from './transfer-start';
  * host, the path and what was awaited; when the caller already has all its bytes, only the connection
  * is dropped.
  */
-/**
- * The file's facts asked for once all of its data has come (SIZE and MDTM): sent before the RETR's final
- * reply on a server that reads one command at a time (client.pipelines), so they are answered right after
- * it, describing the file as it was when the server had read all of it (../final-facts.ts).
- */
-export interface FactsAfter {
-  commands: string[];
-  parse(replies: Reply[]): Entry;
-}
-
 export function retrieve(
   client: FtpClient,
   path: string,
