@@ -27,6 +27,8 @@ function capabilityRows(c: Capabilities): string[] {
     `| empty folders | ${yes(c.emptyDirs)} |`,
     `| buckets as top-level folders | ${yes(c.bucketBased)} |`,
     `| connections per endpoint (default) | ${c.maxConnections} |`,
+    // 4 MiB: the engine's SHARED_FILE_BYTES (transfer/file-task.ts).
+    `| small files (up to 4 MiB) carried by one connection at once | ${c.sharedTransfers ?? 1} |`,
   ];
 }
 

@@ -103,7 +103,8 @@ export async function runTask(row: FileRow, ctx: TaskContext): Promise<TaskResul
 
 /**
  * Files up to this size may share a connection with other small files where the endpoint allows it
- * (capabilities.sharedTransfers: SFTP); a larger file gets a connection of its own.
+ * (capabilities.sharedTransfers: SFTP); a larger file gets a connection of its own. docs/connectors.md
+ * says "up to 4 MiB" (connectors/docs.ts).
  */
 const SHARED_FILE_BYTES = 4 * 1024 * 1024;
 
