@@ -87,16 +87,17 @@ export class EndpointPool implements EndpointProvider {
     if (per > 1) {
       // Not ahead of someone waiting for a connection of their own: a shared one drains for them.
       const room = pool.shared.find((s) => !s.broken && s.holders < per);
-      if (room && !pool.waiters.some((w) => !w.opts.share)) return this.join(endpoint, pool, room);
+      if (room && !pool.waiters.some((w) => !w.opts.share)) return this.join(endpoint, pool, room, signal);
     }
     const idle = pool.idle.pop();
     if (idle) {
       pool.busy++;
-      return per > 1 ? this.join(endpoint, pool, this.share(endpoint, pool, Promise.resolve(idle.connector))) : this.lease(endpoint, pool, idle.connector);
+      return per > 1 ? this.join(endpoint, pool, this.share(endpoint, pool, Promise.resolve(idle.connector)), signal) : this.lease(endpoint, pool, idle.connector);
     }
     if (pool.busy < pool.max) {
       pool.busy++;
-      if (per > 1) return this.join(endpoint, pool, this.share(endpoint, pool, this.connect(endpoint, signal)));
+      // Not the first holder's signal: the holders joining it may belong to other jobs (each gives up on its own, in join).
+      if (per > 1) return this.join(endpoint, pool, this.share(endpoint, pool, this.connect(endpoint)), signal);
       try {
         return this.lease(endpoint, pool, await this.connect(endpoint, signal));
       } catch (e) {
@@ -205,14 +206,36 @@ export class EndpointPool implements EndpointProvider {
     return entry;
   }
 
-  private async join(endpoint: string, pool: Pool, entry: Shared): Promise<Lease> {
+  private async join(endpoint: string, pool: Pool, entry: Shared, signal?: AbortSignal): Promise<Lease> {
     entry.holders++;
     let connector: Connector;
+    let onAbort: (() => void) | undefined;
     try {
-      connector = await entry.ready;
+      connector = await (signal
+        ? Promise.race([
+            entry.ready,
+            new Promise<never>((_, reject) => {
+              onAbort = () => reject(new FerryError('CANCELLED', 'Cancelled'));
+              if (signal.aborted) onAbort();
+              else signal.addEventListener('abort', onAbort, { once: true });
+            }),
+          ])
+        : entry.ready);
     } catch (e) {
       entry.holders--;
+      // The last holder gone while it still connects: it goes back to the pool (or is freed) once it has.
+      if (entry.holders === 0) {
+        void entry.ready.then(
+          (c) => {
+            this.leaveIfUnheld(endpoint, pool, entry, c);
+            this.wakeNext(endpoint, pool);
+          },
+          () => {},
+        );
+      }
       throw e;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
     let released = false;
     return {
@@ -226,14 +249,18 @@ export class EndpointPool implements EndpointProvider {
           entry.broken = true;
           connector.close().catch(() => {});
         }
-        if (entry.holders === 0) {
-          pool.shared.splice(pool.shared.indexOf(entry), 1);
-          if (entry.broken) pool.busy--; // closed already
-          else this.giveBack(endpoint, pool, connector, false);
-        }
+        this.leaveIfUnheld(endpoint, pool, entry, connector);
         this.wakeNext(endpoint, pool);
       },
     };
+  }
+
+  /** A shared connector nobody holds any more stops being shared: back to idle, or its slot freed if broken. */
+  private leaveIfUnheld(endpoint: string, pool: Pool, entry: Shared, connector: Connector): void {
+    if (entry.holders > 0 || !pool.shared.includes(entry)) return;
+    pool.shared.splice(pool.shared.indexOf(entry), 1);
+    if (entry.broken) pool.busy--; // closed already
+    else this.giveBack(endpoint, pool, connector, false);
   }
 
   /** Wakes a waiter: one that wants a connection of its own first (holders sharing one can join others). */

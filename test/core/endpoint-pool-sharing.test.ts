@@ -90,6 +90,22 @@ describe('the endpoint pool lends small-file holders one connector together', ()
     await pool.closeAll();
   });
 
+  it('a holder that gives up while the shared connect is under way leaves; the connector still serves the next one', async () => {
+    const { pool, made } = shareable({ per: 4, max: 1 });
+    const giveUp = new AbortController();
+    const leaving = pool.acquire('shared', giveUp.signal, { share: true });
+    giveUp.abort();
+    await expect(leaving).rejects.toMatchObject({ code: 'CANCELLED' });
+    // The only slot is not lost: the next holder gets the connector that was being made.
+    const next = await pool.acquire('shared', undefined, { share: true });
+    expect(made.length).toBe(1);
+    next.release();
+    const own = await pool.acquire('shared');
+    expect(made.length).toBe(1);
+    own.release();
+    await pool.closeAll();
+  });
+
   it('a failed connect fails every holder that joined it, and frees its slot for the next try', async () => {
     const { pool, made } = shareable({ per: 4, max: 1, failConnects: 1 });
     const tries = await Promise.allSettled([pool.acquire('shared', undefined, { share: true }), pool.acquire('shared', undefined, { share: true })]);
