@@ -199,7 +199,8 @@ export class EndpointPool implements EndpointProvider {
     pool.shared.push(entry);
     connecting.catch(() => {
       // Each holder that joined gets the connect's error from `ready`; the slot is free again.
-      pool.shared.splice(pool.shared.indexOf(entry), 1);
+      const i = pool.shared.indexOf(entry);
+      if (i >= 0) pool.shared.splice(i, 1);
       pool.busy--;
       this.wakeNext(endpoint, pool);
     });
