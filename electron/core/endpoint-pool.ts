@@ -174,16 +174,10 @@ export class EndpointPool implements EndpointProvider {
   }
 
   private lease(endpoint: string, pool: Pool, connector: Connector): Lease {
-    let released = false;
-    return {
-      connector,
-      release: (broken = false) => {
-        if (released) return;
-        released = true;
-        this.giveBack(endpoint, pool, connector, broken);
-        this.wakeNext(endpoint, pool);
-      },
-    };
+    return leaseOf(connector, (broken) => {
+      this.giveBack(endpoint, pool, connector, broken);
+      this.wakeNext(endpoint, pool);
+    });
   }
 
   /** A connector no longer lent: idle for the next holder, or closed (broken, or its pool was reset). */
@@ -238,22 +232,16 @@ export class EndpointPool implements EndpointProvider {
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
-    let released = false;
-    return {
-      connector,
-      release: (broken = false) => {
-        if (released) return;
-        released = true;
-        entry.holders--;
-        if (broken && !entry.broken) {
-          // The others on it fail as this one did, and are retried on another connection.
-          entry.broken = true;
-          connector.close().catch(() => {});
-        }
-        this.leaveIfUnheld(endpoint, pool, entry, connector);
-        this.wakeNext(endpoint, pool);
-      },
-    };
+    return leaseOf(connector, (broken) => {
+      entry.holders--;
+      if (broken && !entry.broken) {
+        // The others on it fail as this one did, and are retried on another connection.
+        entry.broken = true;
+        connector.close().catch(() => {});
+      }
+      this.leaveIfUnheld(endpoint, pool, entry, connector);
+      this.wakeNext(endpoint, pool);
+    });
   }
 
   /** A shared connector nobody holds any more stops being shared: back to idle, or its slot freed if broken. */
@@ -280,4 +268,17 @@ export class EndpointPool implements EndpointProvider {
       for (const s of stale) s.connector.close().catch(() => {});
     }
   }
+}
+
+/** A lease whose release takes effect once, however often it is called. */
+function leaseOf(connector: Connector, onRelease: (broken: boolean) => void): Lease {
+  let released = false;
+  return {
+    connector,
+    release: (broken = false) => {
+      if (released) return;
+      released = true;
+      onRelease(broken);
+    },
+  };
 }

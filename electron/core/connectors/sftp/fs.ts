@@ -167,7 +167,7 @@ export class SftpConnector implements Connector {
     const start = Math.max(0, opts.start ?? 0);
     const end = Math.max(start, Math.min(opts.end ?? size, size));
     // A read to the end tells the engine's source re-check what the file looks like after it (../final-facts.ts).
-    const statAfterLast = end === size ? () => this.s.call<Stats>('stat', path, (cb) => this.s.sftp.fstat(handle, cb)).then((a) => entryOf(path, a)) : undefined;
+    const statAfterLast = end === size ? () => this.fstat(handle, path).then((a) => entryOf(path, a)) : undefined;
     return new PipelinedReader(this.s, handle, path, start, end, readShape(this.s), opts.signal, statAfterLast);
   }
 
@@ -185,7 +185,7 @@ export class SftpConnector implements Connector {
     let closing: Promise<void> | undefined;
     try {
       if (offset > 0) {
-        const attrs = await this.s.call<Stats>('stat', path, (cb) => this.s.sftp.fstat(handle, cb));
+        const attrs = await this.fstat(handle, path);
         if (attrs.size < offset) {
           throw new FerryError('CONFLICT', `Cannot resume ${path} on ${this.host()} at byte ${offset}: the file has only ${attrs.size} bytes.`, { detail: { path, offset, size: attrs.size } });
         }
@@ -205,7 +205,7 @@ export class SftpConnector implements Connector {
         tail.push(this.s.call('set the modification time of', path, (cb) => this.s.sftp.futimes(handle, t, t, cb)));
       }
       // The server's size of what it stored, asked in the same breath: the engine's size check needs no stat.
-      const stored = this.s.call<Stats>('stat', path, (cb) => this.s.sftp.fstat(handle, cb));
+      const stored = this.fstat(handle, path);
       tail.push(stored);
       // Close errors count: a server may only report a failed flush (disk full) here.
       closing = this.s.call('close', path, (cb) => this.s.sftp.close(handle, cb));
@@ -361,6 +361,11 @@ export class SftpConnector implements Connector {
     });
   }
 
+  /** The attributes of an open file (FSTAT); `path` names it in an error. */
+  private fstat(handle: Buffer, path: string): Promise<Stats> {
+    return this.s.call<Stats>('stat', path, (cb) => this.s.sftp.fstat(handle, cb));
+  }
+
   private lstatOrNull(path: string): Promise<Stats | null> {
     return this.s.call<Stats>('stat', path, (cb) => this.s.sftp.lstat(path, cb)).catch((e) => {
       if (isFerryError(e, 'CONNECTION_LOST')) throw e;
@@ -398,7 +403,7 @@ export class SftpConnector implements Connector {
     if (from === to) return;
     const src = await this.open(from, 'r');
     try {
-      const attrs = await this.s.call<Stats>('stat', from, (cb) => this.s.sftp.fstat(src, cb));
+      const attrs = await this.fstat(src, from);
       if (kindOf(attrs) === 'dir') throw new FerryError('IS_A_DIRECTORY', `${from} on ${this.host()} is a folder; only files are copied on the server`, { detail: { path: from } });
       const dst = await this.open(to, 'w');
       try {
