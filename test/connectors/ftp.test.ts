@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeConformance } from '../conformance/suite';
 import { collect, expectCode, inParallel, put, randomData, readAll, streamOf } from '../conformance/helpers';
 import { ftpManifest, type FtpConnector } from '../../electron/core/connectors/ftp';
@@ -157,6 +157,30 @@ describe('ftp connector (vsftpd)', () => {
         for (const f of files) expect(readFileSync(join(into.path, `${round}-${f.name}`)).equals(f.data)).toBe(true);
       }
     } finally {
+      into.cleanup();
+    }
+  });
+
+  it('many small downloads into local files reuse their read memory instead of taking fresh memory per file', async () => {
+    // Each file's data connection read into a slab that came back only if the reader heard the socket
+    // close, which it never did (basic-ftp drops a data socket's listeners before destroying it): every
+    // small file then left a 1 MiB slab to the garbage collector.
+    const dir = await fresh();
+    const files = Array.from({ length: 40 }, (_, i) => ({ name: `s${i}.bin`, data: randomData(16 * 1024 + i) }));
+    await inParallel(files, 4, async (f) => {
+      await put(c, `${dir}/${f.name}`, f.data);
+    });
+    const local = (await localManifest.connect({} as ConnectContext)) as LocalConnector;
+    const into = tempDir('ferry-ftp-small-slabs-');
+    const slabs = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    try {
+      // One at a time, so that each file's memory has come back before the next file reads.
+      for (const f of files) await local.write(`${into.path}/${f.name}`, await c.read(`${dir}/${f.name}`));
+      const freshSlabs = slabs.mock.calls.filter(([n]) => n >= 64 * 1024).length;
+      expect(freshSlabs).toBeLessThanOrEqual(2);
+      for (const f of files) expect(readFileSync(join(into.path, f.name)).equals(f.data)).toBe(true);
+    } finally {
+      slabs.mockRestore();
       into.cleanup();
     }
   });

@@ -21,9 +21,16 @@ const SLAB_BYTES = 1024 * 1024;
 const FIRST_SLAB_BYTES = 64 * 1024;
 /** Less room than this left in a slab: it is retired (a socket read is at most 64 KiB on Linux loopback). */
 const MIN_ROOM = 64 * 1024;
-/** Spare slabs kept for the next reads of any download in this process. */
+/** Spare slabs of each size kept for the next reads of any download in this process. */
 const SPARES_KEPT = 16;
-const spares: Buffer[] = [];
+/**
+ * Free slabs by size: a small file's whole download fits its connection's first slab, so those come back
+ * too (fresh memory per file made V8 collect its whole heap every few dozen files: external memory pressure).
+ */
+const spares = new Map<number, Buffer[]>([
+  [FIRST_SLAB_BYTES, []],
+  [SLAB_BYTES, []],
+]);
 
 interface Slab {
   buf: Buffer;
@@ -34,11 +41,13 @@ interface Slab {
 }
 
 function takeSlab(bytes: number): Slab {
-  return { buf: spares.pop() ?? Buffer.allocUnsafeSlow(bytes), used: 0, lent: 0, retired: false };
+  return { buf: spares.get(bytes)!.pop() ?? Buffer.allocUnsafeSlow(bytes), used: 0, lent: 0, retired: false };
 }
 
 function reuseIfFree(s: Slab): void {
-  if (s.retired && s.lent === 0 && s.buf.length === SLAB_BYTES && spares.length < SPARES_KEPT) spares.push(s.buf);
+  if (!s.retired || s.lent !== 0) return;
+  const free = spares.get(s.buf.length)!;
+  if (free.length < SPARES_KEPT) free.push(s.buf);
 }
 
 export class SlabReader {
