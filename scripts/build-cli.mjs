@@ -73,6 +73,11 @@ const result = await build({
   chunkNames: '[name]-[hash]',
   bundle: true,
   platform: 'node',
+  // A package without an exports map (the AWS SDK's) is bundled from its ES build, not its CommonJS one:
+  // unused commands are then left out. The S3 chunk went from 825 KB to 230 KB, about 30 ms less for every
+  // S3 command (interleaved `ferry ls` of a bucket, 6 runs each: medians 0.315 -> 0.285 s). Packages with an
+  // exports map (zod, pg, mysql2, basic-ftp...) resolve as before.
+  mainFields: ['module', 'main'],
   target: 'node20',
   format: 'esm',
   sourcemap: true,
