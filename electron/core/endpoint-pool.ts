@@ -246,8 +246,9 @@ export class EndpointPool implements EndpointProvider {
 
   /** A shared connector nobody holds any more stops being shared: back to idle, or its slot freed if broken. */
   private leaveIfUnheld(endpoint: string, pool: Pool, entry: Shared, connector: Connector): void {
-    if (entry.holders > 0 || !pool.shared.includes(entry)) return;
-    pool.shared.splice(pool.shared.indexOf(entry), 1);
+    const at = pool.shared.indexOf(entry);
+    if (entry.holders > 0 || at < 0) return;
+    pool.shared.splice(at, 1);
     if (entry.broken) pool.busy--; // closed already
     else this.giveBack(endpoint, pool, connector, false);
   }

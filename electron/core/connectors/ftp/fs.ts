@@ -68,7 +68,7 @@ export class FtpConnector implements Connector {
     return this.run('look up', p, undefined, async (c, where) => {
       // Both at once: a file answers both, a folder refuses both (then CWD tells it from a missing path).
       const [size, mdtm] = await c.askMany([`SIZE ${p}`, `MDTM ${p}`]);
-      if (size.code === 213) return { name: basename(p), path: p, type: 'file', size: parseSize(size), modified: parseModTime(mdtm) };
+      if (size.code === 213) return fileFacts(p, size, mdtm);
       const cwd = await c.ask(`CWD ${p}`);
       if (positive(cwd)) return { name: basename(p), path: p, type: 'dir', size: 0, modified: null };
       throw await notFound(c, p, where);
@@ -100,7 +100,7 @@ export class FtpConnector implements Connector {
       commands: [`SIZE ${p}`, `MDTM ${p}`],
       parse: ([size, mdtm]: Reply[]): Entry => {
         if (size.code !== 213) throw new Error(`SIZE: ${size.code} ${size.message}`);
-        return { name: basename(p), path: p, type: 'file', size: parseSize(size), modified: parseModTime(mdtm) };
+        return fileFacts(p, size, mdtm);
       },
     };
     return retrieve(client, p, start, limit, explain, done, opts.signal, () => cancelled(where), factsAfter);
@@ -326,6 +326,11 @@ function modTimeCommand(c: FtpClient, p: string, modified: Date): string {
 
 /** MDTM commands sent together while listing: small enough to sit in the server's input buffer. */
 const MDTM_BATCH = 64;
+
+/** A file's entry from its SIZE (213) and MDTM replies. */
+function fileFacts(p: string, size: Reply, mdtm: Reply): Entry {
+  return { name: basename(p), path: p, type: 'file', size: parseSize(size), modified: parseModTime(mdtm) };
+}
 
 function cancelled(where: FtpWhere): FerryError {
   return new FerryError('CANCELLED', `Cancelled: ${where.action ?? 'access'} "${where.path}" on ${where.host}:${where.port}`, { detail: { path: where.path } });
