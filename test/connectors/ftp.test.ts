@@ -237,6 +237,25 @@ describe('ftp connector (vsftpd)', () => {
     for (let i = 0; i < 3; i++) expect((await c.stat(`${dir}/f.bin`)).size).toBe(3_000_004);
   });
 
+  it('a whole read read more slowly than the server sends it still says what the file is (final reply before the data end)', async () => {
+    const dir = await fresh();
+    const data = randomData(1_100_000);
+    await put(c, `${dir}/slow.bin`, data);
+    const stream = await c.read(`${dir}/slow.bin`);
+    // Nothing is read for a while: the stream's buffer (1 MiB) fills, the rest waits in the sockets, and
+    // the server, done sending, answers the RETR before the caller has seen the data's end.
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await collect(stream)).equals(data)).toBe(true);
+    expect(await finalFacts(stream)).toMatchObject({ type: 'file', size: data.length, path: `${dir}/slow.bin` });
+    for (let i = 0; i < 3; i++) expect((await c.stat(`${dir}/slow.bin`)).size).toBe(data.length);
+    // The same, stopped by the caller before the end: the connection still goes back in step.
+    const stopped = await c.read(`${dir}/slow.bin`);
+    await new Promise((r) => setTimeout(r, 400));
+    await new Promise<void>((resolve) => stopped.once('readable', () => (stopped.read(1000), stopped.destroy(), resolve())));
+    for (let i = 0; i < 3; i++) expect((await c.stat(`${dir}/slow.bin`)).size).toBe(data.length);
+    expect((await readAll(c, `${dir}/slow.bin`)).equals(data)).toBe(true);
+  });
+
   it('resumes a write at an offset with REST+STOR', async () => {
     const dir = await fresh();
     const data = randomData(500_000);

@@ -64,6 +64,17 @@ export function retrieve(
     let factsSent = false;
     const factReplies: Reply[] = [];
     let facts: { resolve(e: Entry): void; reject(e: Error): void } | undefined;
+    /**
+     * Ends the RETR's task when its final reply came before the data's end (a reader slower than the
+     * network, or the control connection's packet handled first): the task is held open until then, so the
+     * facts can still be asked with a task there to take their replies.
+     */
+    let endHeldTask: (() => void) | undefined;
+    const releaseTask = () => {
+      const end = endHeldTask;
+      endHeldTask = undefined;
+      end?.();
+    };
 
     const finish = (discard: boolean) => {
       if (settled) return;
@@ -72,6 +83,7 @@ export function retrieve(
       clearInterval(watchdog);
       clearTimeout(deadline);
       signal?.removeEventListener('abort', onAbort);
+      releaseTask(); // basic-ftp's task must be over before the connection is handed back
       if (discard) client.close();
       else if (!ftp.closed) {
         // basic-ftp must not keep this data socket around for the next command, and the control connection
@@ -180,6 +192,7 @@ export function retrieve(
         awaitFinalReply();
         dataEnded = true;
         askFacts();
+        if (!factsSent) releaseTask();
         tryFinish();
       };
       // An empty file's data connection can have ended (and said so) before the server's 150 arrived.
@@ -188,17 +201,19 @@ export function retrieve(
     };
 
     /**
-     * All the data came and the RETR's final reply has not: the facts' commands go out now, so the task
-     * (still open) sees their replies. Not after that reply, when no task would be there to take them.
+     * All the data came: the facts' commands go out now, while the RETR's task is still open (its final
+     * reply has not come, or came first and the task was held for this), so the task sees their replies.
      */
+    const wantsFacts = () => !!factsAfter && client.pipelines && limit === Infinity;
     const askFacts = () => {
-      if (!factsAfter || finalReply || !client.pipelines || limit !== Infinity || settled) return;
+      if (!wantsFacts() || (finalReply && !endHeldTask) || settled) return;
       try {
-        client.sendTogether(factsAfter.commands);
+        client.sendTogether(factsAfter!.commands);
       } catch {
         return;
       }
       factsSent = true;
+      endHeldTask = undefined; // the task now ends with the facts' last reply
       reportFinalFacts(
         output,
         new Promise<Entry>((resolve, reject) => {
@@ -253,7 +268,9 @@ export function retrieve(
         if (finalReply) return void (takeFact(res) && t.resolve(finalReply as FTPResponse));
         // The RETR's final reply (or a refusal before any data).
         finalReply = res;
-        if (!factsSent) t.resolve(res);
+        if (factsSent) return;
+        if (res instanceof FTPError || dataEnded || stopping || !wantsFacts()) return void t.resolve(res);
+        endHeldTask = () => t.resolve(res); // the data's end is still to come (see endHeldTask)
       });
       await task.finally(() => {
         if (client.nextDataReader === reader) client.nextDataReader = null;
