@@ -124,7 +124,20 @@ export class TransferStore {
   private readonly finished = new Map<string, { jobId: string; idx: number; patch: Partial<FileRow> }>();
   private finishTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly db: Db) {}
+  // Built once: better-sqlite3 makes a new wrapper (and its four variants) for every db.transaction() call,
+  // and a transaction called inside another opens a savepoint. Per lease of a small file, those two cost as
+  // much as the lease's own statements.
+  private readonly leaseTx: Database.Transaction<(endpoint: string, pathKey: string, jobId: string, idx: number, staleMs: number) => LeaseHolder | null>;
+  private readonly leasesTx: Database.Transaction<(endpoint: string, wants: Array<{ pathKey: string; idx: number }>, jobId: string, staleMs: number) => Set<number>>;
+
+  constructor(private readonly db: Db) {
+    this.leaseTx = db.transaction((endpoint: string, pathKey: string, jobId: string, idx: number, staleMs: number) => this.leaseIfFree(endpoint, pathKey, jobId, idx, staleMs));
+    this.leasesTx = db.transaction((endpoint: string, wants: Array<{ pathKey: string; idx: number }>, jobId: string, staleMs: number) => {
+      const busy = new Set<number>();
+      for (const w of wants) if (this.leaseIfFree(endpoint, w.pathKey, jobId, w.idx, staleMs)) busy.add(w.idx);
+      return busy;
+    });
+  }
 
   /** Prepared once per SQL text: a job of many small files runs the same few statements thousands of times. */
   private sql(text: string): Database.Statement {
@@ -268,25 +281,7 @@ export class TransferStore {
    * holder is returned and nothing changes.
    */
   takeWriterLease(endpoint: string, pathKey: string, jobId: string, idx: number, staleMs: number): LeaseHolder | null {
-    return this.db
-      .transaction(() => {
-        const held = this.sql(
-          `SELECT l.job_id, j.owner, j.heartbeat_at, j.id AS job_exists, f.state AS file_state FROM transfer_writer_leases l
-           LEFT JOIN transfer_jobs j ON j.id = l.job_id LEFT JOIN transfer_files f ON f.job_id = l.job_id AND f.idx = l.file_idx
-           WHERE l.endpoint = ? AND l.path_key = ?`,
-        ).get(endpoint, pathKey) as { job_id: string; owner: string | null; heartbeat_at: number | null; job_exists: string | null; file_state: FileState | null } | undefined;
-        const writing = held && held.job_exists && (held.file_state === null || held.file_state === 'pending');
-        if (held && writing && held.job_id !== jobId && !ownerGone(held.owner, held.heartbeat_at, staleMs)) return { jobId: held.job_id, owner: held.owner };
-        this.sql('INSERT OR REPLACE INTO transfer_writer_leases (endpoint, path_key, job_id, file_idx, acquired_at) VALUES (?, ?, ?, ?, ?)').run(
-          endpoint,
-          pathKey,
-          jobId,
-          idx,
-          new Date().toISOString(),
-        );
-        return null;
-      })
-      .immediate();
+    return this.leaseTx.immediate(endpoint, pathKey, jobId, idx, staleMs);
   }
 
   /**
@@ -295,13 +290,26 @@ export class TransferStore {
    * live job holds; their leases are not taken.
    */
   takeWriterLeases(endpoint: string, wants: Array<{ pathKey: string; idx: number }>, jobId: string, staleMs: number): Set<number> {
-    const busy = new Set<number>();
-    this.db
-      .transaction(() => {
-        for (const w of wants) if (this.takeWriterLease(endpoint, w.pathKey, jobId, w.idx, staleMs)) busy.add(w.idx);
-      })
-      .immediate();
-    return busy;
+    return this.leasesTx.immediate(endpoint, wants, jobId, staleMs);
+  }
+
+  /** takeWriterLease's work, inside the caller's transaction. */
+  private leaseIfFree(endpoint: string, pathKey: string, jobId: string, idx: number, staleMs: number): LeaseHolder | null {
+    const held = this.sql(
+      `SELECT l.job_id, j.owner, j.heartbeat_at, j.id AS job_exists, f.state AS file_state FROM transfer_writer_leases l
+       LEFT JOIN transfer_jobs j ON j.id = l.job_id LEFT JOIN transfer_files f ON f.job_id = l.job_id AND f.idx = l.file_idx
+       WHERE l.endpoint = ? AND l.path_key = ?`,
+    ).get(endpoint, pathKey) as { job_id: string; owner: string | null; heartbeat_at: number | null; job_exists: string | null; file_state: FileState | null } | undefined;
+    const writing = held && held.job_exists && (held.file_state === null || held.file_state === 'pending');
+    if (held && writing && held.job_id !== jobId && !ownerGone(held.owner, held.heartbeat_at, staleMs)) return { jobId: held.job_id, owner: held.owner };
+    this.sql('INSERT OR REPLACE INTO transfer_writer_leases (endpoint, path_key, job_id, file_idx, acquired_at) VALUES (?, ?, ?, ?, ?)').run(
+      endpoint,
+      pathKey,
+      jobId,
+      idx,
+      new Date().toISOString(),
+    );
+    return null;
   }
 
   /** Every writer lease the job holds (its run ended: none of its files is being written). */
