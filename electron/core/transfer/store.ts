@@ -127,16 +127,12 @@ export class TransferStore {
   // Built once: better-sqlite3 makes a new wrapper (and its four variants) for every db.transaction() call,
   // and a transaction called inside another opens a savepoint. Per lease of a small file, those two cost as
   // much as the lease's own statements.
-  private readonly leaseTx: Database.Transaction<(endpoint: string, pathKey: string, jobId: string, idx: number, staleMs: number) => LeaseHolder | null>;
-  private readonly leasesTx: Database.Transaction<(endpoint: string, wants: Array<{ pathKey: string; idx: number }>, jobId: string, staleMs: number) => Set<number>>;
+  private readonly leaseTx: Database.Transaction<TransferStore['leaseIfFree']>;
+  private readonly leasesTx: Database.Transaction<TransferStore['leasesIfFree']>;
 
   constructor(private readonly db: Db) {
-    this.leaseTx = db.transaction((endpoint: string, pathKey: string, jobId: string, idx: number, staleMs: number) => this.leaseIfFree(endpoint, pathKey, jobId, idx, staleMs));
-    this.leasesTx = db.transaction((endpoint: string, wants: Array<{ pathKey: string; idx: number }>, jobId: string, staleMs: number) => {
-      const busy = new Set<number>();
-      for (const w of wants) if (this.leaseIfFree(endpoint, w.pathKey, jobId, w.idx, staleMs)) busy.add(w.idx);
-      return busy;
-    });
+    this.leaseTx = db.transaction(this.leaseIfFree.bind(this));
+    this.leasesTx = db.transaction(this.leasesIfFree.bind(this));
   }
 
   /** Prepared once per SQL text: a job of many small files runs the same few statements thousands of times. */
@@ -291,6 +287,13 @@ export class TransferStore {
    */
   takeWriterLeases(endpoint: string, wants: Array<{ pathKey: string; idx: number }>, jobId: string, staleMs: number): Set<number> {
     return this.leasesTx.immediate(endpoint, wants, jobId, staleMs);
+  }
+
+  /** takeWriterLeases' work, inside the caller's transaction. */
+  private leasesIfFree(endpoint: string, wants: Array<{ pathKey: string; idx: number }>, jobId: string, staleMs: number): Set<number> {
+    const busy = new Set<number>();
+    for (const w of wants) if (this.leaseIfFree(endpoint, w.pathKey, jobId, w.idx, staleMs)) busy.add(w.idx);
+    return busy;
   }
 
   /** takeWriterLease's work, inside the caller's transaction. */
