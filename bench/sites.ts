@@ -109,17 +109,23 @@ function rcloneTool(conf: string, remote: (p: string) => string, opts: { transfe
 }
 
 /**
- * A floor (bench/floors): a bare script doing a small-file download's minimum plus Ferry's per-file
- * guarantees, given the remote folder, the local one and its server's address in `env`.
+ * A floor (bench/floors): a bare script doing a small-file transfer's minimum plus Ferry's per-file
+ * guarantees, given the remote folder, the local one and its server's address in `env`. `scripts.up`, where
+ * a site has one, measures uploads the same way (local folder first, then the remote one).
  */
-function floorTool(name: string, settings: string, script: string, env: NodeJS.ProcessEnv): Tool {
+function floorTool(name: string, settings: string, scripts: { down: string; up?: string }, env: NodeJS.ProcessEnv, mode: 'safe' | 'plain' = 'safe'): Tool {
   return {
     name,
     settings,
     ferry: false,
     command(op) {
-      if (op.direction !== 'down' || op.what !== 'small') throw new Error(`${name} measures small-file downloads only`);
-      return { cmd: process.execPath, args: [join(FLOORS, script), `${op.remoteSrc}/${SMALL_DIR}`, join(op.localDst, SMALL_DIR), 'safe'], env: { ...process.env, ...env } };
+      const script = op.what === 'small' ? scripts[op.direction] : undefined;
+      if (!script) throw new Error(`${name} measures small-file ${scripts.up ? 'transfers' : 'downloads'} only`);
+      const args =
+        op.direction === 'down'
+          ? [`${op.remoteSrc}/${SMALL_DIR}`, join(op.localDst, SMALL_DIR)]
+          : [join(op.localSrc, SMALL_DIR), `${op.remoteDst}/${SMALL_DIR}`];
+      return { cmd: process.execPath, args: [join(FLOORS, script), ...args, ...(mode === 'safe' ? ['safe'] : [])], env: { ...process.env, ...env } };
     },
   };
 }
@@ -166,7 +172,7 @@ export function sftpSite(info: SshdInfo, ctx: SiteContext): Site {
     },
   });
 
-  const floor = floorTool('floor: ssh2 alone (bench/floors)', '4 connections, aes128-gcm, temp name + time + re-check FSTAT + rename per file', 'sftp-small.mjs', {
+  const floor = floorTool('floor: ssh2 alone (bench/floors)', '4 connections, aes128-gcm, temp name + time + re-check FSTAT + rename per file', { down: 'sftp-small.mjs' }, {
     SSH_HOST: info.host,
     SSH_PORT: String(info.port),
     SSH_USER: info.user,
@@ -230,12 +236,16 @@ export function ftpSite(info: FtpServerInfo, ctx: SiteContext): Site {
   };
   lftp.settings = 'big: put / pget -n 4; small: mirror [-R] --parallel=4';
 
-  const floor = floorTool('floor: plain Node (bench/floors)', '4 connections, EPSV+RETR per file, temp name + time + SIZE/MDTM re-check + rename', 'ftp-small.mjs', {
-    FTP_HOST: info.host,
-    FTP_PORT: String(info.port),
-    FTP_USER: info.user,
-    FTP_PASS: info.password,
-  });
+  const ftpEnv = { FTP_HOST: info.host, FTP_PORT: String(info.port), FTP_USER: info.user, FTP_PASS: info.password };
+  const floor = floorTool(
+    'floor: plain Node (bench/floors)',
+    '4 connections; down: EPSV+RETR per file, temp name + time + SIZE/MDTM re-check + rename; up: EPSV+STOR to a temp name, time + SIZE, RNFR+RNTO',
+    { down: 'ftp-small.mjs', up: 'ftp-small-up.mjs' },
+    ftpEnv,
+  );
+  // lftp's own commands per file (EPSV+STOR under the final name, nothing else): with the floor above, it
+  // splits what Ferry's guarantees cost the server from what Ferry itself costs.
+  const floorPlain = floorTool('floor, no guarantees (bench/floors)', "4 connections, EPSV+STOR under the final name: lftp's commands", { down: 'ftp-small.mjs', up: 'ftp-small-up.mjs' }, ftpEnv, 'plain');
 
   const conf = join(ctx.workDir, 'rclone-ftp.conf');
   const obscured = run('rclone', ['obscure', info.password]).trim();
@@ -260,6 +270,7 @@ export function ftpSite(info: FtpServerInfo, ctx: SiteContext): Site {
       // verified.md): one stream, as a user would have to set it.
       rclone: rcloneTool(conf, (p) => `bftp:${p}`, { extra: (op) => (op.direction === 'down' ? ['--multi-thread-streams', '0'] : []), settings: 'downloads --multi-thread-streams 0' }),
       floor,
+      floorPlain,
     },
   };
 }
@@ -315,7 +326,7 @@ export function s3Site(info: S3ServerInfo, ctx: SiteContext): Site {
     refs: {
       rclone: rcloneTool(conf, remote, { env, settings: '5 MiB chunks, 4 in parallel (defaults)' }),
       rclone16: rcloneTool(conf, remote, { env, transfers: 16 }),
-      floor: floorTool('floor: Node http + SignatureV4 (bench/floors)', '4 at a time, each a signed GET as Ferry sends it; temp name + md5 vs ETag + time + rename per file', 's3-small.mjs', {
+      floor: floorTool('floor: Node http + SignatureV4 (bench/floors)', '4 at a time, each a signed GET as Ferry sends it; temp name + md5 vs ETag + time + rename per file', { down: 's3-small.mjs' }, {
         S3_ENDPOINT: info.endpoint,
         S3_REGION: info.region,
         S3_KEY: info.accessKeyId,

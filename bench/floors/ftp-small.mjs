@@ -5,46 +5,12 @@
 //   FTP_PORT=… FTP_USER=… FTP_PASS=… [FTP_HOST=127.0.0.1] node bench/floors/ftp-small.mjs REMOTE_DIR DEST [safe]
 import fs from 'node:fs';
 import net from 'node:net';
+import { FTP_HOST, login, passivePort } from './ftp-control.mjs';
 
-const { FTP_HOST = '127.0.0.1', FTP_PORT, FTP_USER, FTP_PASS } = process.env;
+const t0 = performance.now();
 const [remote, dest, mode] = process.argv.slice(2);
 const safe = mode === 'safe';
 fs.mkdirSync(dest, { recursive: true });
-const t0 = performance.now();
-
-/** A control connection: `send` writes commands in one write, `reply` gives the next final reply line. */
-function control() {
-  const ctl = net.connect(Number(FTP_PORT), FTP_HOST).setNoDelay(true);
-  let buf = '';
-  const waiters = [];
-  const lines = [];
-  ctl.on('data', (d) => {
-    buf += d;
-    for (let m; (m = /^(\d{3}) .*\r\n/m.exec(buf)); ) {
-      const line = buf.slice(0, m.index + m[0].length);
-      buf = buf.slice(m.index + m[0].length);
-      if (line.startsWith('150')) continue;
-      const w = waiters.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  const reply = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((r) => waiters.push(r)));
-  const send = (...commands) => ctl.write(commands.map((c) => `${c}\r\n`).join(''));
-  return { ctl, reply, send };
-}
-
-async function login() {
-  const c = control();
-  await c.reply();
-  for (const command of [`USER ${FTP_USER}`, `PASS ${FTP_PASS}`, 'TYPE I']) {
-    c.send(command);
-    await c.reply();
-  }
-  return c;
-}
-
-const passivePort = (line) => Number(/\|\|\|(\d+)\|/.exec(line)[1]);
 const conns = await Promise.all([login(), login(), login(), login()]);
 const first = conns[0];
 first.send('EPSV');
