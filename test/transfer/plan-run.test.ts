@@ -1,7 +1,9 @@
 import { existsSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { localManifest } from '../../electron/core/connectors/local';
+import { basename, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LocalConnector, localManifest } from '../../electron/core/connectors/local';
+import type { ConnectorManifest } from '../../electron/core/connectors/types';
+import { FerryError } from '../../electron/core/errors';
 import { JobFileSchema, JobSchema, PlanItemSchema, PlanSchema } from '../../shared/transfers';
 import { bytes, cleanup, inode, listDirs, makeHarness, readTree, tmp, writeTree, type Harness } from './support';
 
@@ -178,5 +180,58 @@ describe('plan, then run exactly that plan', () => {
     await expect(h.engine.plan(spec({ destination: { endpoint: 'local', path: join(dst, 'file') } }))).rejects.toMatchObject({ code: 'NOT_A_DIRECTORY' });
     await expect(h.engine.plan(spec({ mirror: true }))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(h.engine.create({ planId: 'no-such-plan' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  describe('a destination that takes its time to connect (a login over the network)', () => {
+    /** A second endpoint on this computer whose connect waits for `gate` (or fails with `refuse`), counting attempts. */
+    const slowly = (gate: Promise<void>, refuse?: FerryError) => {
+      const state = { connects: 0 };
+      const manifest: ConnectorManifest = {
+        ...localManifest,
+        type: 'local',
+        connect: async (ctx) => {
+          state.connects++;
+          await gate;
+          if (refuse) throw refuse;
+          return localManifest.connect(ctx);
+        },
+      };
+      return { manifest, state };
+    };
+
+    it('lists a local source while it connects, and plans once it has', async () => {
+      writeTree(src, { 'a.txt': 'a', 'sub/b.txt': 'bb' });
+      let open!: () => void;
+      const slow = slowly(new Promise<void>((r) => (open = r)));
+      const s = makeHarness({ extra: { slow: slow.manifest } });
+      // The login finishes only once the source has been listed: a plan that waited for it first never would.
+      const list = LocalConnector.prototype.list;
+      const spy = vi.spyOn(LocalConnector.prototype, 'list').mockImplementation(function (this: LocalConnector, path, opts) {
+        if (path === src) open();
+        return list.call(this, path, opts);
+      });
+      try {
+        const plan = await s.engine.plan(spec({ destination: { endpoint: 'slow', path: dst } }));
+        expect(plan.items.filter((i) => i.action === 'copy').map((i) => i.relPath).sort()).toEqual([`${basename(src)}/a.txt`, `${basename(src)}/sub/b.txt`]);
+        expect(slow.state.connects).toBe(1);
+      } finally {
+        spy.mockRestore();
+        await s.close();
+        cleanup(s.dir);
+      }
+    }, 10_000);
+
+    it('reports a failed connect as such, without a second attempt', async () => {
+      writeTree(src, { 'a.txt': 'a' });
+      const slow = slowly(Promise.resolve(), new FerryError('AUTH_FAILED', 'Login refused by the test server'));
+      const s = makeHarness({ extra: { slow: slow.manifest } });
+      try {
+        await expect(s.engine.plan(spec({ destination: { endpoint: 'slow', path: dst } }))).rejects.toMatchObject({ code: 'AUTH_FAILED', message: 'Login refused by the test server' });
+        expect(slow.state.connects).toBe(1);
+      } finally {
+        await s.close();
+        cleanup(s.dir);
+      }
+    });
   });
 });

@@ -94,14 +94,14 @@ export class TransferEngine {
   /** Lists both sides and decides every file; stored so create({planId}) runs exactly this plan. */
   async plan(input: JobSpecInput, signal?: AbortSignal): Promise<Plan> {
     // A process's first job loads the schemas (zod: about 60 ms of compiling) while its endpoints connect
-    // (the keychain, a login: mostly waiting on the network). A failed connect is thrown once the spec is
-    // known to be valid: the error the listing would meet, without a second attempt.
+    // (the keychain, a login: mostly waiting on the network), and a local side is listed meanwhile too: the
+    // plan waits for the connects only where it calls those endpoints. A failed connect is thrown there,
+    // once the spec is known to be valid: the error the listing would meet, without a second attempt.
     const connected = this.connectEarly(input, signal);
     connected.catch(() => undefined);
     const { parseSpec } = await import('./job-spec');
     const spec = parseSpec(input);
-    await connected;
-    const items = await buildPlan(spec, { endpoints: this.opts.endpoints, platform: this.opts.platform, signal });
+    const items = await buildPlan(spec, { endpoints: this.opts.endpoints, platform: this.opts.platform, signal, connected });
     const id = randomUUID();
     const totals = planTotals(items);
     const createdAt = new Date().toISOString();

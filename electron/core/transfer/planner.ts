@@ -27,6 +27,11 @@ export interface PlanDeps {
   /** The platform whose file system a local destination is on (tests pass 'win32'). */
   platform?: NodeJS.Platform;
   signal?: AbortSignal;
+  /**
+   * The spec's remote endpoints connecting (engine.connectEarly): calls to any endpoint but this computer's
+   * wait for it, and its failure is theirs, not retried; a local side is listed meanwhile.
+   */
+  connected?: Promise<void>;
 }
 
 const LIST_PARALLEL = 4;
@@ -95,7 +100,10 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
   const dstRoot = normalizePath(spec.destination.path);
   const key = (p: string) => (dstCaps.caseInsensitive ? p.toLowerCase() : p);
 
-  const call = <T>(endpoint: string, fn: (c: Connector) => Promise<T>) => retrying(() => withConnector(endpoints, endpoint, fn, signal), signal);
+  const call = async <T>(endpoint: string, fn: (c: Connector) => Promise<T>) => {
+    if (endpoint !== LOCAL_ENDPOINT) await deps.connected;
+    return retrying(() => withConnector(endpoints, endpoint, fn, signal), signal);
+  };
   const list = (endpoint: string, path: string) => call(endpoint, (c) => c.list(path, { signal }));
   const stat = (endpoint: string, path: string) =>
     call(endpoint, (c) => c.stat(path)).catch((e) => {
