@@ -221,12 +221,16 @@ describe('plan, then run exactly that plan', () => {
       }
     }, 10_000);
 
-    it('reports a failed connect as such, without a second attempt', async () => {
+    it.each([
+      ['a refused login', new FerryError('AUTH_FAILED', 'Login refused by the test server')],
+      // Not to be read as "no such folder" (a plan that copies everything into a destination it never saw).
+      ['a profile that is gone', new FerryError('NOT_FOUND', 'The profile slow was deleted')],
+    ])('reports %s as such, once, without a second attempt', async (_what, refusal) => {
       writeTree(src, { 'a.txt': 'a' });
-      const slow = slowly(Promise.resolve(), new FerryError('AUTH_FAILED', 'Login refused by the test server'));
+      const slow = slowly(Promise.resolve(), refusal);
       const s = makeHarness({ extra: { slow: slow.manifest } });
       try {
-        await expect(s.engine.plan(spec({ destination: { endpoint: 'slow', path: dst } }))).rejects.toMatchObject({ code: 'AUTH_FAILED', message: 'Login refused by the test server' });
+        await expect(s.engine.plan(spec({ destination: { endpoint: 'slow', path: dst } }))).rejects.toMatchObject({ code: refusal.code, message: refusal.message });
         expect(slow.state.connects).toBe(1);
       } finally {
         await s.close();

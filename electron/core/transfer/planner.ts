@@ -100,16 +100,22 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
   const dstRoot = normalizePath(spec.destination.path);
   const key = (p: string) => (dstCaps.caseInsensitive ? p.toLowerCase() : p);
 
-  const call = async <T>(endpoint: string, fn: (c: Connector) => Promise<T>) => {
+  /** Waits for the endpoint's connect; its failure is thrown as it is, never read as a missing path. */
+  const ready = async (endpoint: string) => {
     if (endpoint !== LOCAL_ENDPOINT) await deps.connected;
+  };
+  const call = async <T>(endpoint: string, fn: (c: Connector) => Promise<T>) => {
+    await ready(endpoint);
     return retrying(() => withConnector(endpoints, endpoint, fn, signal), signal);
   };
   const list = (endpoint: string, path: string) => call(endpoint, (c) => c.list(path, { signal }));
-  const stat = (endpoint: string, path: string) =>
-    call(endpoint, (c) => c.stat(path)).catch((e) => {
+  const stat = async (endpoint: string, path: string) => {
+    await ready(endpoint);
+    return call(endpoint, (c) => c.stat(path)).catch((e) => {
       if (isFerryError(e, 'NOT_FOUND')) return null;
       throw e;
     });
+  };
 
   const items: PlannedItem[] = [];
   const found: Found[] = [];
