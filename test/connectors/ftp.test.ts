@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -127,6 +128,31 @@ describe('ftp connector (vsftpd)', () => {
     await put(c, `${dir}/old.txt`, 'old', { modified: new Date('2019-07-08T09:10:11Z') });
     const [entry] = await c.list(dir);
     expect(entry.modified).toBe('2019-07-08T09:10:11.000Z');
+  });
+
+  it('a folder that cannot be listed says why in plain words, asked in two round trips', async () => {
+    const dir = await fresh();
+    await put(c, `${dir}/file.txt`, 'x');
+    const cases: Array<[string, string, string]> = [
+      [`${dir}/new`, 'NOT_FOUND', `"${dir}/new" on ${info().host}:${info().port}: it does not exist`],
+      [`${dir}/new/deeper`, 'NOT_FOUND', `the folder "${dir}/new" does not exist`],
+      [`${dir}/file.txt`, 'NOT_A_DIRECTORY', 'it is a file, not a folder'],
+      [`${dir}/file.txt/inside`, 'NOT_A_DIRECTORY', `"${dir}/file.txt" is a file`],
+    ];
+    for (const [path, code, words] of cases) {
+      // Control-connection writes while listing (a copy lists its new destination folder before the first file).
+      const write = vi.spyOn(Socket.prototype, 'write');
+      const err = await c.list(path).catch((e: unknown) => e);
+      const writes = write.mock.calls.filter(([chunk]) => typeof chunk === 'string' && /^[A-Z]{3,4}[ \r]/.test(chunk)).length;
+      write.mockRestore();
+      expect(err, path).toBeInstanceOf(FerryError);
+      expect((err as FerryError).code, path).toBe(code);
+      expect((err as FerryError).message, path).toContain(words);
+      expect(writes, `${path}: CWD, then SIZE, parent SIZE and parent CWD in one write`).toBe(2);
+    }
+    // The connection is in step afterwards: the next commands get their own answers.
+    expect((await c.list(dir)).map((e) => e.name)).toEqual(['file.txt']);
+    expect((await c.stat(`${dir}/file.txt`)).size).toBe(1);
   });
 
   it('reads a range with an end, and the connections stay usable afterwards', async () => {

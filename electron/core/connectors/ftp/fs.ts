@@ -7,7 +7,7 @@ import type { ConnectContext, Connector, ReadOptions, WriteOptions, WriteResult 
 import { openClient, positive, type FtpClient, type FtpSettings, type Reply } from './connect';
 import { ftpError, type FtpWhere } from './errors';
 import { ClientPool } from './pool';
-import { failure, formatModTime, kindOf, notFound, parseModTime, parseSize, refused } from './probe';
+import { failure, formatModTime, kindOf, notFound, parseModTime, parseSize, refused, whyNotEntered } from './probe';
 import { retrieve } from './read-stream';
 import { storeFile, type Stored } from './store';
 
@@ -42,11 +42,7 @@ export class FtpConnector implements Connector {
     const dir = normalizePath(path);
     return this.run('list', dir, opts.signal, async (c, where) => {
       const cwd = await c.ask(`CWD ${dir}`);
-      if (!positive(cwd)) {
-        const kind = await kindOf(c, dir);
-        if (kind === 'file') throw failure('NOT_A_DIRECTORY', 'it is a file, not a folder', dir, where);
-        throw kind === 'missing' ? await notFound(c, dir, where) : refused(cwd, where, 'PERMISSION_DENIED');
-      }
+      if (!positive(cwd)) throw await whyNotEntered(c, dir, where);
       const entries = (await c.list()).filter((f) => f.name !== '.' && f.name !== '..').map((f) => toEntry(dir, f));
       if (!c.hasMLSD) {
         // LIST times are for people ("Mar  4  2021", "Nov 21 16:31", in the server's zone): ask MDTM per file,

@@ -52,7 +52,25 @@ export function refused(reply: Reply, where: FtpWhere, fallback: ErrorCode): Fer
 /** NOT_FOUND for a path, naming the part that is missing when it is the parent folder. */
 export async function notFound(c: FtpClient, path: string, where: FtpWhere): Promise<FerryError> {
   const parent = dirname(path);
-  const parentKind = parent === path ? 'dir' : await kindOf(c, parent);
+  return missing(path, parent === path ? 'dir' : await kindOf(c, parent), where);
+}
+
+/**
+ * Why a folder could not be entered (its CWD was refused), asked in one write where the server takes
+ * pipelined commands: the path's SIZE (a file answers it) and its parent's SIZE and CWD, for the error.
+ * A listing of a folder that is not there yet (a copy's new destination) took five round trips before.
+ */
+export async function whyNotEntered(c: FtpClient, path: string, where: FtpWhere): Promise<FerryError> {
+  const parent = dirname(path);
+  const probeParent = parent !== path && parent !== '/';
+  const [size, parentSize, parentCwd] = await c.askMany([`SIZE ${path}`, ...(probeParent ? [`SIZE ${parent}`, `CWD ${parent}`] : [])]);
+  if (size.code === 213) return failure('NOT_A_DIRECTORY', 'it is a file, not a folder', path, where);
+  const parentKind: PathKind = !probeParent ? 'dir' : parentSize.code === 213 ? 'file' : positive(parentCwd) ? 'dir' : 'missing';
+  return missing(path, parentKind, where);
+}
+
+function missing(path: string, parentKind: PathKind, where: FtpWhere): FerryError {
+  const parent = dirname(path);
   const why = parentKind === 'dir' ? 'it does not exist' : parentKind === 'file' ? `"${parent}" is a file` : `the folder "${parent}" does not exist`;
   const code: ErrorCode = parentKind === 'file' ? 'NOT_A_DIRECTORY' : 'NOT_FOUND';
   return new FerryError(code, `Could not ${where.action ?? 'access'} "${path}" on ${where.host}:${where.port}: ${why}`, {
