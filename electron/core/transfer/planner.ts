@@ -100,22 +100,21 @@ export async function buildPlan(spec: JobSpec, deps: PlanDeps): Promise<PlannedI
   const dstRoot = normalizePath(spec.destination.path);
   const key = (p: string) => (dstCaps.caseInsensitive ? p.toLowerCase() : p);
 
-  /** Waits for the endpoint's connect; its failure is thrown as it is, never read as a missing path. */
-  const ready = async (endpoint: string) => {
+  /**
+   * A call to an endpoint, once its connect has come through (a local side never waits). The wait is outside
+   * the retries and outside stat's NOT_FOUND: a failed connect is thrown as it is, never read as a missing path.
+   */
+  const call = async <T>(endpoint: string, fn: (c: Connector) => Promise<T>, onError?: (e: unknown) => T) => {
     if (endpoint !== LOCAL_ENDPOINT) await deps.connected;
-  };
-  const call = async <T>(endpoint: string, fn: (c: Connector) => Promise<T>) => {
-    await ready(endpoint);
-    return retrying(() => withConnector(endpoints, endpoint, fn, signal), signal);
+    const attempt = retrying(() => withConnector(endpoints, endpoint, fn, signal), signal);
+    return onError ? attempt.catch(onError) : attempt;
   };
   const list = (endpoint: string, path: string) => call(endpoint, (c) => c.list(path, { signal }));
-  const stat = async (endpoint: string, path: string) => {
-    await ready(endpoint);
-    return call(endpoint, (c) => c.stat(path)).catch((e) => {
+  const stat = (endpoint: string, path: string) =>
+    call<Entry | null>(endpoint, (c) => c.stat(path), (e) => {
       if (isFerryError(e, 'NOT_FOUND')) return null;
       throw e;
     });
-  };
 
   const items: PlannedItem[] = [];
   const found: Found[] = [];
