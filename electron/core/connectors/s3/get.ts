@@ -1,16 +1,15 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { GetSigner } from './get-signer';
 import type { S3Config } from './options';
 
 /**
  * GetObject as one signed HTTP GET, without the SDK's command pipeline: the SDK spends about 3 ms of CPU per
  * call (middleware stack rebuilt per call, serialization, signing), which dominated downloads of many small
  * objects. The URL comes from the SDK's own endpoint rules (path-style or virtual-hosted, AWS regions), the
- * signature from its own SignatureV4 with the client's credentials provider (session tokens included), and
- * the request goes through the client's kept-alive agents. Everything else keeps using the SDK.
+ * signature from SigV4 as the SDK's SignatureV4 makes it (get-signer.ts, with the client's credentials
+ * provider, session tokens included), and the request goes through the client's kept-alive agents. Everything else keeps using the SDK.
  */
 
 /** What a failed GET looks like to fromS3Error: the S3 code as `name`, the status in `$metadata`. */
@@ -29,7 +28,7 @@ const IDLE_TIMEOUT_MS = 120_000;
 
 interface Target {
   url: URL;
-  signer: SignatureV4;
+  signer: GetSigner;
 }
 
 export class ObjectGetter {
@@ -97,14 +96,7 @@ export class ObjectGetter {
       {},
     );
     const scheme = (resolved.properties?.authSchemes as { signingRegion?: string }[] | undefined)?.[0];
-    const signer = new SignatureV4({
-      credentials: config.credentials,
-      region: scheme?.signingRegion ?? region,
-      service: 's3',
-      sha256: NodeSha256,
-      // S3 signs the path as sent (each key segment encoded once), not encoded a second time.
-      uriEscapePath: false,
-    });
+    const signer = new GetSigner(config.credentials, scheme?.signingRegion ?? region, 's3');
     return { url: new URL(resolved.url.href), signer };
   }
 
@@ -114,15 +106,7 @@ export class ObjectGetter {
     const https = t.url.protocol === 'https:';
     const headers: Record<string, string> = { host: t.url.host, 'x-amz-content-sha256': EMPTY_SHA256 };
     if (range) headers.range = range;
-    const signed = await t.signer.sign({
-      method: 'GET',
-      protocol: t.url.protocol,
-      hostname: t.url.hostname,
-      ...(t.url.port ? { port: Number(t.url.port) } : {}),
-      path,
-      query: {},
-      headers,
-    });
+    const signed = await t.signer.sign(path, headers);
     signal?.throwIfAborted();
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = (https ? httpsRequest : httpRequest)({
@@ -131,7 +115,7 @@ export class ObjectGetter {
         hostname: t.url.hostname.replace(/^\[|\]$/g, ''),
         port: t.url.port || (https ? 443 : 80),
         path,
-        headers: signed.headers,
+        headers: signed,
         agent: https ? this.agents.https : this.agents.http,
         ...(signal ? { signal } : {}),
       });
@@ -178,25 +162,4 @@ function isSocketError(e: unknown): boolean {
 /** As the SDK encodes a key segment: encodeURIComponent plus the characters it leaves alone (RFC 3986 reserved). */
 function encodeKeySegment(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytes(d: SourceData): string | Uint8Array {
-  if (typeof d === 'string') return d;
-  return ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d);
-}
-
-/** The SHA-256 / HMAC-SHA-256 SignatureV4 wants (the SDK's @smithy/hash-node does the same with node:crypto). */
-class NodeSha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.h = secret ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
 }
