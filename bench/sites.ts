@@ -326,7 +326,7 @@ export function s3Site(info: S3ServerInfo, ctx: SiteContext): Site {
     refs: {
       rclone: rcloneTool(conf, remote, { env, settings: '5 MiB chunks, 4 in parallel (defaults)' }),
       rclone16: rcloneTool(conf, remote, { env, transfers: 16 }),
-      floor: floorTool('floor: Node http + SignatureV4 (bench/floors)', '4 at a time, each a signed GET as Ferry sends it; temp name + md5 vs ETag + time + rename per file', { down: 's3-small.mjs' }, {
+      floor: floorTool('floor: Node http + SignatureV4 (bench/floors)', '4 at a time, each a signed GET (the SDK signer; Ferry signs the same bytes itself); temp name + md5 vs ETag + time + rename per file', { down: 's3-small.mjs' }, {
         S3_ENDPOINT: info.endpoint,
         S3_REGION: info.region,
         S3_KEY: info.accessKeyId,
