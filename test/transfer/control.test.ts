@@ -6,7 +6,7 @@ import { LocalConnector, localManifest } from '../../electron/core/connectors/lo
 import type { ConnectorManifest, ReadOptions } from '../../electron/core/connectors/types';
 import { FerryError } from '../../electron/core/errors';
 import type { Job, JobProgressEvent } from '../../shared/transfers';
-import { bytes, checksummingLocalManifest, cleanup, makeHarness, readTree, tempOf, tmp, until, writeTree, type Harness } from './support';
+import { bytes, checksummingLocalManifest, cleanup, makeHarness, readTree, tempOf, tmp, until, withReads, writeTree, type Harness } from './support';
 
 let h: Harness;
 const dirs: string[] = [];
@@ -50,9 +50,24 @@ class FlakyConnector extends LocalConnector {
 }
 const flakyManifest: ConnectorManifest = { ...localManifest, type: 'local', connect: async () => new FlakyConnector(localManifest.capabilities) };
 
+/**
+ * A local connector whose reads give their first 10,000 bytes and then nothing more, as a server that stops
+ * sending would: the stream waits for data until it is destroyed.
+ */
+const stalledReads: Readable[] = [];
+const stallingManifest = withReads({ ...localManifest, type: 'local' }, (inner) => {
+  const r = new Readable({ read() {} });
+  inner.once('data', (chunk: Buffer) => {
+    r.push(chunk.subarray(0, 10_000));
+    inner.destroy();
+  });
+  stalledReads.push(r);
+  return r;
+});
+
 function setup(files: Record<string, Buffer | string>) {
   // The destination reports md5s (as object stores do), so resumed files are checked end to end by md5.
-  h = makeHarness({ extra: { other: { ...localManifest, type: 'local' }, flaky: flakyManifest, local: checksummingLocalManifest } });
+  h = makeHarness({ extra: { other: { ...localManifest, type: 'local' }, flaky: flakyManifest, stalling: stallingManifest, local: checksummingLocalManifest } });
   const src = scratch('ferry-src-');
   const dst = scratch('ferry-dst-');
   writeTree(src, files);
@@ -194,6 +209,59 @@ describe('retries', () => {
     expect(job).toMatchObject({ state: 'failed', doneFiles: 2, failedFiles: 1, error: { code: 'NOT_FOUND' } });
     expect(h.engine.get(job.id).files[2]).toMatchObject({ relPath: 'gone.txt', state: 'failed', attempts: 1, error: { code: 'NOT_FOUND' } });
     expect(h.engine.list({ states: ['failed'] }).map((j) => j.id)).toEqual([job.id]);
+  });
+});
+
+// Small files that nothing hashes or throttles go from the reader to the writer with no Meter between
+// (file-task.ts, DIRECT_MAX_BYTES): plain local folders on both sides, which report no md5.
+describe('small files straight from reader to writer', () => {
+  const plainSpec = (src: string, dst: string, source: string, over: Record<string, unknown> = {}) => ({
+    ...copySpec(src, dst, over),
+    source: { endpoint: source, paths: [join(src, '*')] },
+    destination: { endpoint: 'other', path: dst },
+  });
+
+  it('a read that fails mid-file is retried, and the file arrives whole, verified by size', async () => {
+    const content = bytes(300_000);
+    const { src, dst } = setup({ 'f.bin': content, 'g.bin': bytes(5) });
+    Object.assign(flaky, { drops: 1, after: 100_000 });
+    const job = await h.engine.create({ spec: plainSpec(src, dst, 'flaky', { transfers: 1 }) });
+    expect((await h.engine.wait(job.id)).state).toBe('done');
+    expect(h.engine.details(job.id).files.map((f) => [f.relPath, f.state, f.attempts, f.verified, f.size])).toEqual([
+      ['f.bin', 'done', 1, 'size', 300_000],
+      ['g.bin', 'done', 0, 'size', 5],
+    ]);
+    expect(readFileSync(join(dst, 'f.bin')).equals(content)).toBe(true);
+    expect(temps(dst)).toEqual([]);
+  });
+
+  it('a cancel stops a file whose read hangs, at once, and leaves no partial file', async () => {
+    const { src, dst } = setup({ 'hangs.bin': bytes(50_000) });
+    const job = await h.engine.create({ spec: plainSpec(src, dst, 'stalling') });
+    await until(() => stalledReads.length === 1, 10_000, 'the read started');
+    const asked = Date.now();
+    await h.engine.cancel(job.id);
+    expect(Date.now() - asked).toBeLessThan(4000);
+    expect(h.engine.get(job.id).files.map((f) => f.state)).toEqual(['cancelled']);
+    expect(stalledReads[0].destroyed).toBe(true);
+    await until(() => temps(dst).length === 0, 5000, 'partial file removed');
+    expect(readdirSync(dst)).toEqual([]);
+    stalledReads.length = 0;
+  });
+
+  it('progress reports a small file once it is written; the job counts every byte', async () => {
+    const { src, dst } = setup({ 'a.bin': bytes(70_000), 'b.bin': bytes(30_000) });
+    const seen: JobProgressEvent[] = [];
+    const off = h.engine.on('jobs.progress', (e) => seen.push(e));
+    const job = await h.engine.create({ spec: plainSpec(src, dst, 'other') });
+    const done = await h.engine.wait(job.id);
+    off();
+    expect(done).toMatchObject({ state: 'done', doneFiles: 2, doneBytes: 100_000 });
+    expect(h.engine.get(job.id).files.map((f) => [f.state, f.bytesDone])).toEqual([
+      ['done', 70_000],
+      ['done', 30_000],
+    ]);
+    expect(readTree(dst)).toEqual(readTree(src));
   });
 });
 

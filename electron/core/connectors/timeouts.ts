@@ -116,6 +116,11 @@ async function watchedWrite(c: Connector, path: string, source: Readable, opts: 
     },
   });
   source.once('error', (e) => gauge.destroy(e));
+  // A source destroyed before its end without an error (the engine's cancel) must end the write too: pipe()
+  // would leave the gauge open, and the writer waiting on it until the idle timeout.
+  source.once('close', () => {
+    if (!source.readableEnded && !gauge.destroyed) gauge.destroy(new Error('The source stream closed before its end'));
+  });
   source.pipe(gauge);
   const writing = c.write(path, gauge, opts);
   let timer: NodeJS.Timeout | undefined;

@@ -29,8 +29,9 @@ export class Throttle {
 }
 
 /**
- * The one pass every streamed byte goes through on its way to the destination: throttled, hashed (md5 of
- * exactly what was handed to the writer) and counted. Memory stays at one chunk whatever the file size.
+ * The pass streamed bytes go through on their way to the destination: throttled, hashed (md5 of exactly
+ * what was handed to the writer) and counted. Memory stays at one chunk whatever the file size. A small file
+ * with nothing to hash or throttle skips it (file-task.ts, DIRECT_MAX_BYTES).
  */
 export class Meter extends Transform {
   bytes = 0;
