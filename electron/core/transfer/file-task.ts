@@ -453,9 +453,10 @@ async function streamCopy(
 /**
  * Files up to this size that nothing hashes or throttles go from their reader straight to their writer,
  * with no Meter between: on 2,000 small FTP downloads the Meter and its pipe were 5-6 % of the time
- * (docs/benchmarks.md). Their progress is reported once, when written; a larger file's as it flows.
+ * (docs/benchmarks.md). Their progress is reported once, when written, so the bound is kept small: on a
+ * slow link (100 KB/s) such a file shows no progress for under a second. A larger file's flows as it goes.
  */
-const DIRECT_MAX_BYTES = 1024 * 1024;
+const DIRECT_MAX_BYTES = 64 * 1024;
 
 /**
  * Whether someone can give an md5 to compare Ferry's with: the source listed one for this file, the
