@@ -239,3 +239,41 @@ describe('plan, then run exactly that plan', () => {
     });
   });
 });
+
+describe('a job made from its plan', () => {
+  it('starts each file as planned and counts them while it waits for a slot: unchanged skipped, refused failed, asked in conflict', async () => {
+    await h.close();
+    // One job at a time, and a destination that holds Windows' names: "aux.txt" is refused while planning.
+    h = makeHarness({ extra: { local2: { ...localManifest, type: 'local' } }, engine: { maxJobs: 1, platform: 'win32' } });
+    const blockSrc = tmp('ferry-block-');
+    const blockDst = tmp('ferry-block-dst-');
+    try {
+      writeTree(blockSrc, { 'slow.bin': bytes(1_000_000) });
+      const blocker = await h.engine.create({ spec: spec({ source: { endpoint: 'local2', paths: [join(blockSrc, 'slow.bin')] }, destination: { endpoint: 'local', path: blockDst }, bwlimit: 100_000 }) });
+      writeTree(src, { 'same.txt': 'same', 'changed.txt': 'new words', 'aux.txt': 'refused', 'new.txt': 'new' });
+      writeTree(dst, { 'same.txt': 'same', 'changed.txt': 'old' });
+      const t = new Date(Date.now() - 3600_000);
+      for (const p of [join(src, 'same.txt'), join(dst, 'same.txt')]) utimesSync(p, t, t);
+      const plan = await h.engine.plan(spec({ kind: 'sync', source: { endpoint: 'local2', paths: [join(src, '*')] }, conflict: 'ask' }));
+      const job = await h.engine.create({ planId: plan.id });
+      expect(job).toMatchObject({ state: 'queued', totalFiles: 4, failedFiles: 1, skippedFiles: 1, doneFiles: 0 });
+      const states = () => Object.fromEntries(h.engine.get(job.id).files.map((f) => [f.relPath, [f.state, f.error?.code ?? null]]));
+      expect(states()).toEqual({
+        'aux.txt': ['failed', 'INVALID_NAME'],
+        'changed.txt': ['conflict', null],
+        'new.txt': ['pending', null],
+        'same.txt': ['skipped', null],
+      });
+      // The file list is the plan's, in its order, with its paths and facts.
+      expect(h.engine.details(job.id).files.map((f) => [f.relPath, f.dstPath, f.size, f.modified])).toEqual(
+        plan.items.map((i) => [i.relPath, i.dstPath, i.size, i.modified]),
+      );
+      await h.engine.cancel(blocker.id);
+      const waiting = await h.engine.wait(job.id);
+      expect(waiting).toMatchObject({ state: 'waiting', doneFiles: 1, failedFiles: 1, skippedFiles: 1 });
+      expect(readTree(dst)).toEqual({ 'same.txt': 'same', 'changed.txt': 'old', 'new.txt': 'new' });
+    } finally {
+      cleanup(blockSrc, blockDst);
+    }
+  });
+});

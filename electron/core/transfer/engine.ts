@@ -136,8 +136,8 @@ export class TransferEngine {
       totalBytes: plan.totals.bytes,
       doneFiles: 0,
       doneBytes: 0,
-      failedFiles: plan.items.filter((i) => i.error).length,
-      skippedFiles: plan.items.filter((i) => i.action === 'skip' && !i.error).length,
+      failedFiles: plan.failed,
+      skippedFiles: plan.skipped,
       rate: 0,
       etaSeconds: null,
       createdAt: now,
@@ -151,7 +151,7 @@ export class TransferEngine {
       owner: THIS_OWNER,
       heartbeatAt: Date.now(),
     };
-    this.store.insertJob(job, plan.items, this.searchText(plan.spec, job.title));
+    this.store.insertJob(job, planId, this.searchText(plan.spec, job.title));
     this.admitted.add(job.id);
     this.changed(job);
     this.schedule();

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ErrorData } from '../../../shared/errors';
-import type { ConflictPolicy, FileState, Job, JobFile, JobSpec, JobState, Plan, PlanAction } from '../../../shared/transfers';
+import type { ConflictPolicy, FileState, Job, JobFile, JobSpec, JobState, Plan } from '../../../shared/transfers';
 import { FerryError } from '../errors';
 import { ownerGone, THIS_OWNER } from './owner';
 import type { PlannedItem } from './planner';
@@ -109,14 +109,6 @@ export function publicFile(f: FileRow): JobFile {
 /** How long a finished file's state may wait to share a commit with others (finishFile). */
 export const FINISH_COMMIT_MS = 100;
 
-/** The state a plan item starts in as a job file. */
-function initialState(i: PlannedItem): FileState {
-  if (i.error) return 'failed';
-  if (i.action === 'skip') return 'skipped';
-  if (i.action === 'conflict') return 'conflict';
-  return 'pending';
-}
-
 /** Plans, jobs and job files in SQLite. Every write is one statement or one transaction. */
 export class TransferStore {
   private readonly statements = new Map<string, Database.Statement>();
@@ -157,26 +149,17 @@ export class TransferStore {
     })();
   }
 
-  loadPlan(id: string): { spec: JobSpec; items: PlannedItem[]; totals: Plan['totals']; createdAt: string } {
+  /**
+   * A stored plan without its items (a job copies those in SQL, insertJob), and how many of them start the
+   * job failed (an error found while planning) or skipped.
+   */
+  loadPlan(id: string): { spec: JobSpec; totals: Plan['totals']; createdAt: string; failed: number; skipped: number } {
     const row = this.sql('SELECT * FROM transfer_plans WHERE id = ?').get(id) as { spec: string; totals: string; created_at: string } | undefined;
     if (!row) throw new FerryError('NOT_FOUND', `No plan with id ${id} (plans are kept for a day)`, { detail: { planId: id } });
-    /* eslint-disable-next-line @typescript-eslint/no-explicit-any */
-    const items = (this.sql('SELECT * FROM transfer_plan_items WHERE plan_id = ? ORDER BY idx').all(id) as any[]).map(
-      (r): PlannedItem => ({
-        relPath: r.rel_path,
-        srcPath: r.src_path,
-        dstPath: r.dst_path,
-        action: r.action as PlanAction,
-        size: r.size,
-        modified: r.modified,
-        ...(r.reason !== null ? { reason: r.reason } : {}),
-        ...(r.src_hashes ? { srcHashes: JSON.parse(r.src_hashes) } : {}),
-        ...(r.error ? { error: JSON.parse(r.error) } : {}),
-        dstSize: r.dst_size,
-        dstModified: r.dst_modified,
-      }),
-    );
-    return { spec: JSON.parse(row.spec) as JobSpec, items, totals: JSON.parse(row.totals), createdAt: row.created_at };
+    const n = this.sql(
+      `SELECT COUNT(error) AS failed, COALESCE(SUM(error IS NULL AND action = 'skip'), 0) AS skipped FROM transfer_plan_items WHERE plan_id = ?`,
+    ).get(id) as { failed: number; skipped: number };
+    return { spec: JSON.parse(row.spec) as JobSpec, totals: JSON.parse(row.totals), createdAt: row.created_at, failed: n.failed, skipped: n.skipped };
   }
 
   /** Plans nobody ran, older than `before`. */
@@ -184,21 +167,27 @@ export class TransferStore {
     this.sql('DELETE FROM transfer_plans WHERE created_at < ? AND id NOT IN (SELECT plan_id FROM transfer_jobs WHERE plan_id IS NOT NULL)').run(before);
   }
 
-  insertJob(job: JobRow, items: PlannedItem[], search: string): void {
-    const insertFile = this.sql(
-      `INSERT INTO transfer_files (job_id, idx, rel_path, src_path, dst_path, action, size, modified, src_hashes, dst_size, dst_modified, state, error, reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+  /**
+   * The job and its files, copied from its plan's items inside SQLite: reading 2,000 items into objects and
+   * writing them back one statement each took about 40 ms before a job's first file (docs/benchmarks.md).
+   * A file starts failed when planning found an error for it, skipped or in conflict when the plan says so,
+   * and pending otherwise.
+   */
+  insertJob(job: JobRow, planId: string, search: string): void {
     this.db.transaction(() => {
       this
         .sql(
-          `INSERT INTO transfer_jobs (id, plan_id, kind, spec, state, title, search, total_files, total_bytes, created_at, owner, heartbeat_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO transfer_jobs (id, plan_id, kind, spec, state, title, search, total_files, total_bytes, failed_files, skipped_files, created_at, owner, heartbeat_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(job.id, job.planId, job.kind, JSON.stringify(job.spec), job.state, job.title, search, job.totalFiles, job.totalBytes, job.createdAt, job.owner, job.heartbeatAt);
-      items.forEach((i, idx) =>
-        insertFile.run(job.id, idx, i.relPath, i.srcPath, i.dstPath, i.action, i.size, i.modified, json(i.srcHashes), i.dstSize ?? null, i.dstModified ?? null, initialState(i), json(i.error), i.reason ?? null),
-      );
+        .run(job.id, job.planId, job.kind, JSON.stringify(job.spec), job.state, job.title, search, job.totalFiles, job.totalBytes, job.failedFiles, job.skippedFiles, job.createdAt, job.owner, job.heartbeatAt);
+      this.sql(
+        `INSERT INTO transfer_files (job_id, idx, rel_path, src_path, dst_path, action, size, modified, src_hashes, dst_size, dst_modified, state, error, reason)
+         SELECT ?, idx, rel_path, src_path, dst_path, action, size, modified, src_hashes, dst_size, dst_modified,
+           CASE WHEN error IS NOT NULL THEN 'failed' WHEN action = 'skip' THEN 'skipped' WHEN action = 'conflict' THEN 'conflict' ELSE 'pending' END,
+           error, reason
+         FROM transfer_plan_items WHERE plan_id = ? ORDER BY idx`,
+      ).run(job.id, planId);
     })();
   }
 
