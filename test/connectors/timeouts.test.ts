@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync, chownSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sftpManifest } from '../../electron/core/connectors/sftp';
 import { withTimeouts } from '../../electron/core/connectors/timeouts';
@@ -90,4 +91,17 @@ it('a read whose server stops sending fails as TIMEOUT; a read its consumer paus
   } finally {
     freezeSessions(sshd.info, 'SIGCONT');
   }
+});
+
+it('a write whose source is destroyed before its end fails at once as a retryable CONNECTION_LOST', async () => {
+  const c = await connect();
+  // The engine's cancel destroys the source without an error. The write used to wait for ever: with nothing
+  // left to offer the writer, the idle watch (1 s here) never fired.
+  const source = new Readable({ read() {} });
+  source.push(Buffer.alloc(10_000, 1));
+  const writing = c.write(join(remote, 'cut-short.bin'), source, { size: 100_000 });
+  setTimeout(() => source.destroy(), 50);
+  await expect(writing).rejects.toMatchObject({ code: 'CONNECTION_LOST', retryable: true, message: `The data for ${join(remote, 'cut-short.bin')} stopped before its end` });
+  // The connection is still good for the next call.
+  expect((await c.stat(join(remote, 'big.bin'))).size).toBe(8 * 1024 * 1024);
 });

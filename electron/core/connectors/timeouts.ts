@@ -117,9 +117,11 @@ async function watchedWrite(c: Connector, path: string, source: Readable, opts: 
   });
   source.once('error', (e) => gauge.destroy(e));
   // A source destroyed before its end without an error (the engine's cancel) must end the write too: pipe()
-  // would leave the gauge open, and the writer waiting on it until the idle timeout.
+  // would leave the gauge open, and the writer waiting on it until the idle timeout. Outside a cancel the
+  // bytes stopped short, as on a dropped connection: worth another try.
   source.once('close', () => {
-    if (!source.readableEnded && !gauge.destroyed) gauge.destroy(new Error('The source stream closed before its end'));
+    if (source.readableEnded || gauge.destroyed) return;
+    gauge.destroy(new FerryError('CONNECTION_LOST', `The data for ${path} stopped before its end`, { detail: { path, endpoint: where } }));
   });
   source.pipe(gauge);
   const writing = c.write(path, gauge, opts);
