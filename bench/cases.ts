@@ -38,7 +38,7 @@ function both(site: Site, what: What, make: (direction: Direction) => Omit<Case,
 
 export function sftpCases(site: Site): Case[] {
   const ferry = site.ferry(DEFAULT_TRANSFERS);
-  const { sftp, sftpGcm, rclone, floor } = site.refs;
+  const { sftp, sftpGcm, rclone, floor, floorPlain } = site.refs;
   return [
     ...both(site, 'big', () => ({
       ferry,
@@ -50,8 +50,9 @@ export function sftpCases(site: Site): Case[] {
     })),
     ...both(site, 'small', (direction) => ({
       ferry,
-      // The floor (for information): where Ferry's per-file overhead begins; it has a download only.
-      refs: { sftp, rclone, ...(direction === 'down' ? { floor } : {}) },
+      // The floors (for information): where Ferry's per-file overhead begins. Uploads run it twice, with
+      // Ferry's requests and with sftp's own (bench/floors/sftp-small-up.mjs), as for FTP.
+      refs: { sftp, rclone, floor, ...(direction === 'up' ? { floorPlain } : {}) },
       targets: [
         { against: ['sftp'], maxRatio: 1, text: 'no slower than OpenSSH sftp' },
         { against: ['rclone'], maxRatio: 1 / 1.5, text: '>= 1.5x rclone files/s' },

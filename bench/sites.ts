@@ -172,12 +172,15 @@ export function sftpSite(info: SshdInfo, ctx: SiteContext): Site {
     },
   });
 
-  const floor = floorTool('floor: ssh2 alone (bench/floors)', '4 connections, aes128-gcm, temp name + time + re-check FSTAT + rename per file', { down: 'sftp-small.mjs' }, {
-    SSH_HOST: info.host,
-    SSH_PORT: String(info.port),
-    SSH_USER: info.user,
-    SSH_KEY: info.keys.ed25519.path,
-  });
+  const sshEnv = { SSH_HOST: info.host, SSH_PORT: String(info.port), SSH_USER: info.user, SSH_KEY: info.keys.ed25519.path };
+  const floor = floorTool(
+    'floor: ssh2 alone (bench/floors)',
+    '4 connections, aes128-gcm; down: temp name + time + re-check FSTAT + rename per file; up: OPEN of a temp name, WRITE, time + FSTAT + CLOSE together, posix-rename',
+    { down: 'sftp-small.mjs', up: 'sftp-small-up.mjs' },
+    sshEnv,
+  );
+  // sftp's own requests per upload (OPEN of the final name, WRITE, CLOSE): what Ferry's guarantees cost the server.
+  const floorPlain = floorTool('floor, no guarantees (bench/floors)', "4 connections, aes128-gcm, OPEN+WRITE+CLOSE under the final name: sftp's requests", { down: 'sftp-small.mjs', up: 'sftp-small-up.mjs' }, sshEnv, 'plain');
 
   const conf = join(ctx.workDir, 'rclone-sftp.conf');
   writeFileSync(conf, `[bsftp]\ntype = sftp\nhost = ${info.host}\nport = ${info.port}\nuser = ${info.user}\nkey_file = ${info.keys.ed25519.path}\nshell_type = none\n`);
@@ -200,6 +203,7 @@ export function sftpSite(info: SshdInfo, ctx: SiteContext): Site {
       sftpGcm: sftp('OpenSSH sftp -c aes128-gcm', 'aes128-gcm@openssh.com'),
       rclone: rcloneTool(conf, (p) => `bsftp:${p}`, { settings: 'shell_type none (no remote hashes)' }),
       floor,
+      floorPlain,
     },
   };
 }
