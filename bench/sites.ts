@@ -130,6 +130,14 @@ function floorTool(name: string, settings: string, scripts: { down: string; up?:
   };
 }
 
+/**
+ * A site's floor with Ferry's per-file guarantees, and the same script with the reference's requests alone
+ * (`plain`): together they split what the guarantees cost the server from what Ferry itself costs.
+ */
+function floorPair(name: string, scripts: { down: string; up: string }, env: NodeJS.ProcessEnv, settings: string, plainSettings: string): { floor: Tool; floorPlain: Tool } {
+  return { floor: floorTool(name, settings, scripts, env), floorPlain: floorTool('floor, no guarantees (bench/floors)', plainSettings, scripts, env, 'plain') };
+}
+
 function owner(path: string): { uid: number; gid: number } {
   const s = statSync(path);
   return { uid: s.uid, gid: s.gid };
@@ -172,15 +180,14 @@ export function sftpSite(info: SshdInfo, ctx: SiteContext): Site {
     },
   });
 
-  const sshEnv = { SSH_HOST: info.host, SSH_PORT: String(info.port), SSH_USER: info.user, SSH_KEY: info.keys.ed25519.path };
-  const floor = floorTool(
+  // sftp's own requests per upload (OPEN of the final name, WRITE, CLOSE) run as the plain floor.
+  const { floor, floorPlain } = floorPair(
     'floor: ssh2 alone (bench/floors)',
-    '4 connections, aes128-gcm; down: temp name + time + re-check FSTAT + rename per file; up: OPEN of a temp name, WRITE, time + FSTAT + CLOSE together, posix-rename',
     { down: 'sftp-small.mjs', up: 'sftp-small-up.mjs' },
-    sshEnv,
+    { SSH_HOST: info.host, SSH_PORT: String(info.port), SSH_USER: info.user, SSH_KEY: info.keys.ed25519.path },
+    '4 connections, aes128-gcm; down: temp name + time + re-check FSTAT + rename per file; up: OPEN of a temp name, WRITE, time + FSTAT + CLOSE together, posix-rename',
+    "4 connections, aes128-gcm, OPEN+WRITE+CLOSE under the final name: sftp's requests",
   );
-  // sftp's own requests per upload (OPEN of the final name, WRITE, CLOSE): what Ferry's guarantees cost the server.
-  const floorPlain = floorTool('floor, no guarantees (bench/floors)', "4 connections, aes128-gcm, OPEN+WRITE+CLOSE under the final name: sftp's requests", { down: 'sftp-small.mjs', up: 'sftp-small-up.mjs' }, sshEnv, 'plain');
 
   const conf = join(ctx.workDir, 'rclone-sftp.conf');
   writeFileSync(conf, `[bsftp]\ntype = sftp\nhost = ${info.host}\nport = ${info.port}\nuser = ${info.user}\nkey_file = ${info.keys.ed25519.path}\nshell_type = none\n`);
@@ -240,16 +247,14 @@ export function ftpSite(info: FtpServerInfo, ctx: SiteContext): Site {
   };
   lftp.settings = 'big: put / pget -n 4; small: mirror [-R] --parallel=4';
 
-  const ftpEnv = { FTP_HOST: info.host, FTP_PORT: String(info.port), FTP_USER: info.user, FTP_PASS: info.password };
-  const floor = floorTool(
+  // lftp's own commands per file (EPSV+STOR under the final name, nothing else) run as the plain floor.
+  const { floor, floorPlain } = floorPair(
     'floor: plain Node (bench/floors)',
-    '4 connections; down: EPSV+RETR per file, temp name + time + SIZE/MDTM re-check + rename; up: EPSV+STOR to a temp name, time + SIZE, RNFR+RNTO',
     { down: 'ftp-small.mjs', up: 'ftp-small-up.mjs' },
-    ftpEnv,
+    { FTP_HOST: info.host, FTP_PORT: String(info.port), FTP_USER: info.user, FTP_PASS: info.password },
+    '4 connections; down: EPSV+RETR per file, temp name + time + SIZE/MDTM re-check + rename; up: EPSV+STOR to a temp name, time + SIZE, RNFR+RNTO',
+    "4 connections, EPSV+STOR under the final name: lftp's commands",
   );
-  // lftp's own commands per file (EPSV+STOR under the final name, nothing else): with the floor above, it
-  // splits what Ferry's guarantees cost the server from what Ferry itself costs.
-  const floorPlain = floorTool('floor, no guarantees (bench/floors)', "4 connections, EPSV+STOR under the final name: lftp's commands", { down: 'ftp-small.mjs', up: 'ftp-small-up.mjs' }, ftpEnv, 'plain');
 
   const conf = join(ctx.workDir, 'rclone-ftp.conf');
   const obscured = run('rclone', ['obscure', info.password]).trim();
