@@ -169,7 +169,8 @@ export class TransferStore {
 
   /**
    * The job and its files, copied from its plan's items inside SQLite: reading 2,000 items into objects and
-   * writing them back one statement each took about 40 ms before a job's first file (docs/benchmarks.md).
+   * writing them back one statement each took about 37 ms of CPU in a profile, all before the job's first
+   * file; the copy takes about 8 (docs/benchmarks.md).
    * A file starts failed when planning found an error for it, skipped or in conflict when the plan says so,
    * and pending otherwise.
    */

@@ -9,7 +9,8 @@ import type { S3Config } from './options';
  * call (middleware stack rebuilt per call, serialization, signing), which dominated downloads of many small
  * objects. The URL comes from the SDK's own endpoint rules (path-style or virtual-hosted, AWS regions), the
  * signature from SigV4 as the SDK's SignatureV4 makes it (get-signer.ts, with the client's credentials
- * provider, session tokens included), and the request goes through the client's kept-alive agents. Everything else keeps using the SDK.
+ * provider, session tokens included), and the request goes through the client's kept-alive agents.
+ * Everything else keeps using the SDK.
  */
 
 /** What a failed GET looks like to fromS3Error: the S3 code as `name`, the status in `$metadata`. */
