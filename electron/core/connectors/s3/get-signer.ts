@@ -1,5 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 
+/** The credentials the S3 client resolves (its config.credentials gives these). */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
 /**
  * AWS Signature Version 4 for ObjectGetter's GETs (get.ts): the algorithm of @smithy/signature-v4's
  * signRequest, for a GET with no query and no body, with its output (test/connectors/s3-get-signer.test.ts
@@ -10,13 +17,6 @@ import { createHash, createHmac } from 'node:crypto';
  * busy (docs/benchmarks.md). Here the signing key is kept per day, region and credentials, and a request
  * costs one SHA-256 and one HMAC.
  */
-/** The credentials the S3 client resolves (its config.credentials gives these). */
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
 export class GetSigner {
   private readonly credentials: () => Promise<Credentials>;
   private signingKey: { day: string; accessKeyId: string; secret: string; token: string | undefined; key: Buffer } | null = null;
