@@ -123,7 +123,7 @@ export class TransferEngine {
       if (!input.spec) throw new FerryError('INVALID_INPUT', 'A job needs a spec or the id of a plan');
       planId = (await this.plan(input.spec)).id;
     }
-    const plan = this.store.loadPlan(planId);
+    const plan = this.store.planHead(planId);
     const now = new Date().toISOString();
     const job: JobRow = {
       id: randomUUID(),

@@ -153,7 +153,7 @@ export class TransferStore {
    * A stored plan without its items (a job copies those in SQL, insertJob), and how many of them start the
    * job failed (an error found while planning) or skipped.
    */
-  loadPlan(id: string): { spec: JobSpec; totals: Plan['totals']; createdAt: string; failed: number; skipped: number } {
+  planHead(id: string): { spec: JobSpec; totals: Plan['totals']; createdAt: string; failed: number; skipped: number } {
     const row = this.sql('SELECT * FROM transfer_plans WHERE id = ?').get(id) as { spec: string; totals: string; created_at: string } | undefined;
     if (!row) throw new FerryError('NOT_FOUND', `No plan with id ${id} (plans are kept for a day)`, { detail: { planId: id } });
     const n = this.sql(
